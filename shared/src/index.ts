@@ -1,3 +1,5 @@
 export * from './log.js';
 export * from './metrics.js';
 export * from './clock.js';
+export * from './net/index.js';
+export * from './config/model.js';

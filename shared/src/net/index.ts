@@ -1,0 +1,3 @@
+export * from './ip.js';
+export * from './prefix.js';
+export * from './range.js';
