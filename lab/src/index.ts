@@ -1,1 +1,1 @@
-export {};
+export * from './netns/index.js';
