@@ -1,0 +1,6 @@
+export * from './constants.js';
+export * from './annotations.js';
+export * from './types.js';
+export * from './schema.js';
+export * from './crd-defs.js';
+export * from './crds.js';

@@ -1,0 +1,176 @@
+// The herald.dev/v1beta1 objects as stored in the API server. Field names follow MetalLB's
+// metallb.io/v1beta1 (v1beta2 for BGPPeer), so moving from MetalLB changes only apiVersion.
+// These are wire shapes: nothing downstream of the config parser reads them.
+
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  resourceVersion?: string;
+  generation?: number;
+  uid?: string;
+  creationTimestamp?: string;
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+interface Obj<K extends string, S, St = never> {
+  apiVersion?: string;
+  kind?: K;
+  metadata: ObjectMeta;
+  spec: S;
+  status?: St;
+}
+
+export interface ServiceAllocationSpec {
+  priority?: number;
+  namespaces?: string[];
+  namespaceSelectors?: LabelSelector[];
+  serviceSelectors?: LabelSelector[];
+}
+
+export interface IPAddressPoolSpec {
+  /** CIDRs ("192.0.2.0/28") or ranges ("192.0.2.10-192.0.2.20"), IPv4 and IPv6. */
+  addresses: string[];
+  autoAssign?: boolean;
+  avoidBuggyIPs?: boolean;
+  serviceAllocation?: ServiceAllocationSpec;
+}
+
+export interface IPAddressPoolStatus {
+  assignedIPv4?: number;
+  assignedIPv6?: number;
+  availableIPv4?: number;
+  availableIPv6?: number;
+}
+
+export type IPAddressPool = Obj<'IPAddressPool', IPAddressPoolSpec, IPAddressPoolStatus>;
+
+export interface PreferredNodeSelector {
+  /** 1..100; a node's score is the sum of the weights of the selectors it matches. */
+  weight: number;
+  preference: LabelSelector;
+}
+
+export interface L2AdvertisementSpec {
+  ipAddressPools?: string[];
+  ipAddressPoolSelectors?: LabelSelector[];
+  nodeSelectors?: LabelSelector[];
+  interfaces?: string[];
+  serviceSelectors?: LabelSelector[];
+  preferredNodeSelectors?: PreferredNodeSelector[];
+}
+
+export type L2Advertisement = Obj<'L2Advertisement', L2AdvertisementSpec>;
+
+export interface BGPAdvertisementSpec {
+  aggregationLength?: number;
+  aggregationLengthV6?: number;
+  localPref?: number;
+  /** "AA:NN", "large:A:B:C", a well-known name, or the name of a Community alias. */
+  communities?: string[];
+  ipAddressPools?: string[];
+  ipAddressPoolSelectors?: LabelSelector[];
+  nodeSelectors?: LabelSelector[];
+  peers?: string[];
+  serviceSelectors?: LabelSelector[];
+}
+
+export type BGPAdvertisement = Obj<'BGPAdvertisement', BGPAdvertisementSpec>;
+
+export interface SecretReference {
+  name?: string;
+  namespace?: string;
+}
+
+export interface BGPPeerSpec {
+  myASN: number;
+  peerASN: number;
+  peerAddress: string;
+  peerPort?: number;
+  sourceAddress?: string;
+  /** Durations as Go writes them: "90s", "1m30s". */
+  holdTime?: string;
+  keepaliveTime?: string;
+  connectTime?: string;
+  routerID?: string;
+  nodeSelectors?: LabelSelector[];
+  password?: string;
+  passwordSecret?: SecretReference;
+  bfdProfile?: string;
+  ebgpMultiHop?: boolean;
+  enableGracefulRestart?: boolean;
+  vrf?: string;
+}
+
+export type BGPPeer = Obj<'BGPPeer', BGPPeerSpec>;
+
+export interface BFDProfileSpec {
+  /** Milliseconds. */
+  receiveInterval?: number;
+  transmitInterval?: number;
+  detectMultiplier?: number;
+  echoInterval?: number;
+  echoMode?: boolean;
+  passiveMode?: boolean;
+  minimumTtl?: number;
+}
+
+export type BFDProfile = Obj<'BFDProfile', BFDProfileSpec>;
+
+export interface CommunityAlias {
+  name: string;
+  value: string;
+}
+
+export interface CommunitySpec {
+  communities?: CommunityAlias[];
+}
+
+export type Community = Obj<'Community', CommunitySpec>;
+
+export interface ServiceL2StatusStatus {
+  node?: string;
+  serviceName?: string;
+  serviceNamespace?: string;
+  interfaces?: { name: string }[];
+}
+
+/** Written by the speaker that announces a Service in L2 mode. */
+export type ServiceL2Status = Obj<'ServiceL2Status', Record<string, never>, ServiceL2StatusStatus>;
+
+export interface ServiceBGPStatusStatus {
+  node?: string;
+  serviceName?: string;
+  serviceNamespace?: string;
+  /** Names of the BGPPeers the service is advertised to from this node. */
+  peers?: string[];
+}
+
+export type ServiceBGPStatus = Obj<'ServiceBGPStatus', Record<string, never>, ServiceBGPStatusStatus>;
+
+export type ConfigurationResult = 'Valid' | 'Invalid' | 'Unknown';
+
+export interface ConfigurationStateStatus {
+  /** Valid: the config in force is the latest; Invalid: the last good one stays in force. */
+  result?: ConfigurationResult;
+  /** The errors, one per line, as formatConfigError prints them. */
+  errorSummary?: string;
+  /** Which component wrote this: "controller" or "speaker". */
+  component?: string;
+  /** For speakers: the node. */
+  node?: string;
+  lastTransitionTime?: string;
+}
+
+export type ConfigurationState = Obj<'ConfigurationState', Record<string, never>, ConfigurationStateStatus>;
