@@ -3,3 +3,4 @@ export * from './metrics.js';
 export * from './clock.js';
 export * from './net/index.js';
 export * from './config/model.js';
+export * from './k8s/index.js';

@@ -1,0 +1,101 @@
+// An informer that stays up. client-node's ListWatch stops for good on any error other than a
+// 410 (a dropped connection, a 500); this wrapper restarts it with backoff, keeps the cache, and
+// says when the first list has landed (synced). Handlers should only enqueue keys.
+import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Logger } from '../log.js';
+import { errText } from './leader-election.js';
+
+export interface ResilientInformerOptions<T extends KubernetesObject> {
+  readonly name: string;
+  readonly kubeConfig: KubeConfig;
+  /** API path, e.g. /api/v1/services or /apis/herald.dev/v1beta1/namespaces/herald-system/ipaddresspools */
+  readonly path: string;
+  readonly list: () => Promise<KubernetesListObject<T>>;
+  readonly labelSelector?: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+
+export class ResilientInformer<T extends KubernetesObject> {
+  private readonly inner: Informer<T> & ObjectCache<T>;
+  private synced = false;
+  private stopped = true;
+  private failures = 0;
+  private restartTimer: TimerHandle | undefined;
+  private syncWaiters: (() => void)[] = [];
+
+  constructor(private readonly o: ResilientInformerOptions<T>) {
+    this.inner = makeInformer(o.kubeConfig, o.path, o.list, o.labelSelector);
+    this.inner.on('error', (err: unknown) => this.onError(err));
+    this.inner.on('connect', () => {
+      this.failures = 0;
+    });
+  }
+
+  on(ev: InformerEvent, cb: (obj: T) => void): void {
+    this.inner.on(ev, cb);
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.inner.list(namespace);
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.inner.get(name, namespace);
+  }
+
+  /** Starts, and resolves once the first list has been cached (retrying as long as it takes). */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.attempt();
+    if (!this.synced) await new Promise<void>((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer) this.o.clock.clearTimeout(this.restartTimer);
+    await this.inner.stop();
+  }
+
+  private async attempt(): Promise<void> {
+    if (this.stopped) return;
+    const failuresBefore = this.failures;
+    let threw = false;
+    try {
+      await this.inner.start();
+    } catch (err) {
+      threw = true;
+      this.onError(err);
+    }
+    if (!threw && this.failures === failuresBefore && !this.synced) {
+      this.synced = true;
+      this.o.log.debug('informer-synced', { informer: this.o.name });
+      const w = this.syncWaiters;
+      this.syncWaiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  private onError(err: unknown): void {
+    if (this.stopped) return;
+    this.failures++;
+    const min = this.o.minBackoffMs ?? 200;
+    const max = this.o.maxBackoffMs ?? 30_000;
+    const delay = Math.min(max, min * 2 ** Math.min(this.failures - 1, 16));
+    this.o.log.warn('informer-error', { informer: this.o.name, err: errText(err), retryInMs: delay });
+    if (this.restartTimer) this.o.clock.clearTimeout(this.restartTimer);
+    this.restartTimer = this.o.clock.setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.attempt();
+    }, delay);
+  }
+}
