@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// make bench: runs every benchmark module, prints one table and writes BENCHMARKS.md. Each module
+// exports an async function returning {rows: [{what, value, target}]}, where `target` carries
+// the reference measured in the same run (GoBGP/BIRD, the kernel) or the DESIGN §8 target.
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+const root = new URL('..', import.meta.url).pathname;
+const modules = [
+  { area: 'config', file: 'shared/dist/src/bench/config-bench.js', fn: 'benchConfig' },
+  { area: 'allocator', file: 'controller/dist/src/bench/allocator-bench.js', fn: 'benchAllocator' },
+  { area: 'controller e2e', file: 'controller/dist/src/bench/e2e-bench.js', fn: 'benchControllerE2e' },
+  { area: 'api server', file: 'lab/dist/src/apiserver/bench.js', fn: 'benchApiServer' },
+  { area: 'L2', file: 'speaker/dist/src/layer2/bench.js', fn: 'benchL2' },
+  { area: 'BGP', file: 'speaker/dist/src/bgp/bench.js', fn: 'benchBgp' },
+];
+const only = process.argv[2];
+
+const rows = [];
+for (const m of modules) {
+  if (only && m.area !== only) continue;
+  if (!existsSync(root + m.file)) {
+    rows.push({ area: m.area, what: '(benchmark not built yet)', value: '-', target: '-' });
+    continue;
+  }
+  process.stderr.write(`running ${m.area} benchmarks...\n`);
+  try {
+    const mod = await import(root + m.file);
+    const res = await mod[m.fn]();
+    for (const r of res.rows) rows.push({ area: m.area, ...r });
+  } catch (err) {
+    rows.push({ area: m.area, what: `FAILED: ${err instanceof Error ? err.message : String(err)}`, value: '-', target: '-' });
+  }
+}
+
+const header = ['area', 'what', 'value', 'reference / target'];
+const table = [header, ...rows.map((r) => [r.area, r.what, r.value, r.target])];
+const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
+const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+process.stdout.write(table.map(line).join('\n') + '\n');
+
+const md = [
+  '# Benchmarks',
+  '',
+  `Written by \`make bench\` on ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}).`,
+  'References (GoBGP/BIRD as speakers, the kernel answering ARP) are measured in the same run.',
+  '',
+  `| ${header.join(' | ')} |`,
+  `|${header.map(() => '---').join('|')}|`,
+  ...rows.map((r) => `| ${[r.area, r.what, r.value, r.target].join(' | ')} |`),
+  '',
+].join('\n');
+writeFileSync(root + 'BENCHMARKS.md', md);
+process.stdout.write('\nwrote BENCHMARKS.md\n');
