@@ -67,6 +67,11 @@ export interface L2Advertisement {
   readonly serviceSelectors: readonly Selector[];
   /** Nodes matching more of these rank first in the election. */
   readonly preferredNodeSelectors: readonly Selector[];
+  /**
+   * The weight (1..100) of each preferredNodeSelectors entry, same index (MetalLB's
+   * {weight, preference}); a node scores the sum of the weights it matches. Absent: 1 each.
+   */
+  readonly preferredNodeWeights?: readonly number[];
 }
 
 export interface BGPAdvertisement {
