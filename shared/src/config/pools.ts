@@ -12,6 +12,8 @@ export interface ParsedPool {
   readonly pool: Pool;
   readonly labels: Readonly<Record<string, string>>;
   readonly scope: Scope;
+  /** The spec.addresses index of each of pool.ranges (they differ when some failed to parse). */
+  readonly indexes: readonly number[];
   /** False if the pool had errors; its ranges that parsed still take part in the overlap check. */
   readonly valid: boolean;
 }
@@ -20,6 +22,7 @@ export function parsePool(o: RawObject): ParsedPool {
   const { spec, scope } = o;
   const before = scope.count;
   const ranges: IPRange[] = [];
+  const indexes: number[] = [];
   const addrs = optArray(spec, 'addresses', 'spec.addresses', scope);
   if (addrs.length === 0 && before === scope.count) scope.error('spec.addresses', 'must list at least one CIDR or range');
   addrs.forEach((a, i) => {
@@ -27,6 +30,7 @@ export function parsePool(o: RawObject): ParsedPool {
     if (typeof a !== 'string') return wantType(scope, f, 'a string', a);
     try {
       ranges.push(IPRange.parse(a));
+      indexes.push(i);
     } catch (err) {
       if (!(err instanceof NetParseError)) throw err;
       scope.error(f, err.message);
@@ -45,7 +49,7 @@ export function parsePool(o: RawObject): ParsedPool {
     serviceAllocation,
     families,
   });
-  return { pool, labels: o.labels, scope, valid: scope.count === before };
+  return { pool, labels: o.labels, scope, indexes, valid: scope.count === before };
 }
 
 function parseServiceAllocation(o: RawObject): ServiceAllocation | undefined {
@@ -81,7 +85,7 @@ interface Placed {
 export function checkOverlaps(pools: readonly ParsedPool[]): void {
   const all: Placed[] = [];
   for (const p of pools) {
-    p.pool.ranges.forEach((range, index) => all.push({ range, text: range.toString(), pool: p.pool.name, index, scope: p.scope }));
+    p.pool.ranges.forEach((range, i) => all.push({ range, text: range.toString(), pool: p.pool.name, index: p.indexes[i]!, scope: p.scope }));
   }
   const order = (a: Placed, b: Placed): number => (a.pool < b.pool ? -1 : a.pool > b.pool ? 1 : a.index - b.index);
   all.sort((a, b) => a.range.first.compare(b.range.first) || order(a, b));
