@@ -48,6 +48,7 @@ const quietArpSysctls = ['net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.ar
 export class Topology {
   readonly hosts = new Map<string, Host>();
   readonly bridgeNs: string;
+  private links = 0;
 
   private constructor(readonly prefix: string) {
     this.bridgeNs = `${prefix}-br`;
@@ -89,6 +90,23 @@ export class Topology {
     await nsRun(ns, ['ip', 'link', 'set', 'eth0', 'up']);
     for (const a of spec.addresses) {
       await nsRun(ns, ['ip', 'addr', 'add', a, 'dev', 'eth0', ...(a.includes(':') ? ['nodad'] : [])]);
+    }
+  }
+
+  /**
+   * A point-to-point veth between two existing hosts (a second segment, e.g. router to client).
+   * `ifA`/`ifB` name the interfaces inside each host.
+   */
+  async addLink(a: string, ifA: string, addrsA: readonly string[], b: string, ifB: string, addrsB: readonly string[]): Promise<void> {
+    const nsA = this.ns(a);
+    const nsB = this.ns(b);
+    const tmp = `p${process.pid % 100000}x${this.links++}`;
+    await nsRun(nsA, ['ip', 'link', 'add', ifA, 'type', 'veth', 'peer', 'name', tmp]);
+    await nsRun(nsA, ['ip', 'link', 'set', tmp, 'netns', nsB]);
+    await nsRun(nsB, ['ip', 'link', 'set', tmp, 'name', ifB]);
+    for (const [ns, ifn, addrs] of [[nsA, ifA, addrsA], [nsB, ifB, addrsB]] as const) {
+      await nsRun(ns, ['ip', 'link', 'set', ifn, 'up']);
+      for (const x of addrs) await nsRun(ns, ['ip', 'addr', 'add', x, 'dev', ifn, ...(x.includes(':') ? ['nodad'] : [])]);
     }
   }
 

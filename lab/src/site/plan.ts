@@ -1,0 +1,79 @@
+// The lab's bare-metal site, as data: who sits where, with which addresses, and what Herald and
+// the sample Services look like. Pure: `herald-lab up` and the e2e test both build from this.
+// Addresses are documentation ranges only:
+//   192.0.2.0/24      the LAN: router .1, mgmt (API server) .2, nodes .11-, L2 pool .200-.219
+//   198.51.100.0/24   the client's segment, behind the router
+//   203.0.113.0/24    the BGP pool (announced by the nodes, ECMP at the router)
+//   2001:db8:0:1::/64 LAN v6, 2001:db8:0:2::/64 client v6, 2001:db8:0:3::/120 BGP pool v6
+
+export type RouterKind = 'bird' | 'frr' | 'gobgp';
+
+export interface NodePlan {
+  readonly name: string;
+  readonly ip4: string;
+  readonly ip6: string;
+  readonly macByte: number;
+}
+
+export interface ServicePlan {
+  readonly name: string;
+  readonly mode: 'l2' | 'bgp';
+  readonly port: number;
+  /** Port the backends listen on, on their node's address. */
+  readonly targetPort: number;
+  readonly externalTrafficPolicy: 'Cluster' | 'Local';
+  /** Nodes that run a backend for this Service. */
+  readonly backendNodes: readonly string[];
+}
+
+export interface SitePlan {
+  readonly prefix: string;
+  readonly namespace: string;
+  readonly router: { readonly kind: RouterKind; readonly ip4: string; readonly ip6: string; readonly clientIp4: string; readonly clientIp6: string; readonly asn: number; readonly macByte: number };
+  readonly mgmt: { readonly ip4: string; readonly apiPort: number; readonly macByte: number };
+  readonly client: { readonly ip4: string; readonly ip6: string };
+  readonly nodes: readonly NodePlan[];
+  readonly nodeAsn: number;
+  readonly l2Pool: readonly string[];
+  readonly bgpPool: readonly string[];
+  readonly services: readonly ServicePlan[];
+  readonly heartbeatPort: number;
+}
+
+export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: number } = {}): SitePlan {
+  const n = opts.nodes ?? 3;
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new Error(`--nodes must be 1 to 8, not ${String(opts.nodes)}`);
+  const nodes: NodePlan[] = [];
+  for (let i = 1; i <= n; i++) {
+    nodes.push({ name: `node${i}`, ip4: `192.0.2.${10 + i}`, ip6: `2001:db8:0:1::${(0x10 + i).toString(16)}`, macByte: 0x10 + i });
+  }
+  const names = nodes.map((x) => x.name);
+  return {
+    prefix: opts.prefix ?? 'hlab',
+    namespace: 'herald-system',
+    router: { kind: opts.router ?? 'bird', ip4: '192.0.2.1', ip6: '2001:db8:0:1::1', clientIp4: '198.51.100.1', clientIp6: '2001:db8:0:2::1', asn: 64500, macByte: 0x01 },
+    mgmt: { ip4: '192.0.2.2', apiPort: 6443, macByte: 0x02 },
+    client: { ip4: '198.51.100.10', ip6: '2001:db8:0:2::10' },
+    nodes,
+    nodeAsn: 64512,
+    l2Pool: ['192.0.2.200-192.0.2.219'],
+    bgpPool: ['203.0.113.0/28'],
+    heartbeatPort: 7473,
+    services: [
+      { name: 'web-l2', mode: 'l2', port: 80, targetPort: 8081, externalTrafficPolicy: 'Cluster', backendNodes: names },
+      { name: 'web-bgp', mode: 'bgp', port: 80, targetPort: 8082, externalTrafficPolicy: 'Cluster', backendNodes: names },
+      { name: 'web-local', mode: 'bgp', port: 80, targetPort: 8083, externalTrafficPolicy: 'Local', backendNodes: names.slice(0, Math.max(1, n - 1)) },
+    ],
+  };
+}
+
+/** Namespace names of the site's hosts. */
+export function siteNamespaces(p: SitePlan): { bridge: string; router: string; mgmt: string; client: string; node: (name: string) => string } {
+  return {
+    bridge: `${p.prefix}-br`,
+    router: `${p.prefix}-router`,
+    mgmt: `${p.prefix}-mgmt`,
+    client: `${p.prefix}-client`,
+    node: (name) => `${p.prefix}-${name}`,
+  };
+}
