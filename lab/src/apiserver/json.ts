@@ -65,3 +65,11 @@ export function goValue(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
 }
+
+/** Text of a scalar for messages and keys (objects as JSON). */
+export function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v === undefined) return '';
+  return JSON.stringify(v);
+}

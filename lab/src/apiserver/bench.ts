@@ -1,0 +1,1 @@
+export async function benchApiServer(): Promise<{ rows: { what: string; value: string; target: string }[] }> { return Promise.resolve({ rows: [] }); }

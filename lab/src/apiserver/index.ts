@@ -1,0 +1,9 @@
+// The embedded Kubernetes API server of the lab.
+export { startApiServer, type ApiServer, type ApiServerOptions } from './server.js';
+export { kubeconfigYaml } from './kubeconfig.js';
+export { parseLabelSelector, matchLabels, parseFieldSelector, matchFields, SelectorError } from './selectors.js';
+export { mergePatch, jsonPatch, strategicMerge, PatchError } from './patch.js';
+export { applySchema } from './schema.js';
+export { ApiError, statusBody } from './status.js';
+export { Registry, type ResourceInfo } from './registry.js';
+export { benchApiServer } from './bench.js';

@@ -1,0 +1,118 @@
+// Status error bodies shaped like kube-apiserver's, and the error that carries them out of a
+// handler. Every failure the server returns is one of these.
+
+import type { JsonObject } from './json.js';
+
+export type StatusReason =
+  | 'BadRequest'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Invalid'
+  | 'Expired'
+  | 'Gone'
+  | 'MethodNotAllowed'
+  | 'UnsupportedMediaType'
+  | 'RequestEntityTooLarge'
+  | 'NotAcceptable'
+  | 'Forbidden'
+  | 'InternalError';
+
+export interface StatusCause {
+  reason: string;
+  message: string;
+  field: string;
+}
+
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  causes?: StatusCause[];
+}
+
+/** A field error as Kubernetes validation reports it. */
+export interface FieldError {
+  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueForbidden'
+    | 'FieldValueTypeInvalid' | 'FieldValueDuplicate' | 'FieldValueTooLong' | 'FieldValueTooMany';
+  field: string;
+  /** Full detail after the field, e.g. `Required value` or `Invalid value: "x": must be ...`. */
+  detail: string;
+}
+
+export function statusBody(code: number, reason: StatusReason, message: string, details?: StatusDetails): JsonObject {
+  const body: JsonObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason };
+  if (details !== undefined) body['details'] = details as unknown as JsonObject;
+  body['code'] = code;
+  return body;
+}
+
+export class ApiError extends Error {
+  readonly code: number;
+  readonly body: JsonObject;
+  constructor(code: number, reason: StatusReason, message: string, details?: StatusDetails) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.body = statusBody(code, reason, message, details);
+  }
+}
+
+/** How a resource is named in messages: `services`, `ipaddresspools.herald.dev`. */
+export interface ResourceRef {
+  group: string;
+  resource: string;
+  kind: string;
+}
+
+function qualified(r: ResourceRef): string {
+  return r.group === '' ? r.resource : `${r.resource}.${r.group}`;
+}
+
+function details(r: ResourceRef, name: string, kind = r.resource): StatusDetails {
+  const d: StatusDetails = { name };
+  if (r.group !== '') d.group = r.group;
+  d.kind = kind;
+  return d;
+}
+
+export const errors = {
+  badRequest: (message: string): ApiError => new ApiError(400, 'BadRequest', message),
+  notFound: (r: ResourceRef, name: string): ApiError =>
+    new ApiError(404, 'NotFound', `${qualified(r)} "${name}" not found`, details(r, name)),
+  noSuchPath: (): ApiError =>
+    new ApiError(404, 'NotFound', 'the server could not find the requested resource', {}),
+  alreadyExists: (r: ResourceRef, name: string): ApiError =>
+    new ApiError(409, 'AlreadyExists', `${qualified(r)} "${name}" already exists`, details(r, name)),
+  conflict: (r: ResourceRef, name: string): ApiError =>
+    new ApiError(409, 'Conflict',
+      `Operation cannot be fulfilled on ${qualified(r)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      details(r, name)),
+  preconditionConflict: (r: ResourceRef, name: string, what: string): ApiError =>
+    new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(r)} "${name}": ${what}`, details(r, name)),
+  invalid: (r: ResourceRef, name: string, errs: readonly FieldError[]): ApiError => {
+    const parts = errs.map((e) => `${e.field}: ${e.detail}`);
+    const joined = parts.length === 1 ? parts[0] ?? '' : `[${parts.join(', ')}]`;
+    const kindName = r.group === '' ? r.kind : `${r.kind}.${r.group}`;
+    const d: StatusDetails = { name };
+    if (r.group !== '') d.group = r.group;
+    d.kind = r.kind;
+    d.causes = errs.map((e) => ({ reason: e.type, message: e.detail, field: e.field }));
+    return new ApiError(422, 'Invalid', `${kindName} "${name}" is invalid: ${joined}`, d);
+  },
+  expired: (message: string): ApiError => new ApiError(410, 'Expired', message),
+  methodNotAllowed: (): ApiError =>
+    new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}),
+  unsupportedMediaType: (contentType: string, accepted: readonly string[]): ApiError =>
+    new ApiError(415, 'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+      contentType === '' ? {} : {}),
+  tooLarge: (limit: number): ApiError =>
+    new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
+  forbidden: (message: string, r?: ResourceRef, name?: string): ApiError =>
+    new ApiError(403, 'Forbidden', message, r && name !== undefined ? details(r, name) : undefined),
+};
+
+export function fieldError(type: FieldError['type'], field: string, detail: string): FieldError {
+  return { type, field, detail };
+}

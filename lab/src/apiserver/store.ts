@@ -1,0 +1,214 @@
+// The object store: one map per group/resource keyed "namespace/name", a cluster-wide
+// resourceVersion counter, a bounded history ring per resource (the watch window), and the
+// live watchers. Each event is serialised once and the same string is written to every watcher.
+
+import type { JsonObject } from './json.js';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  readonly rv: number;
+  readonly type: EventType;
+  readonly obj: JsonObject;
+  /** The previous object, for MODIFIED (selector transitions) and DELETED. */
+  readonly old: JsonObject | undefined;
+  /** JSON of obj, serialised once. */
+  readonly json: string;
+}
+
+/** Where a watch writes. The store calls these synchronously, in RV order. */
+export interface WatchSink {
+  /** Namespace filter (undefined: all). */
+  readonly namespace: string | undefined;
+  matches(obj: JsonObject): boolean;
+  /** Sends one line; returns false if the sink is overloaded and should be dropped. */
+  send(line: string): boolean;
+  close(): void;
+}
+
+export function eventLine(type: string, json: string): string {
+  return `{"type":"${type}","object":${json}}\n`;
+}
+
+function nsOf(obj: JsonObject): string {
+  const md = obj['metadata'];
+  if (typeof md === 'object' && md !== null && !Array.isArray(md)) {
+    const ns = md['namespace'];
+    if (typeof ns === 'string') return ns;
+  }
+  return '';
+}
+
+/** What one watcher should see for one event, or undefined. */
+export function deliver(sink: WatchSink, ev: StoreEvent): string | undefined {
+  const objNs = nsOf(ev.obj);
+  if (sink.namespace !== undefined && sink.namespace !== objNs) return undefined;
+  const now = sink.matches(ev.obj);
+  if (ev.type === 'ADDED') return now ? eventLine('ADDED', ev.json) : undefined;
+  if (ev.type === 'DELETED') return now ? eventLine('DELETED', ev.json) : undefined;
+  const before = ev.old !== undefined && sink.matches(ev.old);
+  if (now && before) return eventLine('MODIFIED', ev.json);
+  if (now) return eventLine('ADDED', ev.json);
+  if (before && ev.old !== undefined) {
+    // The old object, stamped with the event's resourceVersion, as kube-apiserver's cacher does.
+    const md = ev.old['metadata'] as JsonObject;
+    return eventLine('DELETED', JSON.stringify({ ...ev.old, metadata: { ...md, resourceVersion: String(ev.rv) } }));
+  }
+  return undefined;
+}
+
+class History {
+  private readonly buf: (StoreEvent | undefined)[];
+  private start = 0;
+  private size = 0;
+  /** RV of the newest event that fell out of the window (0: none yet). */
+  evictedRv = 0;
+
+  constructor(private readonly capacity: number) {
+    this.buf = new Array<StoreEvent | undefined>(capacity);
+  }
+
+  push(ev: StoreEvent): void {
+    if (this.size === this.capacity) {
+      this.evictedRv = this.buf[this.start]?.rv ?? this.evictedRv;
+      this.buf[this.start] = ev;
+      this.start = (this.start + 1) % this.capacity;
+    } else {
+      this.buf[(this.start + this.size) % this.capacity] = ev;
+      this.size++;
+    }
+  }
+
+  *since(rv: number): Generator<StoreEvent> {
+    for (let i = 0; i < this.size; i++) {
+      const ev = this.buf[(this.start + i) % this.capacity];
+      if (ev !== undefined && ev.rv > rv) yield ev;
+    }
+  }
+}
+
+export class ResourceStore {
+  readonly objects = new Map<string, JsonObject>();
+  readonly watchers = new Set<WatchSink>();
+  readonly history: History;
+  constructor(capacity: number) {
+    this.history = new History(capacity);
+  }
+}
+
+export class Store {
+  private rv: number;
+  private readonly resources = new Map<string, ResourceStore>();
+  /** Called after every committed change (persistence hooks in here). */
+  onCommit: (() => void) | undefined;
+
+  constructor(readonly historyWindow: number, initialRv = 0) {
+    this.rv = initialRv;
+  }
+
+  currentRv(): number {
+    return this.rv;
+  }
+
+  resource(storeKey: string): ResourceStore {
+    let r = this.resources.get(storeKey);
+    if (r === undefined) {
+      r = new ResourceStore(this.historyWindow);
+      this.resources.set(storeKey, r);
+    }
+    return r;
+  }
+
+  storeKeys(): string[] {
+    return [...this.resources.keys()];
+  }
+
+  get(storeKey: string, key: string): JsonObject | undefined {
+    return this.resources.get(storeKey)?.objects.get(key);
+  }
+
+  /** Objects sorted by key, optionally in one namespace. */
+  list(storeKey: string, namespace: string | undefined): JsonObject[] {
+    const r = this.resources.get(storeKey);
+    if (r === undefined) return [];
+    const prefix = namespace === undefined ? undefined : `${namespace}/`;
+    const keys = [...r.objects.keys()].filter((k) => prefix === undefined || k.startsWith(prefix)).sort();
+    return keys.map((k) => r.objects.get(k) as JsonObject);
+  }
+
+  /** Loads an object as-is (persistence restore): no event, no RV bump. */
+  load(storeKey: string, key: string, obj: JsonObject): void {
+    this.resource(storeKey).objects.set(key, obj);
+  }
+
+  /**
+   * Commits a change: stamps the next resourceVersion, stores (or removes) the object, records the
+   * event and sends it to every matching watcher. Returns the stored object and its JSON.
+   */
+  commit(storeKey: string, key: string, type: EventType, obj: JsonObject): { obj: JsonObject; json: string } {
+    const r = this.resource(storeKey);
+    const old = r.objects.get(key);
+    const rv = ++this.rv;
+    const md = (obj['metadata'] ?? {}) as JsonObject;
+    const stored: JsonObject = { ...obj, metadata: { ...md, resourceVersion: String(rv) } };
+    if (type === 'DELETED') r.objects.delete(key);
+    else r.objects.set(key, stored);
+    const json = JSON.stringify(stored);
+    const ev: StoreEvent = { rv, type, obj: stored, old, json };
+    r.history.push(ev);
+    for (const w of r.watchers) {
+      const line = deliver(w, ev);
+      if (line !== undefined && !w.send(line)) {
+        r.watchers.delete(w);
+        w.close();
+      }
+    }
+    this.onCommit?.();
+    return { obj: stored, json };
+  }
+
+  /** Drops every object of a resource (CRD deletion), emitting DELETED for each. */
+  dropAll(storeKey: string): void {
+    const r = this.resources.get(storeKey);
+    if (r === undefined) return;
+    for (const [k, o] of [...r.objects]) this.commit(storeKey, k, 'DELETED', o);
+    for (const w of r.watchers) w.close();
+    r.watchers.clear();
+    this.resources.delete(storeKey);
+  }
+
+  /**
+   * Starts a watch: replays what it must (ADDED for current objects when rv is undefined or 0,
+   * else history after rv), then registers the sink. Returns the RV of the newest evicted event
+   * if rv is too old (the caller answers 410), else undefined.
+   */
+  watch(storeKey: string, sink: WatchSink, rv: number | undefined): number | undefined {
+    const r = this.resource(storeKey);
+    if (rv === undefined || rv === 0) {
+      for (const [, o] of r.objects) {
+        if (sink.namespace !== undefined && nsOf(o) !== sink.namespace) continue;
+        if (sink.matches(o)) sink.send(eventLine('ADDED', JSON.stringify(o)));
+      }
+    } else {
+      if (rv < r.history.evictedRv) return r.history.evictedRv;
+      for (const ev of r.history.since(rv)) {
+        const line = deliver(sink, ev);
+        if (line !== undefined) sink.send(line);
+      }
+    }
+    r.watchers.add(sink);
+    return undefined;
+  }
+
+  unwatch(storeKey: string, sink: WatchSink): void {
+    this.resources.get(storeKey)?.watchers.delete(sink);
+  }
+
+  /** Closes every watcher (server shutdown). */
+  closeAll(): void {
+    for (const r of this.resources.values()) {
+      for (const w of r.watchers) w.close();
+      r.watchers.clear();
+    }
+  }
+}

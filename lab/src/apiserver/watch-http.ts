@@ -1,0 +1,104 @@
+// A watch over HTTP: newline-delimited JSON events on a chunked 200 response, 410 Expired as an
+// ERROR event, bookmarks on request, and the timeoutSeconds deadline. Slow readers are dropped
+// once their unsent backlog passes a bound, so memory stays bounded.
+
+import type { ServerResponse } from 'node:http';
+import { apiVersionOf } from './registry.js';
+import { selectorsOf, type Target } from './api.js';
+import { errors, statusBody } from './status.js';
+import { eventLine, type Store, type WatchSink } from './store.js';
+
+export interface WatchOptions {
+  bookmarkIntervalMs: number;
+  maxBacklogBytes: number;
+}
+
+function parseRv(s: string | null): number | undefined {
+  if (s === null || s === '') return undefined;
+  const n = Number(s);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** Starts a watch; throws ApiError (before any byte is sent) for a bad request. */
+export function serveWatch(store: Store, t: Target, res: ServerResponse, opts: WatchOptions, track: (close: () => void) => () => void): void {
+  const match = selectorsOf(t.info, t.query);
+  const rvParam = t.query.get('resourceVersion');
+  const rv = parseRv(rvParam);
+  if (rvParam !== null && rvParam !== '' && rv === undefined) {
+    throw errors.badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rvParam)}: invalid resource version`);
+  }
+  const timeoutS = Number(t.query.get('timeoutSeconds') ?? '');
+  const timeoutMs = Number.isFinite(timeoutS) && timeoutS > 0 ? timeoutS * 1000 : (1800 + Math.random() * 1800) * 1000;
+  const bookmarks = t.query.get('allowWatchBookmarks') === 'true';
+  const nameFilter = t.name;
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  let closed = false;
+  const timers: NodeJS.Timeout[] = [];
+  const bookmark = (): void => {
+    const md = { resourceVersion: String(store.currentRv()) };
+    res.write(eventLine('BOOKMARK', JSON.stringify({ kind: t.info.kind, apiVersion: apiVersionOf(t.info), metadata: md })));
+  };
+  const sink: WatchSink = {
+    namespace: t.namespace,
+    matches: (o) => {
+      if (nameFilter !== undefined) {
+        const md = o['metadata'] as { name?: unknown } | undefined;
+        if (md?.name !== nameFilter) return false;
+      }
+      return match(o);
+    },
+    send: (line) => {
+      if (closed) return false;
+      res.write(line);
+      return res.writableLength < opts.maxBacklogBytes;
+    },
+    close: () => finish(),
+  };
+  const untrack = track(() => finish());
+  function finish(): void {
+    if (closed) return;
+    closed = true;
+    for (const tm of timers) clearTimeout(tm);
+    store.unwatch(t.info.storeKey, sink);
+    untrack();
+    res.end();
+  }
+  res.on('close', () => {
+    if (!closed) {
+      closed = true;
+      for (const tm of timers) clearTimeout(tm);
+      store.unwatch(t.info.storeKey, sink);
+      untrack();
+    }
+  });
+  const evicted = store.watch(t.info.storeKey, sink, rv);
+  if (evicted !== undefined) {
+    const body = statusBody(410, 'Expired', `too old resource version: ${rv ?? 0} (${evicted})`);
+    res.write(eventLine('ERROR', JSON.stringify(body)));
+    store.unwatch(t.info.storeKey, sink);
+    closed = true;
+    untrack();
+    res.end();
+    return;
+  }
+  const deadline = setTimeout(() => {
+    if (bookmarks && !closed) bookmark();
+    finish();
+  }, timeoutMs);
+  deadline.unref();
+  timers.push(deadline);
+  if (bookmarks) {
+    const early = Math.max(timeoutMs - 2000, timeoutMs / 2);
+    const tick = (): void => {
+      if (closed) return;
+      bookmark();
+      const next = setTimeout(tick, opts.bookmarkIntervalMs);
+      next.unref();
+      timers.push(next);
+    };
+    const first = setTimeout(tick, Math.min(opts.bookmarkIntervalMs, early));
+    first.unref();
+    timers.push(first);
+  }
+}
