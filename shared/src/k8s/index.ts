@@ -4,3 +4,4 @@ export * from './leader-election.js';
 export * from './informer.js';
 export * from './events.js';
 export * from './patch.js';
+export * from './config-watcher.js';
