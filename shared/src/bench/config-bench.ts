@@ -58,7 +58,7 @@ export async function benchConfig(): Promise<{ rows: { what: string; value: stri
   return {
     rows: [
       { what: 'parseConfig: 1,000 pools / 10,000 addresses (median of 7)', value: `${bigMs.toFixed(1)} ms`, target: '< 1000 ms' },
-      { what: 'parseConfig: 4 pools of IPv6 /64s (2^66 addresses, median of 7)', value: `${v6Ms.toFixed(2)} ms`, target: '< 10 ms (no materialisation)' },
+      { what: 'parseConfig: 4 pools of IPv6 /64s (2^66 addresses, median of 7)', value: `${v6Ms.toFixed(2)} ms`, target: '< 50 ms (no materialisation)' },
       { what: 'heap growth while parsing the /64 pools', value: `${heapGrowthMB.toFixed(1)} MB`, target: '< 50 MB' },
     ],
   };

@@ -72,7 +72,6 @@ function parseServiceAllocation(o: RawObject): ServiceAllocation | undefined {
 
 interface Placed {
   readonly range: IPRange;
-  readonly text: string;
   readonly pool: string;
   readonly index: number;
   readonly scope: Scope;
@@ -85,7 +84,7 @@ interface Placed {
 export function checkOverlaps(pools: readonly ParsedPool[]): void {
   const all: Placed[] = [];
   for (const p of pools) {
-    p.pool.ranges.forEach((range, i) => all.push({ range, text: range.toString(), pool: p.pool.name, index: p.indexes[i]!, scope: p.scope }));
+    p.pool.ranges.forEach((range, i) => all.push({ range, pool: p.pool.name, index: p.indexes[i]!, scope: p.scope }));
   }
   const order = (a: Placed, b: Placed): number => (a.pool < b.pool ? -1 : a.pool > b.pool ? 1 : a.index - b.index);
   all.sort((a, b) => a.range.first.compare(b.range.first) || order(a, b));
@@ -97,7 +96,7 @@ export function checkOverlaps(pools: readonly ParsedPool[]): void {
       if (!reported.has(later)) {
         reported.add(later);
         const where = earlier.pool === later.pool ? `spec.addresses[${earlier.index}] of this pool` : `IPAddressPool ${JSON.stringify(earlier.pool)} spec.addresses[${earlier.index}]`;
-        later.scope.error(`spec.addresses[${later.index}]`, `${later.text} overlaps ${earlier.text} in ${where}`);
+        later.scope.error(`spec.addresses[${later.index}]`, `${later.range.toString()} overlaps ${earlier.range.toString()} in ${where}`);
       }
     }
     if (!reach || reach.range.family !== cur.range.family || cur.range.last.value > reach.range.last.value) reach = cur;
