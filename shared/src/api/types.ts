@@ -1,6 +1,8 @@
 // The herald.dev/v1beta1 objects as stored in the API server. Field names follow MetalLB's
 // metallb.io/v1beta1 (v1beta2 for BGPPeer), so moving from MetalLB changes only apiVersion.
-// These are wire shapes: nothing downstream of the config parser reads them.
+// These are wire shapes: nothing downstream of the config parser reads them. Object types are
+// named V1beta1<Kind> (as @kubernetes/client-node names its types), so they never clash with
+// the validated model's Pool, BGPPeer, ... in config/model.ts.
 
 export interface ObjectMeta {
   name?: string;
@@ -54,7 +56,7 @@ export interface IPAddressPoolStatus {
   availableIPv6?: number;
 }
 
-export type IPAddressPool = Obj<'IPAddressPool', IPAddressPoolSpec, IPAddressPoolStatus>;
+export type V1beta1IPAddressPool = Obj<'IPAddressPool', IPAddressPoolSpec, IPAddressPoolStatus>;
 
 export interface PreferredNodeSelector {
   /** 1..100; a node's score is the sum of the weights of the selectors it matches. */
@@ -71,7 +73,7 @@ export interface L2AdvertisementSpec {
   preferredNodeSelectors?: PreferredNodeSelector[];
 }
 
-export type L2Advertisement = Obj<'L2Advertisement', L2AdvertisementSpec>;
+export type V1beta1L2Advertisement = Obj<'L2Advertisement', L2AdvertisementSpec>;
 
 export interface BGPAdvertisementSpec {
   aggregationLength?: number;
@@ -86,7 +88,7 @@ export interface BGPAdvertisementSpec {
   serviceSelectors?: LabelSelector[];
 }
 
-export type BGPAdvertisement = Obj<'BGPAdvertisement', BGPAdvertisementSpec>;
+export type V1beta1BGPAdvertisement = Obj<'BGPAdvertisement', BGPAdvertisementSpec>;
 
 export interface SecretReference {
   name?: string;
@@ -113,7 +115,7 @@ export interface BGPPeerSpec {
   vrf?: string;
 }
 
-export type BGPPeer = Obj<'BGPPeer', BGPPeerSpec>;
+export type V1beta1BGPPeer = Obj<'BGPPeer', BGPPeerSpec>;
 
 export interface BFDProfileSpec {
   /** Milliseconds. */
@@ -126,7 +128,7 @@ export interface BFDProfileSpec {
   minimumTtl?: number;
 }
 
-export type BFDProfile = Obj<'BFDProfile', BFDProfileSpec>;
+export type V1beta1BFDProfile = Obj<'BFDProfile', BFDProfileSpec>;
 
 export interface CommunityAlias {
   name: string;
@@ -137,7 +139,7 @@ export interface CommunitySpec {
   communities?: CommunityAlias[];
 }
 
-export type Community = Obj<'Community', CommunitySpec>;
+export type V1beta1Community = Obj<'Community', CommunitySpec>;
 
 export interface ServiceL2StatusStatus {
   node?: string;
@@ -147,7 +149,7 @@ export interface ServiceL2StatusStatus {
 }
 
 /** Written by the speaker that announces a Service in L2 mode. */
-export type ServiceL2Status = Obj<'ServiceL2Status', Record<string, never>, ServiceL2StatusStatus>;
+export type V1beta1ServiceL2Status = Obj<'ServiceL2Status', Record<string, never>, ServiceL2StatusStatus>;
 
 export interface ServiceBGPStatusStatus {
   node?: string;
@@ -157,7 +159,7 @@ export interface ServiceBGPStatusStatus {
   peers?: string[];
 }
 
-export type ServiceBGPStatus = Obj<'ServiceBGPStatus', Record<string, never>, ServiceBGPStatusStatus>;
+export type V1beta1ServiceBGPStatus = Obj<'ServiceBGPStatus', Record<string, never>, ServiceBGPStatusStatus>;
 
 export type ConfigurationResult = 'Valid' | 'Invalid' | 'Unknown';
 
@@ -173,4 +175,4 @@ export interface ConfigurationStateStatus {
   lastTransitionTime?: string;
 }
 
-export type ConfigurationState = Obj<'ConfigurationState', Record<string, never>, ConfigurationStateStatus>;
+export type V1beta1ConfigurationState = Obj<'ConfigurationState', Record<string, never>, ConfigurationStateStatus>;
