@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { FakeClock, IP, Registry, createLogger } from '@herald/shared';
+import { L2Announcer } from '../../src/layer2/announcer.js';
+import { IFF_BROADCAST, IFF_UP, type LinkState } from '../../src/layer2/interfaces.js';
+import { decodeArp } from '../../src/wire/arp.js';
+import { EtherType, decodeEthernet } from '../../src/wire/ethernet.js';
+import { decodeIPv6, decodeIcmpv6 } from '../../src/wire/ndp.js';
+import { capture } from '../wire/fixtures.js';
+import { FakeConn, macFor } from './fake-conn.js';
+
+const v4 = IP.parse('192.0.2.2');
+const v6 = IP.parse('2001:db8::2');
+
+function setup(linkNames: string[] = ['eth0']) {
+  const clock = new FakeClock();
+  const registry = new Registry();
+  const conns = new Map<string, FakeConn>();
+  let links: LinkState[] = linkNames.map((name, i) => ({ name, index: i + 2, flags: IFF_UP | IFF_BROADCAST, enslaved: false }));
+  const a = new L2Announcer({
+    registry,
+    clock,
+    logger: createLogger({ component: 'test', sink: () => undefined }),
+    rescanMs: 1000,
+    listLinks: () => links,
+    openConn: (name, onFrame) => {
+      const c = new FakeConn(name, macFor(links.find((l) => l.name === name)!.index), onFrame);
+      conns.set(name, c);
+      return c;
+    },
+  });
+  a.start();
+  return { a, clock, registry, conns, setLinks: (names: string[]) => (links = names.map((name, i) => ({ name, index: i + 2, flags: IFF_UP | IFF_BROADCAST, enslaved: false }))) };
+}
+
+/** "arp-request 192.0.2.2" / "arp-reply ..." / "na 2001:db8::2 O" for each sent frame. */
+function describeSent(frames: Buffer[]): string[] {
+  return frames.map((f) => {
+    const eth = decodeEthernet(f);
+    if (eth.etherType === EtherType.ARP) {
+      const p = decodeArp(eth.payload);
+      return `arp-${p.op} ${p.senderIp.toString()}`;
+    }
+    const ip = decodeIPv6(eth.payload);
+    const m = decodeIcmpv6(ip);
+    return m.type === 'neighbor-advertisement' ? `na ${m.target.toString()} ${m.solicited ? 'S' : ''}${m.override ? 'O' : ''} -> ${ip.dst.toString()}` : m.type;
+  });
+}
+
+async function metric(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
+  const m = await registry.getSingleMetric(name)?.get();
+  const v = m?.values.find((x) => Object.entries(labels).every(([k, val]) => x.labels[k] === val));
+  return v?.value ?? 0;
+}
+
+describe('layer2/announcer', () => {
+  it('takeover: 3 gratuitous rounds 100 ms apart (ARP request+reply, NA with Override), then silence', async () => {
+    const { a, clock, conns, registry } = setup();
+    a.setOwned([{ ip: v4, interfaces: [] }, { ip: v6, interfaces: [] }]);
+    const eth0 = conns.get('eth0')!;
+    const round = ['arp-request 192.0.2.2', 'arp-reply 192.0.2.2', 'na 2001:db8::2 O -> ff02::1'];
+    assert.deepEqual(describeSent(eth0.sent), round);
+    clock.advance(100);
+    assert.deepEqual(describeSent(eth0.sent), [...round, ...round]);
+    clock.advance(100);
+    clock.advance(60_000);
+    assert.deepEqual(describeSent(eth0.sent), [...round, ...round, ...round]);
+    assert.equal(await metric(registry, 'herald_l2_gratuitous_sent_total', { ip: '192.0.2.2' }), 6);
+    assert.equal(await metric(registry, 'herald_l2_gratuitous_sent_total', { ip: '2001:db8::2' }), 3);
+    a.stop();
+  });
+
+  it('answers requests for owned IPs only, and counts them', async () => {
+    const { a, conns, registry } = setup();
+    a.setOwned([{ ip: v4, interfaces: [] }, { ip: v6, interfaces: [] }]);
+    const eth0 = conns.get('eth0')!;
+    eth0.sent.length = 0;
+    eth0.deliver(capture('arp-request'));
+    eth0.deliver(capture('ndp-ns'));
+    assert.deepEqual(describeSent(eth0.sent), ['arp-reply 192.0.2.2', 'na 2001:db8::2 SO -> fe80::ff:fe00:1']);
+    assert.equal(await metric(registry, 'herald_l2_requests_received_total', { ip: '192.0.2.2', protocol: 'arp' }), 1);
+    assert.equal(await metric(registry, 'herald_l2_responses_sent_total', { ip: '2001:db8::2', protocol: 'ndp' }), 1);
+    eth0.deliver(capture('arp-request').subarray(0, 20));
+    assert.equal(await metric(registry, 'herald_l2_frames_dropped_total', { reason: 'malformed-truncated' }), 1);
+    a.stop();
+  });
+
+  it('joins the solicited-node group of owned IPv6 addresses and leaves it on handoff', () => {
+    const { a, conns } = setup();
+    a.setOwned([{ ip: v6, interfaces: [] }, { ip: IP.parse('2001:db8:1::2'), interfaces: [] }]);
+    const eth0 = conns.get('eth0')!;
+    assert.deepEqual([...eth0.groups], ['33:33:ff:00:00:02']);
+    a.setOwned([{ ip: IP.parse('2001:db8:1::2'), interfaces: [] }]);
+    assert.deepEqual([...eth0.groups], ['33:33:ff:00:00:02'], 'still needed by 2001:db8:1::2');
+    a.setOwned([]);
+    assert.deepEqual([...eth0.groups], []);
+    a.stop();
+  });
+
+  it('handoff: an IP removed mid-burst gets no more gratuitous frames and no answers', () => {
+    const { a, clock, conns } = setup();
+    a.setOwned([{ ip: v4, interfaces: [] }]);
+    const eth0 = conns.get('eth0')!;
+    assert.deepEqual(a.setOwned([]), { added: [], removed: [v4] });
+    eth0.sent.length = 0;
+    clock.advance(1000);
+    eth0.deliver(capture('arp-request'));
+    assert.deepEqual(eth0.sent, []);
+    a.stop();
+  });
+
+  it('rescans links: a new link gets a burst for owned IPs, a vanished one is closed', () => {
+    const { a, clock, conns, setLinks } = setup(['eth0']);
+    a.setOwned([{ ip: v4, interfaces: [] }]);
+    setLinks(['eth0', 'eth1']);
+    clock.advance(1000);
+    assert.deepEqual(a.interfaces(), ['eth0', 'eth1']);
+    assert.deepEqual(describeSent(conns.get('eth1')!.sent), ['arp-request 192.0.2.2', 'arp-reply 192.0.2.2']);
+    setLinks(['eth1']);
+    clock.advance(1000);
+    assert.deepEqual(a.interfaces(), ['eth1']);
+    assert.ok(conns.get('eth0')!.closed);
+    a.stop();
+    assert.ok(conns.get('eth1')!.closed);
+  });
+
+  it("an advertisement's interfaces limit where an IP is announced and answered", () => {
+    const { a, conns } = setup(['eth0', 'eth1']);
+    a.setOwned([{ ip: v4, interfaces: ['eth1'] }]);
+    assert.deepEqual(a.interfaces(), ['eth1']);
+    assert.equal(conns.get('eth1')!.sent.length, 2);
+    a.setOwned([{ ip: v4, interfaces: ['eth1'] }, { ip: IP.parse('192.0.2.3'), interfaces: [] }]);
+    assert.deepEqual(a.interfaces(), ['eth0', 'eth1']);
+    const eth0 = conns.get('eth0')!;
+    eth0.sent.length = 0;
+    eth0.deliver(capture('arp-request'));
+    assert.deepEqual(eth0.sent, [], '192.0.2.2 is not announced on eth0');
+    a.stop();
+  });
+});
