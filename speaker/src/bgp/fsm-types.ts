@@ -1,0 +1,85 @@
+// Values for the BGP finite state machine (RFC 4271 §8): states, events, actions, reasons.
+import type { IP } from '@herald/shared';
+import type { AddressFamily, BgpMessage, OpenMessage } from '../wire/bgp/index.js';
+
+export type SessionState = 'idle' | 'connect' | 'active' | 'openSent' | 'openConfirm' | 'established';
+
+export type TimerName = 'connectRetry' | 'hold' | 'keepalive';
+
+export type FsmEvent =
+  | { readonly type: 'start' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'timer'; readonly timer: TimerName }
+  | { readonly type: 'tcp-connected'; readonly localAddress: IP }
+  | { readonly type: 'tcp-failed'; readonly error: string }
+  | { readonly type: 'tcp-closed' }
+  | { readonly type: 'message'; readonly message: BgpMessage }
+  | { readonly type: 'decode-error'; readonly code: number; readonly subcode: number; readonly data: Buffer; readonly error: string };
+
+/** Why a session is not (or no longer) established. */
+export type DownReason =
+  | { readonly type: 'stopped' }
+  | { readonly type: 'hold-timer-expired' }
+  | { readonly type: 'tcp-failed'; readonly error: string }
+  | { readonly type: 'tcp-closed'; readonly state: SessionState }
+  | { readonly type: 'notification-received'; readonly code: number; readonly subcode: number; readonly data: string }
+  | { readonly type: 'open-rejected'; readonly code: number; readonly subcode: number; readonly why: string }
+  | { readonly type: 'decode-error'; readonly code: number; readonly subcode: number; readonly error: string }
+  | { readonly type: 'fsm-error'; readonly state: SessionState; readonly event: string };
+
+/** What was agreed in the OPEN exchange. */
+export interface Negotiated {
+  readonly peerAS: number;
+  readonly peerRouterId: IP;
+  /** Seconds; 0: no hold timer and no keepalives. */
+  readonly holdTime: number;
+  readonly keepaliveTime: number;
+  readonly fourOctetAs: boolean;
+  readonly routeRefresh: boolean;
+  readonly families: readonly AddressFamily[];
+  readonly peerOpen: OpenMessage;
+}
+
+export type FsmAction =
+  | { readonly type: 'connect' }
+  | { readonly type: 'close' }
+  | { readonly type: 'send'; readonly message: BgpMessage }
+  | { readonly type: 'start-timer'; readonly timer: TimerName; readonly ms: number }
+  | { readonly type: 'stop-timer'; readonly timer: TimerName }
+  /** Send the whole advertised table (and End-of-RIB). */
+  | { readonly type: 'established'; readonly negotiated: Negotiated }
+  | { readonly type: 'resend-table' }
+  | { readonly type: 'received-update'; readonly message: Extract<BgpMessage, { type: 'update' }> }
+  | { readonly type: 'down'; readonly reason: DownReason };
+
+export type TransitionReason = { readonly type: 'progress'; readonly event: FsmEvent['type'] } | { readonly type: 'down'; readonly reason: DownReason } | { readonly type: 'ignored'; readonly event: FsmEvent['type'] };
+
+/** Per-session settings the FSM needs (from a BGPPeer, resolved). */
+export interface FsmConfig {
+  readonly localAS: number;
+  readonly peerAS: number;
+  readonly routerId: IP;
+  /** Seconds we propose; 0 disables. */
+  readonly holdTime: number;
+  /** Seconds between our KEEPALIVEs (capped at a third of the negotiated hold time). */
+  readonly keepaliveTime: number;
+  /** First connect-retry delay, ms; doubles per failure up to maxRetryMs. */
+  readonly connectRetryMs: number;
+  readonly maxRetryMs: number;
+  readonly families: readonly AddressFamily[];
+  readonly gracefulRestart: boolean;
+}
+
+export interface FsmState {
+  readonly state: SessionState;
+  /** Consecutive failed attempts since the last Established. */
+  readonly failures: number;
+  readonly stopped: boolean;
+  readonly negotiated?: Negotiated;
+}
+
+export interface Transition {
+  readonly next: FsmState;
+  readonly actions: readonly FsmAction[];
+  readonly reason: TransitionReason;
+}

@@ -1,0 +1,10 @@
+// The BGP speaker: pure FSM and Adj-RIB-Out, the session core (clock and I/O injected) and the
+// TCP shell.
+export * from './fsm-types.js';
+export { step, initialState, retryDelayMs, OPEN_HOLD_MS } from './fsm.js';
+export { buildOpen, checkOpen, type OpenCheck } from './open-check.js';
+export { AdjRibOut, attributesFor, type Advertisement, type RibOutContext } from './adj-rib-out.js';
+export { SessionCore, type SessionIO, type SessionStatus, type SessionCoreOptions, type StateListener } from './session-core.js';
+export { BgpSession, type BgpSessionOptions, type BgpSessionEvents } from './session.js';
+export { selectRouterId, type RouterIdSource } from './router-id.js';
+export { nextHopsFor, type InterfaceTable } from './next-hops.js';

@@ -1,0 +1,226 @@
+// One BGP session's logic with its I/O and time injected: runs the pure FSM, owns the timers
+// (through a Clock), frames and decodes input, and keeps the Adj-RIB-Out. The socket shell
+// (session.ts) and the FakeClock tests both drive this class.
+import type { Clock, IP, TimerHandle } from '@herald/shared';
+import { BgpFramer, DecodeError, decodeMessage, encodeMessage, type BgpMessage } from '../wire/bgp/index.js';
+import { AdjRibOut, type Advertisement } from './adj-rib-out.js';
+import { initialState, step } from './fsm.js';
+import type { DownReason, FsmAction, FsmConfig, FsmEvent, FsmState, Negotiated, SessionState, TimerName, TransitionReason } from './fsm-types.js';
+
+/** The socket side, as the core sees it. */
+export interface SessionIO {
+  connect(): void;
+  write(b: Buffer): void;
+  close(): void;
+  /** Next hops for our routes, once connected (from the local address of the connection). */
+  nextHops(local: IP): { 4?: readonly IP[]; 6?: readonly IP[] };
+}
+
+export interface SessionStatus {
+  readonly state: SessionState;
+  /** ms (clock time) of the last Established, while established. */
+  readonly establishedAt: number | undefined;
+  readonly prefixesSent: number;
+  readonly updatesSent: number;
+  readonly updatesReceived: number;
+  /** Prefixes the peer announced to us (counted, never installed). */
+  readonly prefixesReceived: number;
+  readonly lastError: DownReason | undefined;
+  readonly negotiated: Omit<Negotiated, 'peerOpen'> | undefined;
+}
+
+export type StateListener = (state: SessionState, reason: TransitionReason) => void;
+
+export interface SessionCoreOptions {
+  readonly fsm: FsmConfig;
+  readonly ibgp: boolean;
+  readonly clock: Clock;
+  readonly io: SessionIO;
+}
+
+export class SessionCore {
+  private s: FsmState = initialState;
+  private readonly timers = new Map<TimerName, TimerHandle>();
+  private framer = new BgpFramer();
+  private rib: AdjRibOut | undefined;
+  private want: ReadonlyMap<string, Advertisement> = new Map();
+  private local: IP | undefined;
+  private establishedAt: number | undefined;
+  private updatesSent = 0;
+  private updatesReceived = 0;
+  private prefixesReceived = 0;
+  private lastError: DownReason | undefined;
+  private readonly listeners: StateListener[] = [];
+
+  constructor(private readonly o: SessionCoreOptions) {}
+
+  onState(l: StateListener): void {
+    this.listeners.push(l);
+  }
+
+  get state(): SessionState {
+    return this.s.state;
+  }
+
+  status(): SessionStatus {
+    const n = this.s.state === 'established' ? this.s.negotiated : undefined;
+    let negotiated: SessionStatus['negotiated'];
+    if (n) {
+      const { peerOpen: _p, ...rest } = n;
+      negotiated = rest;
+    }
+    return {
+      state: this.s.state,
+      establishedAt: this.establishedAt,
+      prefixesSent: this.rib?.size ?? 0,
+      updatesSent: this.updatesSent,
+      updatesReceived: this.updatesReceived,
+      prefixesReceived: this.prefixesReceived,
+      lastError: this.lastError,
+      negotiated,
+    };
+  }
+
+  start(): void {
+    this.dispatch({ type: 'start' });
+  }
+
+  stop(): void {
+    this.dispatch({ type: 'stop' });
+  }
+
+  /** The routes this session should advertise; sends the difference when established. */
+  setAdvertised(want: ReadonlyMap<string, Advertisement>): void {
+    this.want = want;
+    if (this.s.state === 'established' && this.rib) this.sendAll(this.rib.update(want));
+  }
+
+  connected(local: IP): void {
+    this.local = local;
+    this.dispatch({ type: 'tcp-connected', localAddress: local });
+  }
+
+  failed(error: string): void {
+    this.dispatch({ type: 'tcp-failed', error });
+  }
+
+  closed(): void {
+    this.dispatch({ type: 'tcp-closed' });
+  }
+
+  data(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.framer.push(chunk);
+    } catch (err) {
+      this.decodeFailed(err);
+      return;
+    }
+    for (const f of frames) {
+      if (this.s.state === 'idle') return;
+      let m: BgpMessage;
+      try {
+        m = decodeMessage(f, { fourOctetAs: this.s.negotiated?.fourOctetAs ?? true });
+      } catch (err) {
+        this.decodeFailed(err);
+        return;
+      }
+      this.dispatch({ type: 'message', message: m });
+    }
+  }
+
+  private decodeFailed(err: unknown): void {
+    if (!(err instanceof DecodeError)) throw err;
+    this.dispatch({ type: 'decode-error', code: err.code, subcode: err.subcode, data: err.data, error: err.message });
+  }
+
+  private dispatch(e: FsmEvent): void {
+    const before = this.s.state;
+    const t = step(this.o.fsm, this.s, e);
+    this.s = t.next;
+    for (const a of t.actions) this.act(a);
+    if (t.reason.type === 'down') this.lastError = t.reason.reason;
+    if (before !== this.s.state || t.reason.type === 'down') for (const l of this.listeners) l(this.s.state, t.reason);
+  }
+
+  private send(m: BgpMessage): void {
+    this.o.io.write(encodeMessage(m, { fourOctetAs: this.s.negotiated?.fourOctetAs ?? true }));
+  }
+
+  private sendAll(bufs: Buffer[]): void {
+    if (bufs.length === 0) return;
+    this.updatesSent += bufs.length;
+    this.o.io.write(bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs));
+    this.restartKeepalive();
+  }
+
+  /** Any message counts as a keepalive (RFC 4271 §4.4), so the timer restarts after a send. */
+  private restartKeepalive(): void {
+    const n = this.s.negotiated;
+    if (n && n.keepaliveTime > 0) this.startTimer('keepalive', n.keepaliveTime * 1000);
+  }
+
+  private startTimer(name: TimerName, ms: number): void {
+    this.stopTimer(name);
+    this.timers.set(
+      name,
+      this.o.clock.setTimeout(() => {
+        this.timers.delete(name);
+        this.dispatch({ type: 'timer', timer: name });
+      }, ms),
+    );
+  }
+
+  private stopTimer(name: TimerName): void {
+    const h = this.timers.get(name);
+    if (h) this.o.clock.clearTimeout(h);
+    this.timers.delete(name);
+  }
+
+  private act(a: FsmAction): void {
+    switch (a.type) {
+      case 'connect':
+        this.framer = new BgpFramer();
+        this.o.io.connect();
+        return;
+      case 'close':
+        this.o.io.close();
+        return;
+      case 'send':
+        this.send(a.message);
+        return;
+      case 'start-timer':
+        this.startTimer(a.timer, a.ms);
+        return;
+      case 'stop-timer':
+        this.stopTimer(a.timer);
+        return;
+      case 'established': {
+        const n = a.negotiated;
+        this.establishedAt = this.o.clock.now();
+        this.rib = new AdjRibOut({
+          localAS: this.o.fsm.localAS,
+          ibgp: this.o.ibgp,
+          codec: { fourOctetAs: n.fourOctetAs },
+          families: n.families,
+          nextHops: this.local ? this.o.io.nextHops(this.local) : {},
+        });
+        this.sendAll(this.rib.full(this.want));
+        return;
+      }
+      case 'resend-table':
+        if (this.rib) this.sendAll(this.rib.full(this.want));
+        return;
+      case 'received-update': {
+        this.updatesReceived++;
+        const m = a.message;
+        if (!m.treatAsWithdraw) this.prefixesReceived += m.nlri.length + (m.attributes.mpReach?.nlri.length ?? 0);
+        return;
+      }
+      case 'down':
+        this.establishedAt = undefined;
+        this.rib = undefined;
+        return;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// A BGP session over a real TCP connection: the thin shell around SessionCore. Active mode: it
+// connects to the peer (source address bound, TCP MD5 and TTL set before connect through
+// sys/tcp-md5.ts), and re-connects with backoff. It never installs received routes.
+import { EventEmitter } from 'node:events';
+import { Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { IP, createLogger, systemClock, type BGPPeer, type Clock, type Logger } from '@herald/shared';
+import { createBgpSocketFd } from '../sys/tcp-md5.js';
+import { AFI, SAFI, type AddressFamily } from '../wire/bgp/index.js';
+import type { Advertisement } from './adj-rib-out.js';
+import type { FsmConfig, SessionState, TransitionReason } from './fsm-types.js';
+import { nextHopsFor } from './next-hops.js';
+import { selectRouterId } from './router-id.js';
+import { SessionCore, type SessionStatus } from './session-core.js';
+
+export interface BgpSessionOptions {
+  readonly peer: BGPPeer;
+  /** Overrides peer.sourceAddress. */
+  readonly localAddress?: IP;
+  /** Used when the peer has no routerID. */
+  readonly routerId?: IP;
+  /** Default: IPv4 and IPv6 unicast. */
+  readonly families?: readonly AddressFamily[];
+  /** Max connect-retry backoff, ms (default 60 s). */
+  readonly maxRetryMs?: number;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+}
+
+export interface BgpSessionEvents {
+  state: [state: SessionState, reason: TransitionReason];
+}
+
+export class BgpSession extends EventEmitter<BgpSessionEvents> {
+  readonly core: SessionCore;
+  private sock: Socket | undefined;
+  private gen = 0;
+  private readonly log: Logger;
+
+  constructor(private readonly o: BgpSessionOptions) {
+    super();
+    const p = o.peer;
+    this.log = (o.log ?? createLogger({ component: 'bgp' })).child({ peer: p.name, peerAddress: p.peerAddress.toString() });
+    const nodeAddrs = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).flatMap((a) => IP.tryParse(a.address) ?? []));
+    const rid = selectRouterId({ configured: p.routerID ?? o.routerId, sourceAddress: o.localAddress ?? p.sourceAddress, nodeAddresses: nodeAddrs });
+    if (!rid) throw new Error(`peer ${p.name}: no router ID (no IPv4 address here and none configured)`);
+    const fsm: FsmConfig = {
+      localAS: p.myASN,
+      peerAS: p.peerASN,
+      routerId: rid.id,
+      holdTime: p.holdTime,
+      keepaliveTime: p.keepaliveTime,
+      connectRetryMs: Math.max(1, p.connectTime) * 1000,
+      maxRetryMs: o.maxRetryMs ?? 60_000,
+      families: o.families ?? [
+        { afi: AFI.ipv4, safi: SAFI.unicast },
+        { afi: AFI.ipv6, safi: SAFI.unicast },
+      ],
+      gracefulRestart: p.enableGracefulRestart,
+    };
+    this.core = new SessionCore({
+      fsm,
+      ibgp: p.isIBGP,
+      clock: o.clock ?? systemClock,
+      io: {
+        connect: () => this.connect(),
+        write: (b) => this.sock?.write(b),
+        close: () => this.closeSocket(),
+        nextHops: (local) => nextHopsFor(local, p.peerAddress, networkInterfaces()),
+      },
+    });
+    this.core.onState((state, reason) => {
+      if (reason.type === 'down') this.log.warn('bgp.down', { state, reason: reason.reason });
+      else this.log.info('bgp.state', { state });
+      this.emit('state', state, reason);
+    });
+  }
+
+  start(): void {
+    this.core.start();
+  }
+
+  stop(): void {
+    this.core.stop();
+  }
+
+  setAdvertised(want: ReadonlyMap<string, Advertisement>): void {
+    this.core.setAdvertised(want);
+  }
+
+  status(): SessionStatus {
+    return this.core.status();
+  }
+
+  private ttl(): number | undefined {
+    const p = this.o.peer;
+    if (p.isIBGP) return undefined;
+    return p.ebgpMultiHop ? 255 : 1;
+  }
+
+  private connect(): void {
+    this.closeSocket();
+    const g = ++this.gen;
+    const p = this.o.peer;
+    let sock: Socket;
+    try {
+      const local = this.o.localAddress ?? p.sourceAddress;
+      const ttl = this.ttl();
+      const fd = createBgpSocketFd({
+        peer: p.peerAddress,
+        ...(local ? { localAddress: local } : {}),
+        ...(p.password ? { password: p.password } : {}),
+        ...(ttl !== undefined ? { ttl } : {}),
+      });
+      sock = new Socket({ fd, readable: true, writable: true });
+    } catch (err) {
+      queueMicrotask(() => {
+        if (g === this.gen) this.core.failed(err instanceof Error ? err.message : String(err));
+      });
+      return;
+    }
+    this.sock = sock;
+    let up = false;
+    sock.setNoDelay(true);
+    sock.on('connect', () => {
+      if (g !== this.gen) return;
+      up = true;
+      this.core.connected(IP.parse(sock.localAddress ?? ''));
+    });
+    sock.on('data', (chunk: Buffer) => {
+      if (g === this.gen) this.core.data(chunk);
+    });
+    sock.on('error', (err) => {
+      if (g !== this.gen) return;
+      this.log.debug('bgp.socket-error', { error: err.message });
+      if (!up) this.core.failed(err.message);
+    });
+    sock.on('close', () => {
+      if (g !== this.gen) return;
+      this.sock = undefined;
+      if (up) this.core.closed();
+    });
+    sock.connect({ port: p.peerPort, host: p.peerAddress.toString() });
+  }
+
+  private closeSocket(): void {
+    const s = this.sock;
+    this.gen++;
+    this.sock = undefined;
+    if (s) {
+      s.end();
+      s.destroySoon();
+      setTimeout(() => s.destroy(), 1000).unref();
+    }
+  }
+}
