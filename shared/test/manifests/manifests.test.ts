@@ -9,8 +9,10 @@ import { CONFIG, ROOT, flag, kustomizationDirs, one, podSpec, portOf, rendered }
 
 const NS = 'herald-system';
 const IMAGE = 'ghcr.io/herald-lb/herald';
-const CONTROLLER_FLAGS = ['kubeconfig', 'namespace', 'lb-class', 'metrics-addr', 'health-addr', 'log-level'];
-const SPEAKER_FLAGS = [...CONTROLLER_FLAGS, 'node-name', 'heartbeat-addr', 'heartbeat-key-file'];
+// DESIGN §10, plus the controller's leader-election identity.
+const DESIGN_FLAGS = ['kubeconfig', 'namespace', 'lb-class', 'metrics-addr', 'health-addr', 'log-level'];
+const CONTROLLER_FLAGS = [...DESIGN_FLAGS, 'identity'];
+const SPEAKER_FLAGS = [...DESIGN_FLAGS, 'node-name', 'heartbeat-addr', 'heartbeat-key-file'];
 
 function bytes(q: string): number {
   const m = /^(\d+)(Ki|Mi|Gi)?$/.exec(q);
@@ -110,7 +112,8 @@ describe('controller Deployment', () => {
     { desc: 'limits memory to 160Mi', got: () => bytes(c.resources.limits.memory), want: 160 * 1024 ** 2 },
     { desc: 'requests cpu and memory', got: () => [typeof c.resources.requests.cpu, typeof c.resources.requests.memory], want: ['string', 'string'] },
     { desc: 'prefers replicas on different nodes', got: () => pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, want: 'kubernetes.io/hostname' },
-    { desc: 'gives its pod name as the election identity', got: () => c.env.find((e: any) => e.name === 'POD_NAME')?.valueFrom.fieldRef.fieldPath, want: 'metadata.name' },
+    { desc: 'gives its pod name as the election identity', got: () => [flag(args, 'identity'), c.env.find((e: any) => e.name === 'POD_NAME')?.valueFrom.fieldRef.fieldPath], want: ['$(POD_NAME)', 'metadata.name'] },
+    { desc: 'keeps leader election on', got: () => args.filter((a) => a.startsWith('--no-leader-elect')), want: [] },
     { desc: 'has no host access', got: () => [pod.hostNetwork, pod.hostPID, (pod.volumes ?? []).some((v: any) => v.hostPath)], want: [undefined, undefined, false] },
   ];
   for (const tc of cases) it(tc.desc, () => assert.deepEqual(tc.got(), tc.want));
