@@ -33,7 +33,7 @@ function heraldErrors(o: K8sObject, crds: CRDVersion[]): string[] {
 }
 
 describe('documentation addresses only', () => {
-  const files = [...filesUnder(CONFIG, ['.yaml', '.yml']), ...filesUnder(join(ROOT, 'docs'), ['.md']), join(ROOT, 'Dockerfile')].filter(existsSync);
+  const files = [...filesUnder(CONFIG, ['.yaml', '.yml']), ...filesUnder(join(ROOT, 'docs'), ['.md']), join(ROOT, 'README.md'), join(ROOT, 'Dockerfile')].filter(existsSync);
 
   it('finds the samples and the docs', () => {
     const rel = files.map((f) => relative(ROOT, f));
