@@ -172,7 +172,7 @@ export class Allocator {
   /** The Services holding an IP (more than one when shared). */
   holders(ip: IP): readonly string[] {
     const e = this.byIP[ip.family].get(ip.value);
-    return e ? [...e.holders.keys()] : [];
+    return e ? [...e.holders] : [];
   }
 
   poolStats(name: string): PoolStats | undefined {
@@ -373,7 +373,7 @@ export class Allocator {
       const byIP = this.byIP[ip.family];
       let e = byIP.get(ip.value);
       if (e === undefined) {
-        e = { ip, sharingKey: svc.sharingKey, backendKey: ctx.backend, holders: new Map(), ports: new Map() };
+        e = { ip, sharingKey: svc.sharingKey, backendKey: ctx.backend, holders: [], holderPorts: [] };
         byIP.set(ip.value, e);
         for (const p of this.pools.values()) if (p.covers(ip)) p.assigned[ip.family]++;
         if (svc.sharingKey !== undefined) {
@@ -382,8 +382,8 @@ export class Allocator {
           set.add(e);
         }
       }
-      e.holders.set(svc.key, ctx.ports);
-      for (const pk of ctx.ports) e.ports.set(pk, svc.key);
+      e.holders.push(svc.key);
+      e.holderPorts.push(ctx.ports);
     }
     this.byService.set(svc.key, { service: svc, ips, pool, backend: ctx.backend, ports: ctx.ports });
   }
@@ -395,9 +395,12 @@ export class Allocator {
     for (const ip of held.ips) {
       const e = this.byIP[ip.family].get(ip.value);
       if (e === undefined) continue;
-      e.holders.delete(key);
-      for (const pk of held.ports) if (e.ports.get(pk) === key) e.ports.delete(pk);
-      if (e.holders.size > 0) continue;
+      const i = e.holders.indexOf(key);
+      if (i >= 0) {
+        e.holders.splice(i, 1);
+        e.holderPorts.splice(i, 1);
+      }
+      if (e.holders.length > 0) continue;
       this.byIP[ip.family].delete(ip.value);
       if (e.sharingKey !== undefined) {
         const set = this.bySharingKey.get(e.sharingKey);

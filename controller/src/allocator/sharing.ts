@@ -30,10 +30,9 @@ export interface IPEntry {
   /** Shared by every holder; undefined: the (single) holder does not share. */
   sharingKey: string | undefined;
   backendKey: string;
-  /** Service key -> its port keys on this IP. */
-  readonly holders: Map<string, readonly string[]>;
-  /** Port key ("TCP/80") -> the Service using it. */
-  readonly ports: Map<string, string>;
+  /** The Services on this IP (usually one or two), and their port keys, index for index. */
+  readonly holders: string[];
+  readonly holderPorts: (readonly string[])[];
 }
 
 export interface Conflict {
@@ -49,20 +48,15 @@ export function sharingConflict(
   backend: string,
   ports: readonly string[],
 ): Conflict | undefined {
-  let firstOther: string | undefined;
-  for (const k of e.holders.keys()) {
-    if (k !== svcKey) {
-      firstOther = k;
-      break;
-    }
-  }
+  const firstOther = e.holders[0] === svcKey ? e.holders[1] : e.holders[0];
   if (firstOther === undefined) return undefined;
   if (e.sharingKey === undefined || sharingKey === undefined) return { with: firstOther, why: 'not-shared' };
   if (e.sharingKey !== sharingKey) return { with: firstOther, why: 'different-key' };
   if (e.backendKey !== backend) return { with: firstOther, why: 'backend-mismatch' };
-  for (const p of ports) {
-    const user = e.ports.get(p);
-    if (user !== undefined && user !== svcKey) return { with: user, why: 'port-conflict' };
+  for (let i = 0; i < e.holders.length; i++) {
+    const user = e.holders[i] as string;
+    if (user === svcKey) continue;
+    for (const p of e.holderPorts[i] ?? []) if (ports.includes(p)) return { with: user, why: 'port-conflict' };
   }
   return undefined;
 }
