@@ -1,0 +1,87 @@
+// Parsers for birdc output (BIRD 2.0): `show protocols` and `show route all`.
+import type { RibRoute, RouterSession, SessionStateName } from './types.js';
+
+const bgpStates: Record<string, SessionStateName> = {
+  idle: 'idle',
+  connect: 'connect',
+  active: 'active',
+  opensent: 'opensent',
+  openconfirm: 'openconfirm',
+  established: 'established',
+};
+
+/** BGP protocols only: name and the BGP state from the Info column. */
+export function parseBirdProtocols(out: string): RouterSession[] {
+  const res: RouterSession[] = [];
+  for (const line of out.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 5 || f[1] !== 'BGP') continue;
+    const info = f.slice(5).find((w) => bgpStates[w.toLowerCase()] !== undefined) ?? f.slice(5).join(' ');
+    res.push({ peer: f[0]!, state: bgpStates[info.toLowerCase()] ?? 'other', raw: info || f[3]! });
+  }
+  return res;
+}
+
+interface Draft {
+  prefix: string;
+  from: string | undefined;
+  best: boolean;
+  via: string[];
+  bgp: boolean;
+  nextHop: string[];
+  asPath: number[];
+  origin: RibRoute['origin'];
+  localPref: number | undefined;
+  med: number | undefined;
+  communities: string[];
+  large: string[];
+}
+
+const origins: Record<string, RibRoute['origin']> = { IGP: 'igp', EGP: 'egp', Incomplete: 'incomplete' };
+
+/** One RibRoute per BGP path in `show route all` output. */
+export function parseBirdRoutes(out: string): RibRoute[] {
+  const res: RibRoute[] = [];
+  let prefix = '';
+  let cur: Draft | undefined;
+  const flush = (): void => {
+    if (cur?.bgp) {
+      res.push({
+        prefix: cur.prefix,
+        nextHops: cur.nextHop.length ? cur.nextHop : cur.via,
+        asPath: cur.asPath,
+        origin: cur.origin,
+        localPref: cur.localPref,
+        med: cur.med,
+        communities: cur.communities,
+        largeCommunities: cur.large,
+        from: cur.from,
+        best: cur.best,
+      });
+    }
+    cur = undefined;
+  };
+  for (const line of out.split('\n')) {
+    const head = /^(\S+)?\s+(unicast|unreachable|blackhole|prohibit)\s+\[(\S+)[^\]]*\]\s*(\*)?/.exec(line);
+    if (head && !line.startsWith('\t')) {
+      flush();
+      if (head[1]) prefix = head[1];
+      cur = { prefix, from: head[3], best: head[4] === '*', via: [], bgp: false, nextHop: [], asPath: [], origin: undefined, localPref: undefined, med: undefined, communities: [], large: [] };
+      continue;
+    }
+    if (!cur) continue;
+    const t = line.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^via (\S+)/.exec(t))) cur.via.push(m[1]!);
+    else if (t.startsWith('Type: BGP')) cur.bgp = true;
+    else if ((m = /^BGP\.origin: (\S+)/.exec(t))) cur.origin = origins[m[1]!];
+    else if ((m = /^BGP\.as_path:(.*)$/.exec(t))) cur.asPath = m[1]!.trim().split(/\s+/).filter(Boolean).map(Number);
+    else if ((m = /^BGP\.next_hop: (.*)$/.exec(t))) cur.nextHop = m[1]!.trim().split(/\s+/);
+    else if ((m = /^BGP\.local_pref: (\d+)/.exec(t))) cur.localPref = Number(m[1]);
+    else if ((m = /^BGP\.med: (\d+)/.exec(t))) cur.med = Number(m[1]);
+    else if ((m = /^BGP\.community: (.*)$/.exec(t))) cur.communities = [...m[1]!.matchAll(/\((\d+),\s*(\d+)\)/g)].map((x) => `${x[1]}:${x[2]}`);
+    else if ((m = /^BGP\.large_community: (.*)$/.exec(t))) cur.large = [...m[1]!.matchAll(/\((\d+),\s*(\d+),\s*(\d+)\)/g)].map((x) => `${x[1]}:${x[2]}:${x[3]}`);
+  }
+  flush();
+  return res;
+}

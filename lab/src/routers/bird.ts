@@ -1,0 +1,86 @@
+// BIRD 2 as the router: config from a RouterSpec, `bird -f` in the namespace, `birdc` to read.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { nsRun } from '../netns/exec.js';
+import { parseBirdProtocols, parseBirdRoutes } from './bird-parse.js';
+import { poll } from './poll.js';
+import { Daemon, makeWorkDir, removeWorkDir } from './process.js';
+import type { RibRoute, RouterDriver, RouterSession, RouterSpec } from './types.js';
+
+export function birdConfig(spec: RouterSpec): string {
+  const hold = spec.holdTime ?? 3;
+  const ka = spec.keepaliveTime ?? 1;
+  const lines = [
+    `router id ${spec.routerId};`,
+    'protocol device { scan time 10; }',
+    // Interface routes in master4/6, so iBGP and multihop next hops resolve (gateway recursive).
+    'protocol direct { ipv4; ipv6; }',
+  ];
+  if (spec.kernel) {
+    lines.push(
+      'protocol kernel kernel4 { ipv4 { import none; export where source = RTS_BGP; }; merge paths on; }',
+      'protocol kernel kernel6 { ipv6 { import none; export where source = RTS_BGP; }; merge paths on; }',
+    );
+  }
+  for (const p of spec.peers) {
+    const v6 = p.address.includes(':');
+    lines.push(
+      `protocol bgp ${p.name} {`,
+      `  local ${p.localAddress ?? ''} as ${spec.asn};`,
+      `  neighbor ${p.address} as ${p.asn};`,
+      `  hold time ${hold}; keepalive time ${ka}; connect retry time 1;`,
+      '  error wait time 1, 5; connect delay time 1;',
+      ...(p.password ? [`  password "${p.password}";`] : []),
+      ...(p.multihop ? ['  multihop;'] : []),
+      `  ${v6 ? 'ipv6' : 'ipv4'} { import all; export none; };`,
+      '}',
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export class BirdRouter implements RouterDriver {
+  readonly kind = 'bird';
+  private dir: string | undefined;
+  private daemon: Daemon | undefined;
+
+  constructor(readonly spec: RouterSpec) {}
+
+  private get ctl(): string {
+    return join(this.dir ?? '/nonexistent', 'bird.ctl');
+  }
+
+  async start(): Promise<void> {
+    this.dir = await makeWorkDir('bird');
+    const conf = join(this.dir, 'bird.conf');
+    await writeFile(conf, birdConfig(this.spec));
+    this.daemon = new Daemon(this.spec.ns, ['bird', '-f', '-c', conf, '-s', this.ctl, '-P', join(this.dir, 'bird.pid')]);
+    await poll('bird control socket', async () => {
+      if (this.daemon?.exited) throw new Error(`bird exited: ${this.daemon.output}`);
+      return (await this.birdc('show status')).includes('Daemon is up') ? true : undefined;
+    }, { tries: 50 });
+  }
+
+  birdc(cmd: string): Promise<string> {
+    return nsRun(this.spec.ns, ['birdc', '-s', this.ctl, ...cmd.split(' ')], { timeoutMs: 10_000 });
+  }
+
+  async sessions(): Promise<RouterSession[]> {
+    return parseBirdProtocols(await this.birdc('show protocols'));
+  }
+
+  async routes(family: 4 | 6): Promise<RibRoute[]> {
+    return parseBirdRoutes(await this.birdc(`show route all table master${family}`));
+  }
+
+  log(): string {
+    return this.daemon?.output ?? '';
+  }
+
+  async stop(): Promise<void> {
+    await this.daemon?.stop();
+    this.daemon = undefined;
+    await removeWorkDir(this.dir);
+    this.dir = undefined;
+  }
+}

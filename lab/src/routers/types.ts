@@ -1,0 +1,69 @@
+// Real routers (BIRD 2, FRR, GoBGP) in a network namespace, driven from a generated config and
+// read back through their own CLIs, parsed into typed values that tests assert on.
+
+export type RouterKind = 'bird' | 'frr' | 'gobgp';
+
+export interface RouterPeerSpec {
+  /** Short identifier (letters, digits): the protocol / neighbor name. */
+  readonly name: string;
+  readonly address: string;
+  readonly asn: number;
+  readonly password?: string;
+  /** eBGP multihop (TTL 255). */
+  readonly multihop?: boolean;
+  /** Address the router uses for this session (default: chosen by the kernel). */
+  readonly localAddress?: string;
+}
+
+export interface RouterSpec {
+  /** Network namespace to run in. */
+  readonly ns: string;
+  readonly routerId: string;
+  readonly asn: number;
+  readonly peers: readonly RouterPeerSpec[];
+  /** Seconds (default 3 / 1: quick tests). */
+  readonly holdTime?: number;
+  readonly keepaliveTime?: number;
+  /** Install BGP routes in the namespace's kernel table, ECMP merged (BIRD, FRR). */
+  readonly kernel?: boolean;
+}
+
+export type SessionStateName = 'idle' | 'connect' | 'active' | 'opensent' | 'openconfirm' | 'established' | 'other';
+
+export interface RouterSession {
+  readonly peer: string;
+  readonly state: SessionStateName;
+  /** The router's own text for the state. */
+  readonly raw: string;
+}
+
+export interface RibRoute {
+  readonly prefix: string;
+  /** Next hop addresses as the router shows them (IPv6: global, and link-local if shown). */
+  readonly nextHops: readonly string[];
+  readonly asPath: readonly number[];
+  readonly origin: 'igp' | 'egp' | 'incomplete' | undefined;
+  readonly localPref: number | undefined;
+  readonly med: number | undefined;
+  /** "ASN:VALUE". */
+  readonly communities: readonly string[];
+  /** "GLOBAL:LOCAL1:LOCAL2". */
+  readonly largeCommunities: readonly string[];
+  /** The neighbor address the path came from, when shown. */
+  readonly from: string | undefined;
+  /** Chosen as best (or multipath) by the router. */
+  readonly best: boolean;
+}
+
+export interface RouterDriver {
+  readonly kind: RouterKind;
+  readonly spec: RouterSpec;
+  start(): Promise<void>;
+  /** Stops the daemon (reaped) and removes its work directory. Safe to call twice. */
+  stop(): Promise<void>;
+  sessions(): Promise<RouterSession[]>;
+  /** Every path in the RIB for a family (one entry per path, not per prefix). */
+  routes(family: 4 | 6): Promise<RibRoute[]>;
+  /** The daemon's log so far (for failure messages). */
+  log(): string;
+}

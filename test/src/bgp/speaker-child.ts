@@ -1,0 +1,92 @@
+// A speaker's BGP sessions in their own process, so a test can run it inside a node namespace
+// and freeze it (SIGSTOP). Config as JSON in argv[2]; commands as JSON lines on stdin; events as
+// JSON lines on stdout.
+import { createInterface } from 'node:readline';
+import { IP, Prefix, createLogger, type BGPPeer, type Community } from '@herald/shared';
+import { speakerBgp, type Advertisement } from './stopgap-imports.js';
+
+export interface ChildPeer {
+  readonly name: string;
+  readonly myASN: number;
+  readonly peerASN: number;
+  readonly peerAddress: string;
+  readonly sourceAddress?: string;
+  readonly holdTime: number;
+  readonly keepaliveTime: number;
+  readonly password?: string;
+  readonly ebgpMultiHop?: boolean;
+  readonly routerID?: string;
+  /** Routes for this session only (default: the config's routes). */
+  readonly routes?: readonly ChildRoute[];
+}
+
+export interface ChildRoute {
+  readonly prefix: string;
+  readonly localPref?: number;
+  readonly communities?: readonly Community[];
+}
+
+export interface ChildConfig {
+  readonly peers: readonly ChildPeer[];
+  readonly routes: readonly ChildRoute[];
+}
+
+export type ChildCommand = { readonly cmd: 'advertise'; readonly routes: readonly ChildRoute[] } | { readonly cmd: 'status' } | { readonly cmd: 'stop' };
+
+function toPeer(p: ChildPeer): BGPPeer {
+  return {
+    name: p.name,
+    myASN: p.myASN,
+    peerASN: p.peerASN,
+    peerAddress: IP.parse(p.peerAddress),
+    peerPort: 179,
+    sourceAddress: p.sourceAddress ? IP.parse(p.sourceAddress) : undefined,
+    holdTime: p.holdTime,
+    keepaliveTime: p.keepaliveTime,
+    connectTime: 1,
+    routerID: p.routerID ? IP.parse(p.routerID) : undefined,
+    nodeSelectors: [],
+    password: p.password,
+    bfdProfile: undefined,
+    ebgpMultiHop: p.ebgpMultiHop ?? false,
+    enableGracefulRestart: false,
+    isIBGP: p.myASN === p.peerASN,
+  };
+}
+
+function toRoutes(rs: readonly ChildRoute[]): Map<string, Advertisement> {
+  return new Map(rs.map((r) => [r.prefix, { prefix: Prefix.parse(r.prefix), ...(r.localPref !== undefined ? { localPref: r.localPref } : {}), communities: r.communities ?? [] }]));
+}
+
+function emit(v: unknown): void {
+  process.stdout.write(JSON.stringify(v) + '\n');
+}
+
+function main(): void {
+  const cfg = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
+  const log = createLogger({ component: 'speaker-child', level: 'warn' });
+  const sessions = cfg.peers.map((p) => {
+    const s = new speakerBgp.BgpSession({ peer: toPeer(p), log, maxRetryMs: 2000 });
+    s.on('state', (state, reason) => emit({ event: 'state', peer: p.name, state, reason }));
+    s.setAdvertised(toRoutes(p.routes ?? cfg.routes));
+    return { name: p.name, s };
+  });
+  for (const { s } of sessions) s.start();
+  const rl = createInterface({ input: process.stdin });
+  rl.on('line', (line) => {
+    const c = JSON.parse(line) as ChildCommand;
+    if (c.cmd === 'advertise') for (const { s } of sessions) s.setAdvertised(toRoutes(c.routes));
+    else if (c.cmd === 'status') emit({ event: 'status', sessions: sessions.map(({ name, s }) => ({ name, ...s.status() })) });
+    else {
+      for (const { s } of sessions) s.stop();
+      setTimeout(() => process.exit(0), 100);
+    }
+  });
+  rl.on('close', () => {
+    for (const { s } of sessions) s.stop();
+    setTimeout(() => process.exit(0), 100);
+  });
+  emit({ event: 'ready' });
+}
+
+main();
