@@ -112,7 +112,8 @@ export class Api {
     }
   }
 
-  create(t: Target, body: Buffer, contentType: string | undefined): Reply {
+  /** `applied`: managedFields of a server-side apply that creates the object. */
+  create(t: Target, body: Buffer, contentType: string | undefined, applied?: Json): Reply {
     if (t.subresource !== undefined) throw errors.methodNotAllowed();
     let obj = decodeObject(t.info, parseBody(body, contentType));
     const md = { ...meta(obj) };
@@ -139,7 +140,9 @@ export class Api {
     obj = this.prepare(t, obj, undefined);
     const key = objectKey(t.namespace, name);
     if (this.store.get(t.info.storeKey, key) !== undefined) throw errors.alreadyExists(t.info, name);
-    obj = recordUpdate(undefined, obj, this.manager(t), apiVersionOf(t.info), undefined, nowTime());
+    obj = applied === undefined
+      ? recordUpdate(undefined, obj, this.manager(t), apiVersionOf(t.info), undefined, nowTime())
+      : { ...obj, metadata: { ...meta(obj), managedFields: applied } };
     if (t.query.get('dryRun') === 'All') return { code: 201, json: JSON.stringify(obj) };
     const { json, obj: stored } = this.store.commit(t.info.storeKey, key, 'ADDED', obj);
     this.afterWrite(t.info, stored, false);
@@ -163,7 +166,7 @@ export class Api {
     if (t.info.builtin && t.info.group === '' && t.info.resource === 'services') {
       if (t.subresource === 'status') errs.push(...validateServiceStatus(out));
       else if (errs.length === 0) {
-        const others = this.store.list(t.info.storeKey, undefined).filter((o) => !(strAt(meta(o), 'name') === name && strAt(meta(o), 'namespace') === t.namespace));
+        const others = this.store.list(t.info.storeKey, undefined).filter((o) => old === undefined || !(strAt(meta(o), 'name') === name && strAt(meta(o), 'namespace') === t.namespace));
         const r = prepareService(out, old, others, this.net);
         if (r.type === 'invalid') errs.push(...r.errors);
         else out = r.obj;
@@ -253,7 +256,7 @@ export class Api {
     }
     if (live === undefined) {
       const md = { ...meta(res.obj), name };
-      return this.create({ ...t, name: undefined }, Buffer.from(JSON.stringify({ ...res.obj, metadata: md })), 'application/json');
+      return this.create({ ...t, name: undefined }, Buffer.from(JSON.stringify({ ...res.obj, metadata: md })), 'application/json', meta(res.obj)['managedFields'] ?? []);
     }
     return this.finishUpdate(t, this.view(t.info, live), res.obj, true);
   }

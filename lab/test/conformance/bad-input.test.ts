@@ -1,0 +1,52 @@
+// Conformance: bad input gets the right 4xx Status, never a crash or a hang.
+import { strict as assert } from 'node:assert';
+import { ctx, freshNamespace, raw } from './harness.js';
+
+describe('conformance: bad input', function () {
+  let ns = '';
+  before(async function () {
+    await ctx();
+    ns = await freshNamespace('bad');
+  });
+
+  const cases: { desc: string; method: string; path: () => string; body: unknown; ct?: string; want: number; reason: string }[] = [
+    { desc: 'malformed JSON', method: 'POST', path: () => `/api/v1/namespaces/${ns}/configmaps`, body: '{"metadata": {', want: 400, reason: 'BadRequest' },
+    { desc: 'malformed YAML', method: 'POST', path: () => `/api/v1/namespaces/${ns}/configmaps`, body: 'metadata: [a\n  b: }', ct: 'application/yaml', want: 400, reason: 'BadRequest' },
+    { desc: 'a wrong apiVersion', method: 'POST', path: () => `/api/v1/namespaces/${ns}/configmaps`, body: { apiVersion: 'apps/v1', kind: 'ConfigMap', metadata: { name: 'x' } }, want: 400, reason: 'BadRequest' },
+    { desc: 'a wrong kind', method: 'POST', path: () => `/api/v1/namespaces/${ns}/configmaps`, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }, want: 400, reason: 'BadRequest' },
+    { desc: 'an array body', method: 'POST', path: () => `/api/v1/namespaces/${ns}/configmaps`, body: '[1,2]', want: 400, reason: 'BadRequest' },
+    { desc: 'a name mismatch on PUT', method: 'PUT', path: () => `/api/v1/namespaces/${ns}/configmaps/y`, body: { metadata: { name: 'z' } }, want: 400, reason: 'BadRequest' },
+    { desc: 'an unknown resource', method: 'GET', path: () => `/api/v1/namespaces/${ns}/gizmos`, body: undefined, want: 404, reason: 'NotFound' },
+    { desc: 'an unknown group', method: 'POST', path: () => '/apis/nope.example/v9/things', body: {}, want: 404, reason: 'NotFound' },
+    { desc: 'a malformed field selector', method: 'GET', path: () => `/api/v1/namespaces/${ns}/configmaps?fieldSelector=metadata.name`, body: undefined, want: 400, reason: 'BadRequest' },
+  ];
+  for (const tc of cases) {
+    it(`answers ${tc.desc} with ${tc.want} ${tc.reason}`, async function () {
+      if (tc.method === 'PUT') {
+        const c = await ctx();
+        await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'y' } } }).catch(() => undefined);
+      }
+      const r = await raw(tc.method, tc.path(), tc.body, tc.ct);
+      assert.equal(r.status, tc.want, r.text);
+      assert.equal(r.body.kind, 'Status');
+      assert.equal(r.body.reason, tc.reason);
+      assert.equal(r.body.code, tc.want);
+    });
+  }
+
+  it('creates from a YAML body', async function () {
+    const r = await raw('POST', `/api/v1/namespaces/${ns}/configmaps`, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fromyaml\ndata:\n  k: v\n', 'application/yaml');
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.body.data.k, 'v');
+  });
+
+  it('answers a body over 3 MiB with 413', async function () {
+    this.timeout(30_000);
+    const big = JSON.stringify({ metadata: { name: 'big' }, data: { k: 'x'.repeat(3 * 1024 * 1024 + 10) } });
+    const r = await raw('POST', `/api/v1/namespaces/${ns}/configmaps`, big);
+    assert.equal(r.status, 413);
+    assert.equal(r.body.reason, 'RequestEntityTooLarge');
+    const after = await raw('GET', '/version');
+    assert.equal(after.status, 200, 'server still answers');
+  });
+});
