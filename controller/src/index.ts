@@ -1,1 +1,5 @@
-export {};
+export * from './allocator/index.js';
+export * from './controller.js';
+export * from './reconcile/reconciler.js';
+export * from './reconcile/service-status.js';
+export * from './service/service-input.js';

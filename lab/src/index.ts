@@ -1,1 +1,2 @@
 export * from './netns/index.js';
+export * from './site/cluster.js';

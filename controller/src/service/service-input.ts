@@ -11,6 +11,7 @@ import {
   type Labels,
 } from '@herald/shared';
 import type { AllocService, IPFamilyPolicy, Protocol, ServicePort } from '../allocator/types.js';
+import type { ServiceClass } from '../allocator/ownership.js';
 
 export interface InputProblem {
   /** The annotation or field: "metadata.annotations[herald.dev/loadBalancerIPs]", "spec.loadBalancerIP". */
@@ -24,14 +25,9 @@ export function serviceKey(svc: V1Service): string {
   return `${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
 }
 
-/**
- * Is this Service Herald's to serve? type LoadBalancer, and the class we handle (by default: no
- * class; with --lb-class: exactly that class).
- */
-export function isOurs(svc: V1Service, lbClass: string | undefined): boolean {
-  if (svc.spec?.type !== 'LoadBalancer') return false;
-  const cls = svc.spec.loadBalancerClass ?? undefined;
-  return lbClass === undefined ? cls === undefined : cls === lbClass;
+/** What isOurs() needs from a Service. */
+export function serviceClass(svc: V1Service): ServiceClass {
+  return { type: svc.spec?.type, loadBalancerClass: svc.spec?.loadBalancerClass };
 }
 
 const protocols: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];

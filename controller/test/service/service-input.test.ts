@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { V1Service } from '@kubernetes/client-node';
-import { isOurs, serviceInput, statusIPs } from '../../src/service/service-input.js';
+import { isOurs } from '../../src/allocator/ownership.js';
+import { serviceClass, serviceInput, statusIPs } from '../../src/service/service-input.js';
 
 function svc(over: { annotations?: Record<string, string>; spec?: V1Service['spec'] } = {}): V1Service {
   return {
@@ -75,7 +76,7 @@ describe('serviceInput', () => {
   }
 });
 
-describe('isOurs', () => {
+describe('isOurs(serviceClass(svc))', () => {
   const cases: { desc: string; spec: V1Service['spec']; lbClass?: string; want: boolean }[] = [
     { desc: 'LoadBalancer, no class, default controller', spec: { type: 'LoadBalancer' }, want: true },
     { desc: 'ClusterIP', spec: { type: 'ClusterIP' }, want: false },
@@ -83,7 +84,7 @@ describe('isOurs', () => {
     { desc: 'our class with --lb-class', spec: { type: 'LoadBalancer', loadBalancerClass: 'herald.dev/lb' }, lbClass: 'herald.dev/lb', want: true },
     { desc: 'no class with --lb-class', spec: { type: 'LoadBalancer' }, lbClass: 'herald.dev/lb', want: false },
   ];
-  for (const c of cases) it(c.desc, () => assert.equal(isOurs({ spec: c.spec }, c.lbClass), c.want));
+  for (const c of cases) it(c.desc, () => assert.equal(isOurs(serviceClass({ spec: c.spec }), c.lbClass), c.want));
 });
 
 describe('statusIPs', () => {

@@ -11,6 +11,10 @@ export interface ConfigInput {
   readonly bgpPeers?: readonly unknown[];
   readonly bfdProfiles?: readonly unknown[];
   readonly communities?: readonly unknown[];
-  /** core/v1 Secrets of Herald's namespace (data values base64, as the API serves them). */
+  /**
+   * core/v1 Secrets of Herald's namespace (data values base64, as the API serves them).
+   * Leave undefined in a component that has no access to Secrets: BGPPeer passwords are then
+   * neither resolved nor checked (the controller never needs them).
+   */
   readonly secrets?: readonly unknown[];
 }

@@ -12,9 +12,10 @@ import { checkDuplicatePeers, parsePeer, type ParsedPeer } from './peers.js';
 import { checkOverlaps, parsePool, type ParsedPool } from './pools.js';
 import { isObject, type JSONObject } from './read.js';
 
-function secretsByName(list: readonly unknown[] | undefined, namespace: string): Map<string, JSONObject> {
+function secretsByName(list: readonly unknown[] | undefined, namespace: string): Map<string, JSONObject> | undefined {
+  if (list === undefined) return undefined;
   const out = new Map<string, JSONObject>();
-  for (const s of list ?? []) {
+  for (const s of list) {
     const meta = isObject(s) ? s['metadata'] : undefined;
     if (!isObject(s) || !isObject(meta) || typeof meta['name'] !== 'string') continue;
     const ns = meta['namespace'];

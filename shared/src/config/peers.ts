@@ -16,7 +16,8 @@ export interface PeerContext {
   readonly namespace: string;
   readonly bfdProfiles: ReadonlySet<string>;
   /** Secrets of Herald's namespace by name. */
-  readonly secrets: ReadonlyMap<string, JSONObject>;
+  /** undefined: this component does not read Secrets (the controller); passwords are not resolved. */
+  readonly secrets: ReadonlyMap<string, JSONObject> | undefined;
 }
 
 export interface ParsedPeer {
@@ -113,6 +114,7 @@ function parsePassword(spec: JSONObject, scope: Scope, ctx: PeerContext): string
     scope.error('spec.passwordSecret.namespace', `${secretText} is outside Herald's namespace ${ctx.namespace}`);
     return undefined;
   }
+  if (ctx.secrets === undefined) return undefined;
   const secret = ctx.secrets.get(refName);
   if (!secret) {
     scope.error('spec.passwordSecret', `${secretText} does not exist`);

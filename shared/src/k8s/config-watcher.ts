@@ -35,11 +35,13 @@ export interface ConfigWatcherOptions {
   /** Called after each re-parse (debounced), with the state now in force. */
   readonly onChange: (state: ConfigState) => void;
   readonly debounceMs?: number;
+  /** false: do not read Secrets (BGP passwords are then not resolved). Default true. */
+  readonly watchSecrets?: boolean;
 }
 
 export class ConfigWatcher {
   private readonly informers: { field: string; inf: ResilientInformer<KubernetesObject> }[] = [];
-  private readonly secrets: ResilientInformer<V1Secret>;
+  private readonly secrets: ResilientInformer<V1Secret> | undefined;
   private state: ConfigState = { type: 'none-yet', errors: [] };
   private pending: ReturnType<Clock['setTimeout']> | undefined;
   private started = false;
@@ -61,7 +63,7 @@ export class ConfigWatcher {
       });
       this.informers.push({ field: k.field, inf });
     }
-    this.secrets = new ResilientInformer<V1Secret>({
+    this.secrets = o.watchSecrets === false ? undefined : new ResilientInformer<V1Secret>({
       name: 'secrets',
       kubeConfig: o.kubeConfig,
       path: `/api/v1/namespaces/${o.namespace}/secrets`,
@@ -71,12 +73,12 @@ export class ConfigWatcher {
     });
     const poke = (): void => this.schedule();
     for (const { inf } of this.informers) for (const ev of ['add', 'update', 'delete'] as const) inf.on(ev, poke);
-    for (const ev of ['add', 'update', 'delete'] as const) this.secrets.on(ev, poke);
+    for (const ev of ['add', 'update', 'delete'] as const) this.secrets?.on(ev, poke);
   }
 
   /** Resolves once every informer has synced and the first parse is done. */
   async start(): Promise<ConfigState> {
-    await Promise.all([...this.informers.map((i) => i.inf.start()), this.secrets.start()]);
+    await Promise.all([...this.informers.map((i) => i.inf.start()), this.secrets?.start()]);
     this.started = true;
     this.reparse();
     return this.state;
@@ -84,7 +86,7 @@ export class ConfigWatcher {
 
   async stop(): Promise<void> {
     if (this.pending) this.o.clock.clearTimeout(this.pending);
-    await Promise.all([...this.informers.map((i) => i.inf.stop()), this.secrets.stop()]);
+    await Promise.all([...this.informers.map((i) => i.inf.stop()), this.secrets?.stop()]);
   }
 
   current(): ConfigState {
@@ -106,7 +108,7 @@ export class ConfigWatcher {
   }
 
   private reparse(): void {
-    const input: ConfigInput & Record<string, unknown> = { namespace: this.o.namespace, secrets: this.secrets.list() };
+    const input: ConfigInput & Record<string, unknown> = { namespace: this.o.namespace, secrets: this.secrets?.list() };
     for (const { field, inf } of this.informers) input[field] = inf.list();
     const result = parseConfig(input);
     const prev = this.state;

@@ -43,7 +43,8 @@ describe('parseConfig: BGPPeer', () => {
     // Passwords.
     { desc: 'inline password', input: { bgpPeers: [peer('r', { password: 's3cret' })] }, wantError: [] },
     { desc: 'password from Secret', input: { bgpPeers: [peer('r', { passwordSecret: { name: 'pw' } })], secrets: [secret('pw', 'kubernetes.io/basic-auth', { password: 'x' })] }, wantError: [] },
-    { desc: 'Secret missing', input: { bgpPeers: [peer('r', { passwordSecret: { name: 'pw' } })] }, wantError: [E('r', 'spec.passwordSecret: Secret herald-system/pw does not exist')] },
+    { desc: 'Secret missing', input: { bgpPeers: [peer('r', { passwordSecret: { name: 'pw' } })], secrets: [] }, wantError: [E('r', 'spec.passwordSecret: Secret herald-system/pw does not exist')] },
+    { desc: 'Secrets not read (the controller): passwords are not checked', input: { bgpPeers: [peer('r', { passwordSecret: { name: 'pw' } })] }, wantError: [] },
     {
       desc: 'Secret of the wrong type',
       input: { bgpPeers: [peer('r', { passwordSecret: { name: 'pw' } })], secrets: [secret('pw', 'Opaque', { password: 'x' })] },

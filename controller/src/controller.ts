@@ -1,0 +1,207 @@
+// Wires the controller: informers (Services, Namespaces, Herald config) feed one keyed work
+// queue; the reconciler allocates; a Lease decides which replica may write.
+import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Namespace, type V1Service } from '@kubernetes/client-node';
+import {
+  ConfigWatcher,
+  ConfigurationStateWriter,
+  K8sEventRecorder,
+  LeaderElector,
+  ResilientInformer,
+  WorkQueue,
+  mergePatch,
+  type Clock,
+  type ConfigState,
+  type Logger,
+  type Registry,
+} from '@herald/shared';
+import { controllerMetrics, type ControllerMetrics } from './reconcile/metrics.js';
+import { PoolStatusWriter } from './reconcile/pool-status.js';
+import { ServiceReconciler, type ServiceWriter } from './reconcile/reconciler.js';
+import { serviceKey } from './service/service-input.js';
+
+export interface ControllerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly namespace: string;
+  readonly lbClass: string | undefined;
+  readonly identity: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly registry: Registry;
+  /** false: act as leader at once (a single replica, or tests). */
+  readonly leaderElection?: boolean;
+  readonly leaseDurationSeconds?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+}
+
+export class Controller {
+  private readonly services: ResilientInformer<V1Service>;
+  private readonly namespaces: ResilientInformer<V1Namespace>;
+  private readonly config: ConfigWatcher;
+  private readonly configState: ConfigurationStateWriter;
+  private readonly queue: WorkQueue;
+  private readonly reconciler: ServiceReconciler;
+  private readonly elector: LeaderElector | undefined;
+  private readonly pools: PoolStatusWriter;
+  private readonly metrics: ControllerMetrics;
+  private leading = false;
+  private synced = false;
+  private poolTimer: ReturnType<Clock['setTimeout']> | undefined;
+
+  constructor(private readonly o: ControllerOptions) {
+    const kc = o.kubeConfig;
+    const core = kc.makeApiClient(CoreV1Api);
+    this.metrics = controllerMetrics(o.registry);
+    this.services = new ResilientInformer<V1Service>({
+      name: 'services',
+      kubeConfig: kc,
+      path: '/api/v1/services',
+      list: () => core.listServiceForAllNamespaces(),
+      clock: o.clock,
+      log: o.log,
+    });
+    this.namespaces = new ResilientInformer<V1Namespace>({
+      name: 'namespaces',
+      kubeConfig: kc,
+      path: '/api/v1/namespaces',
+      list: () => core.listNamespace(),
+      clock: o.clock,
+      log: o.log,
+    });
+    this.configState = new ConfigurationStateWriter(kc, o.namespace, 'controller', undefined, o.log);
+    // The controller never needs BGP passwords, so it has no access to Secrets.
+    this.config = new ConfigWatcher({ kubeConfig: kc, namespace: o.namespace, clock: o.clock, log: o.log, watchSecrets: false, onChange: (s) => this.onConfig(s) });
+    const writer: ServiceWriter = {
+      patchStatus: (svc, patch) => {
+        const body = { metadata: { resourceVersion: svc.metadata?.resourceVersion }, ...patch };
+        return core.patchNamespacedServiceStatus({ name: svc.metadata?.name ?? '', namespace: svc.metadata?.namespace ?? 'default', body }, mergePatch);
+      },
+      patchMetadata: (svc, patch) => {
+        return core.patchNamespacedService({ name: svc.metadata?.name ?? '', namespace: svc.metadata?.namespace ?? 'default', body: patch }, mergePatch);
+      },
+    };
+    this.queue = new WorkQueue({
+      clock: o.clock,
+      // Allocation itself is synchronous at the start of each reconcile, in queue order; only the
+      // writes overlap, and never two for one key.
+      concurrency: 8,
+      handler: async (key) => {
+        const out = await this.reconciler.reconcile(key);
+        this.schedulePoolStatus();
+        return out;
+      },
+      onOutcome: (key, out) => {
+        if (out.type === 'retry') o.log.debug('reconcile-retry', { service: key, reason: out.reason });
+        if (out.type === 'crashed') o.log.error('reconcile-crashed', { service: key, err: out.error });
+      },
+    });
+    this.reconciler = new ServiceReconciler(
+      {
+        services: { get: (key) => this.getService(key), list: () => this.services.list() },
+        namespaceLabels: (ns) => this.namespaces.get(ns)?.metadata?.labels ?? {},
+        writer,
+        events: new K8sEventRecorder(core, 'herald-controller', o.identity, o.log),
+        isLeader: () => this.isLeader(),
+        lbClass: o.lbClass,
+        log: o.log,
+        metrics: this.metrics,
+        nowIso: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      },
+      (key) => this.queue.add(key),
+    );
+    this.pools = new PoolStatusWriter(kc, o.namespace, o.log, this.metrics);
+    if (o.leaderElection !== false) {
+      this.elector = new LeaderElector({
+        api: kc.makeApiClient(CoordinationV1Api),
+        namespace: o.namespace,
+        name: 'herald-controller',
+        identity: o.identity,
+        clock: o.clock,
+        log: o.log,
+        leaseDurationSeconds: o.leaseDurationSeconds,
+        renewDeadlineMs: o.renewDeadlineMs,
+        retryPeriodMs: o.retryPeriodMs,
+        onStartedLeading: () => this.onLeading(true),
+        onStoppedLeading: () => this.onLeading(false),
+      });
+    }
+    const enqueue = (svc: V1Service): void => this.queue.add(serviceKey(svc));
+    this.services.on('add', enqueue);
+    this.services.on('update', enqueue);
+    this.services.on('delete', enqueue);
+    const nsChanged = (ns: V1Namespace): void => {
+      for (const s of this.services.list(ns.metadata?.name)) enqueue(s);
+    };
+    this.namespaces.on('add', nsChanged);
+    this.namespaces.on('update', nsChanged);
+  }
+
+  private getService(key: string): V1Service | undefined {
+    const i = key.indexOf('/');
+    return this.services.get(key.slice(i + 1), key.slice(0, i));
+  }
+
+  isLeader(): boolean {
+    return this.elector ? this.elector.isLeader() : this.leading;
+  }
+
+  /** Ready: caches synced, a valid config seen, and (if leader) assignments re-learned. */
+  ready(): boolean {
+    return this.synced && this.config.current().type !== 'none-yet';
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.services.start(), this.namespaces.start()]);
+    await this.config.start();
+    this.synced = true;
+    this.o.log.info('caches-synced', { services: this.services.list().length });
+    if (this.elector) this.elector.start();
+    else this.onLeading(true);
+  }
+
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    if (this.poolTimer) this.o.clock.clearTimeout(this.poolTimer);
+    await this.elector?.stop();
+    await Promise.all([this.services.stop(), this.namespaces.stop(), this.config.stop()]);
+  }
+
+  /** Resolves when the queue is empty and nothing runs (tests and benchmarks). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  get apiWrites(): ControllerMetrics['apiWrites'] {
+    return this.metrics.apiWrites;
+  }
+
+  private onLeading(v: boolean): void {
+    this.leading = v;
+    this.metrics.isLeader.set(v ? 1 : 0);
+    if (!v) {
+      this.reconciler.reset();
+      this.pools.reset();
+      return;
+    }
+    const st = this.config.current();
+    if (st.type !== 'none-yet' && st.config) this.reconciler.setConfig(st.config);
+  }
+
+  private onConfig(state: ConfigState): void {
+    void this.configState.report(state);
+    if (!this.synced || !this.isLeader()) return;
+    if (state.type === 'valid') this.reconciler.setConfig(state.config);
+    // Invalid: the last good config stays in force; nothing is re-done.
+  }
+
+  private schedulePoolStatus(): void {
+    if (this.poolTimer) return;
+    this.poolTimer = this.o.clock.setTimeout(() => {
+      this.poolTimer = undefined;
+      const alloc = this.reconciler.currentAllocator;
+      const st = this.config.current();
+      if (!alloc || st.type === 'none-yet' || !st.config) return;
+      void this.pools.sync(alloc, [...st.config.pools.keys()], () => this.isLeader());
+    }, 200);
+  }
+}
