@@ -35,6 +35,8 @@ export interface AnnouncerOptions {
 
 interface Iface {
   readonly conn: PacketConn;
+  /** The ifindex it was opened on: a link re-created under the same name gets a new socket. */
+  readonly index: number;
   /** Solicited-node multicast MACs joined, with how many owned IPs need each. */
   readonly groups: Map<string, number>;
 }
@@ -129,19 +131,19 @@ export class L2Announcer {
     const links = this.opts.listLinks();
     const auto = selectInterfaces(links, []);
     const configured = wanted.size ? selectInterfaces(links, [...wanted]) : { selected: [], rejected: [] };
-    const names = new Set([...(any || this.owned.size === 0 ? auto.selected : []), ...configured.selected].map((l) => l.name));
+    const chosen = new Map([...(any || this.owned.size === 0 ? auto.selected : []), ...configured.selected].map((l) => [l.name, l.index]));
     this.lastSelection = { selected: [...auto.selected, ...configured.selected], rejected: [...configured.rejected] };
     for (const [name, iface] of this.ifaces) {
-      if (names.has(name)) continue;
+      if (chosen.get(name) === iface.index) continue;
       iface.conn.close();
       this.ifaces.delete(name);
       this.log.info('l2-interface-closed', { iface: name });
     }
-    for (const name of [...names].sort()) {
+    for (const [name, index] of [...chosen].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       if (this.ifaces.has(name)) continue;
       try {
         const conn = this.opts.openConn(name, (frame) => this.onFrame(name, frame));
-        this.ifaces.set(name, { conn, groups: new Map() });
+        this.ifaces.set(name, { conn, index, groups: new Map() });
         this.log.info('l2-interface-opened', { iface: name, mac: conn.mac.toString() });
         for (const o of this.ipsOn(name)) this.startBurst(o.ip, name);
       } catch (err) {

@@ -6,7 +6,7 @@
 //   node standalone.js --node node1 --nodes node1,node2,node3 --ips 203.0.113.1,2001:db8::1
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { IP, createLogger, Registry } from '@herald/shared';
+import { IP, createLogger, parseLogLevel, Registry } from '@herald/shared';
 import { ownedBy } from '../election/index.js';
 import { PacketSocket, readLinkAddress } from '../sys/packet-socket.js';
 import { L2Announcer } from './announcer.js';
@@ -28,7 +28,7 @@ if (!values.node || !values.nodes || !values.ips) {
 const me = values.node;
 const ips = values.ips.split(',').map((s) => IP.parse(s));
 const iface = values.interface;
-const log = createLogger({ component: 'l2-standalone', level: values['log-level'] === 'debug' ? 'debug' : 'warn', fields: { node: me } });
+const log = createLogger({ component: 'l2-standalone', level: parseLogLevel(values['log-level']), fields: { node: me } });
 const announcer = new L2Announcer({
   registry: new Registry(),
   logger: log,

@@ -25,6 +25,7 @@ const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;
 const EAGAIN = 11;
 const EINTR = 4;
+const ENETDOWN = 100;
 const SOCKADDR_LL_LEN = 20;
 const PACKET_MREQ_LEN = 16;
 /** Frames handled per readiness event before yielding to the event loop (libuv polls again). */
@@ -159,7 +160,7 @@ export class PacketSocket implements PacketConn {
       sll.writeUInt16BE(ETH_P_ALL, 2);
       sll.writeInt32LE(this.ifindex, 4);
       this.check('bind', this.lib.bind(fd, sll, SOCKADDR_LL_LEN));
-      this.poll = koffi.node.poll(fd, { readable: true }, () => this.drain());
+      this.poll = koffi.node.poll(fd, { readable: true }, this.onPoll);
     } catch (err) {
       this.lib.close(fd);
       this.fd = -1;
@@ -175,12 +176,22 @@ export class PacketSocket implements PacketConn {
     return this.fd < 0;
   }
 
+  // koffi calls back with (status, events), whatever its .d.ts says. On POLLERR (a link going
+  // down sets ENETDOWN on the socket) libuv reports a negative status and stops the handle:
+  // reading clears the error, and the handle is restarted so the socket survives a link flap.
+  private readonly onPoll = ((status: number) => {
+    this.drain();
+    if (status < 0 && this.fd >= 0) this.poll.start({ readable: true }, this.onPoll);
+  }) as unknown as (ev: { readable: boolean }) => void;
+
   private drain(): void {
     for (let i = 0; i < MAX_FRAMES_PER_WAKEUP && this.fd >= 0; i++) {
       const n = this.lib.recv(this.fd, this.rx, RECV_BUFFER, MSG_DONTWAIT | MSG_TRUNC);
       if (n < 0) {
         const errno = koffi.errno();
         if (errno === EAGAIN || errno === EINTR) return;
+        // A link going down reports ENETDOWN once; the socket works again when it comes back.
+        if (errno === ENETDOWN) continue;
         this.poll.stop();
         this.opts.onError?.(new PacketSocketError('recv', errno, this.ifname));
         return;

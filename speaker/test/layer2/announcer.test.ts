@@ -16,6 +16,7 @@ function setup(linkNames: string[] = ['eth0']) {
   const registry = new Registry();
   const conns = new Map<string, FakeConn>();
   let links: LinkState[] = linkNames.map((name, i) => ({ name, index: i + 2, flags: IFF_UP | IFF_BROADCAST, enslaved: false }));
+  const opened: FakeConn[] = [];
   const a = new L2Announcer({
     registry,
     clock,
@@ -25,11 +26,12 @@ function setup(linkNames: string[] = ['eth0']) {
     openConn: (name, onFrame) => {
       const c = new FakeConn(name, macFor(links.find((l) => l.name === name)!.index), onFrame);
       conns.set(name, c);
+      opened.push(c);
       return c;
     },
   });
   a.start();
-  return { a, clock, registry, conns, setLinks: (names: string[]) => (links = names.map((name, i) => ({ name, index: i + 2, flags: IFF_UP | IFF_BROADCAST, enslaved: false }))) };
+  return { a, clock, registry, conns, opened, setIndex: (name: string, index: number) => (links = links.map((l) => (l.name === name ? { ...l, index } : l))), setLinks: (names: string[]) => (links = names.map((name, i) => ({ name, index: i + 2, flags: IFF_UP | IFF_BROADCAST, enslaved: false }))) };
 }
 
 /** "arp-request 192.0.2.2" / "arp-reply ..." / "na 2001:db8::2 O" for each sent frame. */
@@ -121,6 +123,17 @@ describe('layer2/announcer', () => {
     assert.ok(conns.get('eth0')!.closed);
     a.stop();
     assert.ok(conns.get('eth1')!.closed);
+  });
+
+  it('a link re-created under the same name (new ifindex) gets a new connection and a burst', () => {
+    const { a, clock, opened, setIndex } = setup(['eth0']);
+    a.setOwned([{ ip: v4, interfaces: [] }]);
+    setIndex('eth0', 42);
+    clock.advance(1000);
+    assert.equal(opened.length, 2);
+    assert.ok(opened[0]!.closed && !opened[1]!.closed);
+    assert.deepEqual(describeSent(opened[1]!.sent), ['arp-request 192.0.2.2', 'arp-reply 192.0.2.2']);
+    a.stop();
   });
 
   it("an advertisement's interfaces limit where an IP is announced and answered", () => {

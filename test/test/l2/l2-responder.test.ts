@@ -157,4 +157,19 @@ describe('L2 responder end to end (3 nodes, 20 Services, arping/ndisc6/tcpdump)'
       assert.equal(got, want, `client's entry for ${ip} still points at ${got}`);
     }
   });
+
+  it('a responder keeps answering after its link goes down and comes back', async function () {
+    this.timeout(30_000);
+    const survivor = [...responders.keys()][0]!;
+    const line = await responders.get(survivor)!.setNodes([...responders.keys()]);
+    const ip = line.owned.find((x) => !x.includes(':'));
+    assert.ok(ip, `${survivor} owns no IPv4 address`);
+    await topo!.setLink(survivor, false);
+    await topo!.setLink(survivor, true);
+    let res = '';
+    for (let i = 0; i < 10 && !res.includes(macs.get(survivor)!); i++) {
+      res = await nsRun(topo!.ns('client'), ['arping', '-c', '1', '-w', '1', '-I', 'eth0', ip]).catch((e: Error) => e.message);
+    }
+    assert.ok(res.toLowerCase().includes(`[${macs.get(survivor)!}]`), `${res}\n${responders.get(survivor)!.stderr.join('')}`);
+  });
 });

@@ -29,7 +29,7 @@ export class Responder {
     nodes: readonly string[],
     ips: readonly string[],
   ) {
-    this.child = nsSpawn(ns, [process.execPath, standaloneScript(), '--node', node, '--nodes', nodes.join(','), '--ips', ips.join(',')], {
+    this.child = nsSpawn(ns, [process.execPath, standaloneScript(), '--node', node, '--nodes', nodes.join(','), '--ips', ips.join(','), '--log-level', 'info'], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     createInterface({ input: this.child.stdout! }).on('line', (l) => {
