@@ -98,6 +98,17 @@ describe('L2 responder end to end (3 nodes, 20 Services, arping/ndisc6/tcpdump)'
     assert.deepEqual(new Set(owners.values()), new Set(nodes));
   });
 
+  it('each node joined the solicited-node multicast group of every IPv6 address it owns', async () => {
+    for (const n of nodes) {
+      const maddr = await nsRun(topo!.ns(n), ['ip', 'maddr', 'show', 'dev', 'eth0']);
+      for (const ip of v6s.filter((x) => owners.get(x) === n)) {
+        const low = ip.split(':').pop()!.padStart(4, '0');
+        const group = `33:33:ff:01:${low.slice(0, 2)}:${low.slice(2)}`; // 2001:db8::1:XXXX -> ff02::1:ff01:XXXX
+        assert.ok(maddr.includes(group), `${n} has not joined ${group} for ${ip}:\n${maddr}`);
+      }
+    }
+  });
+
   it('arping from the client resolves every IPv4 Service IP to its owner\'s MAC', () => {
     for (const ip of v4s) assert.equal(arpAnswers.get(ip), macs.get(owners.get(ip)!), ip);
   });
