@@ -1,0 +1,261 @@
+// The membership shell: sends heartbeats, feeds what it hears and what Kubernetes says into the
+// pure liveness core, and tells the speaker's reconciler when the live set or this speaker's
+// fence changes. It also runs the graceful handoff (leave / handoff / ackHandoff).
+import type { Clock, Logger, TimerHandle } from '@herald/shared';
+import { decodeHeartbeat, describeDecodeError, encodeHeartbeat, type HeartbeatMessage } from './heartbeat-codec.js';
+import { Liveness, statusText, type LivenessConfig, type LivenessK8sConfig, type LivenessView, type MemberFacts } from './liveness.js';
+import { newIncarnation, ReplayGuard } from './replay-guard.js';
+import type { PacketTransport } from './udp-transport.js';
+
+export interface MembershipOptions {
+  readonly node: string;
+  /** Heartbeat keys: the first signs, any verifies. */
+  readonly keys: readonly Buffer[];
+  readonly transport: PacketTransport;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly config?: Partial<LivenessConfig>;
+  readonly k8s?: Partial<LivenessK8sConfig>;
+  /** How often the view is re-evaluated between messages (default 20 ms). */
+  readonly evalIntervalMs?: number;
+  readonly wallNow?: () => number;
+  readonly random16?: () => number;
+}
+
+export interface MembershipChange {
+  readonly live: ReadonlySet<string>;
+  readonly fenced: boolean;
+  readonly view: LivenessView;
+  /** Members whose status text changed, with the new text. */
+  readonly changed: ReadonlyMap<string, string>;
+}
+
+export interface Handoff {
+  /** The leaving peer and its incarnation. */
+  readonly from: string;
+  readonly incarnation: bigint;
+}
+
+export interface LeaveResult {
+  readonly outcome: 'all-acked' | 'deadline';
+  readonly acked: readonly string[];
+  readonly missing: readonly string[];
+}
+
+export interface MembershipCounters {
+  heartbeatsSent: number;
+  accepted: number;
+  rejected: Record<string, number>;
+}
+
+export class Membership {
+  readonly incarnation: bigint;
+  readonly liveness: Liveness;
+  readonly counters: MembershipCounters = { heartbeatsSent: 0, accepted: 0, rejected: {} };
+  private readonly guard = new ReplayGuard();
+  private addresses: ReadonlyMap<string, readonly string[]> = new Map();
+  private seq = 0;
+  private beatTimer: TimerHandle | undefined;
+  private evalTimer: TimerHandle | undefined;
+  private running = false;
+  private last: { live: string; fenced: boolean; statuses: Map<string, string> } | undefined;
+  private readonly changeListeners: ((c: MembershipChange) => void)[] = [];
+  private readonly handoffListeners: ((h: Handoff) => void)[] = [];
+  /** Leavers we acked, by name -> incarnation (re-acked if they keep saying `leaving`). */
+  private readonly acked = new Map<string, bigint>();
+  private leaving: { waitFor: Set<string>; got: Set<string>; done: (r: LeaveResult) => void; timer: TimerHandle } | undefined;
+  private hasLeft = false;
+
+  constructor(private readonly o: MembershipOptions) {
+    this.incarnation = newIncarnation((o.wallNow ?? Date.now)(), (o.random16 ?? (() => Math.floor(Math.random() * 0x10000)))());
+    this.liveness = new Liveness(o.node, o.config, o.k8s);
+    o.transport.onMessage((buf) => this.receive(buf));
+  }
+
+  onChange(cb: (c: MembershipChange) => void): void {
+    this.changeListeners.push(cb);
+  }
+
+  /** A peer is leaving: announce what you took over, then call ackHandoff(h.from). */
+  onHandoff(cb: (h: Handoff) => void): void {
+    this.handoffListeners.push(cb);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.beat();
+    this.evaluate();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.beatTimer) this.o.clock.clearTimeout(this.beatTimer);
+    if (this.evalTimer) this.o.clock.clearTimeout(this.evalTimer);
+    if (this.leaving) this.finishLeave('deadline');
+  }
+
+  /** The member set and heartbeat destinations (from membersFromK8s, or a static stub). */
+  setMembers(facts: ReadonlyMap<string, MemberFacts>, addresses: ReadonlyMap<string, readonly string[]>): void {
+    this.addresses = addresses;
+    this.liveness.setMembers(facts, this.o.clock.now());
+    this.guard.retain(new Set(facts.keys()));
+    this.evaluate(false);
+  }
+
+  /** From the LeaseKeeper. */
+  ownLeaseRenewed(sentAt: number, renewKey: string): void {
+    this.liveness.ownLeaseRenewed(sentAt, renewKey, this.o.clock.now());
+    this.evaluate(false);
+  }
+
+  view(): LivenessView {
+    return this.liveness.view(this.o.clock.now());
+  }
+
+  /** Call right before answering for an IP (cheap: no I/O). */
+  isFenced(): boolean {
+    return this.liveness.isFenced(this.o.clock.now());
+  }
+
+  /**
+   * Graceful handoff: from now on our heartbeats say `leaving`; resolves when every peer that is
+   * live now has answered `announced`, or at the deadline. Keep answering until it resolves.
+   */
+  leave(deadlineMs: number): Promise<LeaveResult> {
+    const now = this.o.clock.now();
+    const v = this.liveness.view(now);
+    const heard = new Set(this.liveness.heardList(now));
+    const waitFor = new Set([...v.live].filter((n) => n !== this.o.node && heard.has(n)));
+    this.hasLeft = true;
+    return new Promise((resolve) => {
+      const timer = this.o.clock.setTimeout(() => this.finishLeave('deadline'), deadlineMs);
+      this.leaving = { waitFor, got: new Set(), done: resolve, timer };
+      this.o.log.info('membership-leaving', { node: this.o.node, waitFor: [...waitFor], deadlineMs });
+      if (waitFor.size === 0) this.finishLeave('all-acked');
+      else this.send('leaving');
+    });
+  }
+
+  /** Tell a leaving peer that we now announce what it handed us. */
+  ackHandoff(from: string): void {
+    const inc = this.acked.get(from);
+    if (inc === undefined) return;
+    this.send('announced', { to: from, toIncarnation: inc });
+  }
+
+  private finishLeave(outcome: LeaveResult['outcome']): void {
+    const l = this.leaving;
+    if (!l) return;
+    this.leaving = undefined;
+    this.o.clock.clearTimeout(l.timer);
+    const r: LeaveResult = { outcome, acked: [...l.got].sort(), missing: [...l.waitFor].filter((n) => !l.got.has(n)).sort() };
+    this.o.log.info('membership-left', { node: this.o.node, ...r });
+    l.done(r);
+  }
+
+  private beat(): void {
+    if (!this.running) return;
+    this.send(this.hasLeft ? 'leaving' : 'heartbeat');
+    this.beatTimer = this.o.clock.setTimeout(() => this.beat(), this.liveness.config.heartbeatIntervalMs);
+  }
+
+  private send(type: 'heartbeat' | 'leaving' | 'announced', target?: { to: string; toIncarnation: bigint }): void {
+    const now = this.o.clock.now();
+    const common = {
+      from: this.o.node, incarnation: this.incarnation, seq: this.seq++ >>> 0, sentAtMs: Math.max(0, Math.floor(now)),
+      fenced: this.liveness.advertisesFenced(now), heard: this.liveness.heardList(now),
+    };
+    let msg: HeartbeatMessage;
+    if (type === 'announced') {
+      if (!target) return;
+      msg = { type, ...common, ...target };
+    } else msg = { type, ...common };
+    let buf: Buffer;
+    try {
+      buf = encodeHeartbeat(msg, this.o.keys);
+    } catch (err) {
+      this.o.log.error('heartbeat-encode-failed', { err });
+      return;
+    }
+    const dests = type === 'announced' ? [target?.to ?? ''] : [...this.addresses.keys()];
+    for (const name of dests) {
+      if (name === this.o.node) continue;
+      const addr = this.addresses.get(name)?.[0];
+      if (addr) this.o.transport.send(addr, buf);
+    }
+    if (type === 'heartbeat') this.counters.heartbeatsSent++;
+  }
+
+  private reject(why: string): void {
+    this.counters.rejected[why] = (this.counters.rejected[why] ?? 0) + 1;
+  }
+
+  /** The receive path: never throws. */
+  private receive(buf: Buffer): void {
+    try {
+      const d = decodeHeartbeat(buf, this.o.keys);
+      if (!d.ok) {
+        this.reject(d.error.type);
+        this.o.log.debug('heartbeat-rejected', { why: describeDecodeError(d.error) });
+        return;
+      }
+      const m = d.msg;
+      if (m.from === this.o.node) return this.reject('from-self');
+      if (!this.addresses.has(m.from)) return this.reject('unknown-sender');
+      const r = this.guard.accept(m.from, m.incarnation, m.seq);
+      if (!r.ok) return this.reject(r.error.type);
+      this.counters.accepted++;
+      const now = this.o.clock.now();
+      this.liveness.observe({ from: m.from, type: m.type, incarnation: m.incarnation, fenced: m.fenced, heard: m.heard }, now);
+      if (m.type === 'leaving') this.onLeaving(m.from, m.incarnation);
+      if (m.type === 'announced' && m.to === this.o.node && m.toIncarnation === this.incarnation && this.leaving) {
+        this.leaving.got.add(m.from);
+        if ([...this.leaving.waitFor].every((n) => this.leaving?.got.has(n))) this.finishLeave('all-acked');
+      }
+      this.evaluate(false);
+    } catch (err) {
+      this.o.log.error('heartbeat-receive-failed', { err });
+    }
+  }
+
+  private onLeaving(from: string, incarnation: bigint): void {
+    const known = this.acked.get(from);
+    if (known === incarnation) {
+      // Already handed over: the leaver did not get our ack yet, say it again.
+      if (this.handoffListeners.length === 0) this.ackHandoff(from);
+      return;
+    }
+    this.acked.set(from, incarnation);
+    this.evaluate(false);
+    if (this.handoffListeners.length === 0) this.ackHandoff(from);
+    else for (const l of this.handoffListeners) l({ from, incarnation });
+  }
+
+  /** Recomputes the view, emits a change when the live set or the fence changed. */
+  private evaluate(reschedule = true): void {
+    if (reschedule) {
+      if (!this.running) return;
+      this.evalTimer = this.o.clock.setTimeout(() => this.evaluate(), this.o.evalIntervalMs ?? 20);
+    }
+    const view = this.liveness.view(this.o.clock.now());
+    const live = [...view.live].sort().join(',');
+    const statuses = new Map([...view.members].map(([n, s]) => [n, statusText(s)]));
+    const prev = this.last;
+    const changed = new Map([...statuses].filter(([n, t]) => prev?.statuses.get(n) !== t));
+    this.last = { live, fenced: view.fence.fenced, statuses };
+    if (prev && prev.live === live && prev.fenced === view.fence.fenced && changed.size === 0) return;
+    for (const [member, status] of changed) this.o.log.info('member-status', { node: this.o.node, member, status });
+    if (!prev || prev.fenced !== view.fence.fenced) {
+      this.o.log.info(view.fence.fenced ? 'self-fenced' : 'self-unfenced', { node: this.o.node, reason: view.fence.fenced ? view.fence.reason : undefined });
+    }
+    const c: MembershipChange = { live: view.live, fenced: view.fence.fenced, view, changed };
+    for (const l of this.changeListeners) {
+      try {
+        l(c);
+      } catch (err) {
+        this.o.log.error('membership-listener-failed', { err });
+      }
+    }
+  }
+}
