@@ -22,6 +22,14 @@ export function birdConfig(spec: RouterSpec): string {
       'protocol kernel kernel6 { ipv6 { import none; export where source = RTS_BGP; }; merge paths on; }',
     );
   }
+  const orig = spec.originate ?? [];
+  for (const fam of [4, 6] as const) {
+    const ps = orig.filter((o) => o.includes(':') === (fam === 6));
+    if (ps.length) lines.push(`protocol static static${fam} { ipv${fam}; ${ps.map((x) => `route ${x} blackhole;`).join(' ')} }`);
+  }
+  const exp = orig.length
+    ? `export filter { if source = RTS_STATIC then { bgp_community.add((${spec.asn}, 1)); bgp_large_community.add((${spec.asn}, 1, 2)); accept; } reject; }`
+    : 'export none';
   for (const p of spec.peers) {
     const v6 = p.address.includes(':');
     lines.push(
@@ -32,7 +40,7 @@ export function birdConfig(spec: RouterSpec): string {
       '  error wait time 1, 5; connect delay time 1;',
       ...(p.password ? [`  password "${p.password}";`] : []),
       ...(p.multihop ? ['  multihop;'] : []),
-      `  ${v6 ? 'ipv6' : 'ipv4'} { import all; export none; };`,
+      `  ${v6 ? 'ipv6' : 'ipv4'} { import all; ${exp}; };`,
       '}',
     );
   }

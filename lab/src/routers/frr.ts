@@ -12,16 +12,21 @@ import type { RibRoute, RouterDriver, RouterSession, RouterSpec } from './types.
 export function frrBgpdConfig(spec: RouterSpec): string {
   const hold = spec.holdTime ?? 3;
   const ka = spec.keepaliveTime ?? 1;
-  const l = ['frr defaults traditional', 'hostname herald-router', 'log stdout informational', `router bgp ${spec.asn}`];
+  const l = ['frr defaults traditional', 'hostname herald-router', 'log stdout informational'];
+  // Defined before use: bgpd applies `network ... route-map` as it reads the file.
+  if (spec.originate?.length) l.push('route-map HERALD-ORIGINATE permit 10', ` set community ${spec.asn}:1`, ` set large-community ${spec.asn}:1:2`, 'exit');
+  l.push(`router bgp ${spec.asn}`);
   l.push(` bgp router-id ${spec.routerId}`, ' no bgp ebgp-requires-policy', ' no bgp default ipv4-unicast', ' bgp bestpath as-path multipath-relax', ` timers bgp ${ka} ${hold}`);
   for (const p of spec.peers) {
-    l.push(` neighbor ${p.address} remote-as ${p.asn}`, ` neighbor ${p.address} timers connect 1`);
+    l.push(` neighbor ${p.address} remote-as ${p.asn}`, ` neighbor ${p.address} timers connect 1`, ` neighbor ${p.address} advertisement-interval 0`);
     if (p.password) l.push(` neighbor ${p.address} password ${p.password}`);
     if (p.multihop) l.push(` neighbor ${p.address} ebgp-multihop 255`);
     if (p.localAddress) l.push(` neighbor ${p.address} update-source ${p.localAddress}`);
   }
+  if (spec.originate?.length) l.push(' no bgp network import-check');
   for (const fam of [4, 6] as const) {
     l.push(` address-family ipv${fam} unicast`, '  maximum-paths 8', '  maximum-paths ibgp 8');
+    for (const o of (spec.originate ?? []).filter((x) => x.includes(':') === (fam === 6))) l.push(`  network ${o} route-map HERALD-ORIGINATE`);
     for (const p of spec.peers.filter((x) => x.address.includes(':') === (fam === 6))) l.push(`  neighbor ${p.address} activate`);
     l.push(' exit-address-family');
   }

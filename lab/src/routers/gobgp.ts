@@ -43,6 +43,9 @@ export class GobgpRouter implements RouterDriver {
       const n = parseGobgpNeighbors(await this.gobgp('neighbor -j'));
       return n.length === this.spec.peers.length ? true : undefined;
     }, { tries: 50 });
+    for (const o of this.spec.originate ?? []) {
+      await this.gobgp(`global rib add ${o} origin igp community ${this.spec.asn}:1 large-community ${this.spec.asn}:1:2 -a ipv${o.includes(':') ? 6 : 4}`);
+    }
   }
 
   gobgp(args: string): Promise<string> {

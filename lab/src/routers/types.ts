@@ -26,6 +26,11 @@ export interface RouterSpec {
   readonly keepaliveTime?: number;
   /** Install BGP routes in the namespace's kernel table, ECMP merged (BIRD, FRR). */
   readonly kernel?: boolean;
+  /**
+   * Prefixes the router itself announces to every peer, with community ASN:1 and large
+   * community ASN:1:2 (ASN = the router's, which must fit 16 bits for the community).
+   */
+  readonly originate?: readonly string[];
 }
 
 export type SessionStateName = 'idle' | 'connect' | 'active' | 'opensent' | 'openconfirm' | 'established' | 'other';
