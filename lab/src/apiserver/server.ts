@@ -133,7 +133,12 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   let address = '';
 
   const route = (url: URL, agent: string): Route | JsonObject | 'ok' | 'openapi' => {
-    const segs = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    let segs: string[];
+    try {
+      segs = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    } catch {
+      throw errors.badRequest(`invalid URL escape in ${JSON.stringify(url.pathname)}`);
+    }
     const p0 = segs[0];
     if (segs.length === 1 && (p0 === 'healthz' || p0 === 'livez' || p0 === 'readyz')) return 'ok';
     if (segs.length === 1 && p0 === 'version') return versionDoc();
