@@ -1,1 +1,8 @@
-export {};
+// Public API of @herald/speaker (what the lab, the e2e suites and benchmarks use).
+export * from './announce/index.js';
+export * from './reconcile/index.js';
+export { desiredL2Statuses, desiredBgpStatuses, statusName, NODE_LABEL } from './status/desired-status.js';
+export { StatusSync } from './status/status-sync.js';
+export type { OwnedIP } from './layer2/announcer.js';
+export type { Advertisement } from './bgp/adj-rib-out.js';
+export type { SessionStatus } from './bgp/session-core.js';
