@@ -39,6 +39,13 @@ export interface ApiServer {
   writeKubeconfig(path: string): Promise<void>;
   /** Current cluster-wide resourceVersion (for tests and benchmarks). */
   currentResourceVersion(): number;
+  /** Number of open watch streams. */
+  watchCount(): number;
+  /**
+   * Graceful stop, as kube-apiserver on SIGTERM: the listener closes and idle connections are
+   * dropped, but open watch streams stay alive until close().
+   */
+  stopListening(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -281,15 +288,24 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const url = `http://${address}`;
   log.info('apiserver_started', { url, historyWindow: store.historyWindow, stateFile: opts.stateFile });
   let closing: Promise<void> | undefined;
+  let listenerClosed: Promise<void> | undefined;
   return {
     url,
     port,
     kubeconfigYaml: () => kubeconfigYaml(url),
     writeKubeconfig: (path) => writeFile(path, kubeconfigYaml(url), { mode: 0o600 }),
     currentResourceVersion: () => store.currentRv(),
+    watchCount: () => watchClosers.size,
+    stopListening: () => {
+      listenerClosed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      return Promise.resolve();
+    },
     close: () => {
       closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = listenerClosed ?? new Promise<void>((resolve) => server.close(() => resolve()));
         for (const c of [...watchClosers]) c();
         store.closeAll();
         server.closeAllConnections();
