@@ -31,7 +31,22 @@ export interface ChildConfig {
   readonly routes: readonly ChildRoute[];
 }
 
-export type ChildCommand = { readonly cmd: 'advertise'; readonly routes: readonly ChildRoute[] } | { readonly cmd: 'status' } | { readonly cmd: 'stop' };
+export type ChildCommand =
+  | { readonly cmd: 'advertise'; readonly routes: readonly ChildRoute[] }
+  /** count consecutive IPv6 /128s from base (for benchmarks). */
+  | { readonly cmd: 'advertise-many'; readonly base: string; readonly count: number }
+  | { readonly cmd: 'status' }
+  | { readonly cmd: 'stop' };
+
+function manyRoutes(base: string, count: number): Map<string, Advertisement> {
+  const b = IP.parse(base);
+  const out = new Map<string, Advertisement>();
+  for (let i = 0; i < count; i++) {
+    const p = Prefix.of(IP.fromBigInt(b.family, b.value + BigInt(i)), b.bits);
+    out.set(`${i}`, { prefix: p });
+  }
+  return out;
+}
 
 function toPeer(p: ChildPeer): BGPPeer {
   return {
@@ -76,7 +91,11 @@ function main(): void {
   rl.on('line', (line) => {
     const c = JSON.parse(line) as ChildCommand;
     if (c.cmd === 'advertise') for (const { s } of sessions) s.setAdvertised(toRoutes(c.routes));
-    else if (c.cmd === 'status') emit({ event: 'status', sessions: sessions.map(({ name, s }) => ({ name, ...s.status() })) });
+    else if (c.cmd === 'advertise-many') {
+      const want = manyRoutes(c.base, c.count);
+      for (const { s } of sessions) s.setAdvertised(want);
+      emit({ event: 'advertised', count: c.count });
+    } else if (c.cmd === 'status') emit({ event: 'status', sessions: sessions.map(({ name, s }) => ({ name, ...s.status() })) });
     else {
       for (const { s } of sessions) s.stop();
       setTimeout(() => process.exit(0), 100);
