@@ -9,7 +9,7 @@ const root = new URL('..', import.meta.url).pathname;
 const modules = [
   { area: 'config', file: 'shared/dist/src/bench/config-bench.js', fn: 'benchConfig' },
   { area: 'allocator', file: 'controller/dist/src/bench/allocator-bench.js', fn: 'benchAllocator' },
-  { area: 'controller e2e', file: 'controller/dist/src/bench/e2e-bench.js', fn: 'benchControllerE2e' },
+  { area: 'controller e2e', file: 'test/dist/src/bench/controller-e2e.js', fn: 'benchControllerE2e' },
   { area: 'api server', file: 'lab/dist/src/apiserver/bench.js', fn: 'benchApiServer' },
   { area: 'L2', file: 'speaker/dist/src/layer2/bench.js', fn: 'benchL2' },
   { area: 'BGP', file: 'speaker/dist/src/bgp/bench.js', fn: 'benchBgp' },
