@@ -82,10 +82,19 @@ export class Api {
     return { code: 200, json: JSON.stringify(obj) };
   }
 
-  list(t: Target): Reply {
+  /** Matching objects as served at this version, and the list resourceVersion. */
+  listObjects(t: Target): { items: JsonObject[]; rv: string } {
     const match = selectorsOf(t.info, t.query);
     const items = this.store.list(t.info.storeKey, t.namespace).filter(match).map((o) => this.view(t.info, o));
-    const rv = String(this.store.currentRv());
+    return { items, rv: String(this.store.currentRv()) };
+  }
+
+  getObject(t: Target): JsonObject {
+    return this.mustGet(t);
+  }
+
+  list(t: Target): Reply {
+    const { items, rv } = this.listObjects(t);
     const head = { kind: t.info.listKind, apiVersion: apiVersionOf(t.info), metadata: { resourceVersion: rv } };
     return { code: 200, json: `${JSON.stringify(head).slice(0, -1)},"items":${JSON.stringify(items)}}` };
   }
@@ -357,6 +366,14 @@ export class Api {
     }
     const head = { kind: t.info.listKind, apiVersion: apiVersionOf(t.info), metadata: { resourceVersion: String(this.store.currentRv()) }, items: deleted };
     return { code: 200, json: JSON.stringify(head) };
+  }
+
+  /** Creates a namespace if it is missing (the namespaces every cluster starts with). */
+  ensureNamespace(name: string): void {
+    const info = this.registry.lookup('', 'v1', 'namespaces');
+    if (info === undefined || this.store.get(info.storeKey, objectKey(undefined, name)) !== undefined) return;
+    const t: Target = { info, namespace: undefined, name: undefined, subresource: undefined, query: new URLSearchParams(), agent: 'kube-apiserver' };
+    this.create(t, Buffer.from(JSON.stringify({ metadata: { name } })), 'application/json');
   }
 
   /** Namespace deletion: everything in it goes first (the namespace controller's job). */

@@ -54,6 +54,7 @@ export function crdInfos(obj: JsonObject): ResourceInfo[] {
       hasGeneration: true, unconditionalUpdate: false, builtin: false, fieldSelectors: [],
       storeKey: `${group}/${plural}`,
       ...(isObject(schema) ? { schema } : {}),
+      printerColumns: arrAt(v, 'additionalPrinterColumns').filter(isObject),
     };
     return info;
   });

@@ -23,6 +23,8 @@ export interface ResourceInfo {
   readonly fieldSelectors: readonly string[];
   /** Custom resources: the openAPIV3Schema of this version, if any. */
   readonly schema?: JsonObject;
+  /** Custom resources: additionalPrinterColumns of this version. */
+  readonly printerColumns?: readonly JsonObject[];
   /** Storage key: objects of all versions of one group/resource share it. */
   readonly storeKey: string;
 }

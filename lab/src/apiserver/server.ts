@@ -15,6 +15,7 @@ import { Registry } from './registry.js';
 import { ApiError, errors, statusBody } from './status.js';
 import { Store } from './store.js';
 import { serveWatch } from './watch-http.js';
+import { toTable, wantsTable } from './table.js';
 import { crdInfos } from './crd.js';
 import { mediaType } from './decode.js';
 
@@ -121,6 +122,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     nodePortMax: opts.nodePortRange?.max ?? 32767,
   };
   const api = new Api(registry, store, net);
+  for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) api.ensureNamespace(ns);
   let writer: StateWriter | undefined;
   if (opts.stateFile !== undefined) {
     const snapshot = (): StateFile => {
@@ -234,14 +236,19 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     }
     const { target: t, watch } = r as Route;
     const ct = req.headers['content-type'];
+    const table = wantsTable(req.headers.accept);
     let reply: Reply;
     switch (method) {
       case 'GET':
         if (watch) {
-          serveWatch(store, t, res, { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000, maxBacklogBytes: 16 * MiB }, track);
+          const render = table ? (o: JsonObject): string => JSON.stringify(toTable(t.info, [o], undefined)) : undefined;
+          serveWatch(store, t, res, { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000, maxBacklogBytes: 16 * MiB, render }, track);
           return;
         }
-        reply = t.name === undefined ? api.list(t) : api.get(t);
+        if (table) {
+          const { items, rv } = t.name === undefined ? api.listObjects(t) : { items: [api.getObject(t)], rv: undefined };
+          reply = { code: 200, json: JSON.stringify(toTable(t.info, items, rv)) };
+        } else reply = t.name === undefined ? api.list(t) : api.get(t);
         break;
       case 'POST':
         if (t.name !== undefined) throw errors.methodNotAllowed();

@@ -24,6 +24,8 @@ export interface WatchSink {
   /** Sends one line; returns false if the sink is overloaded and should be dropped. */
   send(line: string): boolean;
   close(): void;
+  /** Renders an object for this watcher (a Table, another version); default: the stored JSON. */
+  render?: (obj: JsonObject) => string;
 }
 
 export function eventLine(type: string, json: string): string {
@@ -43,16 +45,18 @@ function nsOf(obj: JsonObject): string {
 export function deliver(sink: WatchSink, ev: StoreEvent): string | undefined {
   const objNs = nsOf(ev.obj);
   if (sink.namespace !== undefined && sink.namespace !== objNs) return undefined;
+  const json = (): string => (sink.render === undefined ? ev.json : sink.render(ev.obj));
   const now = sink.matches(ev.obj);
-  if (ev.type === 'ADDED') return now ? eventLine('ADDED', ev.json) : undefined;
-  if (ev.type === 'DELETED') return now ? eventLine('DELETED', ev.json) : undefined;
+  if (ev.type === 'ADDED') return now ? eventLine('ADDED', json()) : undefined;
+  if (ev.type === 'DELETED') return now ? eventLine('DELETED', json()) : undefined;
   const before = ev.old !== undefined && sink.matches(ev.old);
-  if (now && before) return eventLine('MODIFIED', ev.json);
-  if (now) return eventLine('ADDED', ev.json);
+  if (now && before) return eventLine('MODIFIED', json());
+  if (now) return eventLine('ADDED', json());
   if (before && ev.old !== undefined) {
     // The old object, stamped with the event's resourceVersion, as kube-apiserver's cacher does.
     const md = ev.old['metadata'] as JsonObject;
-    return eventLine('DELETED', JSON.stringify({ ...ev.old, metadata: { ...md, resourceVersion: String(ev.rv) } }));
+    const old: JsonObject = { ...ev.old, metadata: { ...md, resourceVersion: String(ev.rv) } };
+    return eventLine('DELETED', sink.render === undefined ? JSON.stringify(old) : sink.render(old));
   }
   return undefined;
 }
@@ -187,7 +191,7 @@ export class Store {
     if (rv === undefined || rv === 0) {
       for (const [, o] of r.objects) {
         if (sink.namespace !== undefined && nsOf(o) !== sink.namespace) continue;
-        if (sink.matches(o)) sink.send(eventLine('ADDED', JSON.stringify(o)));
+        if (sink.matches(o)) sink.send(eventLine('ADDED', sink.render === undefined ? JSON.stringify(o) : sink.render(o)));
       }
     } else {
       if (rv < r.history.evictedRv) return r.history.evictedRv;

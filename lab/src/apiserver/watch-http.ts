@@ -3,6 +3,7 @@
 // once their unsent backlog passes a bound, so memory stays bounded.
 
 import type { ServerResponse } from 'node:http';
+import type { JsonObject } from './json.js';
 import { apiVersionOf } from './registry.js';
 import { selectorsOf, type Target } from './api.js';
 import { errors, statusBody } from './status.js';
@@ -11,6 +12,8 @@ import { eventLine, type Store, type WatchSink } from './store.js';
 export interface WatchOptions {
   bookmarkIntervalMs: number;
   maxBacklogBytes: number;
+  /** Renders each object (server-side printing); default: the stored JSON. */
+  render: ((obj: JsonObject) => string) | undefined;
 }
 
 function parseRv(s: string | null): number | undefined {
@@ -68,6 +71,7 @@ export function serveWatch(store: Store, t: Target, res: ServerResponse, opts: W
       return res.writableLength + pendingBytes < opts.maxBacklogBytes;
     },
     close: () => finish(),
+    ...(opts.render === undefined ? {} : { render: opts.render }),
   };
   const untrack = track(() => finish());
   function finish(): void {

@@ -124,6 +124,26 @@ describe('conformance: discovery and core semantics', function () {
     assert.equal(r.body.details.kind, 'namespaces');
   });
 
+  it('starts with the default, kube-system, kube-public and kube-node-lease namespaces', async function () {
+    const c = await ctx();
+    const l = await c.core.listNamespace();
+    const names = l.items.map((n) => n.metadata?.name);
+    for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.ok(names.includes(n), n);
+  });
+
+  it('answers Accept: as=Table with a meta.k8s.io/v1 Table (what kubectl get prints)', async function () {
+    const accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+    const r = await raw('GET', `/api/v1/namespaces/${ns}/services`, undefined, 'application/json', accept);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.kind, 'Table');
+    assert.equal(r.body.apiVersion, 'meta.k8s.io/v1');
+    const cols = r.body.columnDefinitions.map((c: any) => c.name);
+    for (const n of ['Name', 'Type', 'Cluster-IP', 'External-IP', 'Port(s)', 'Age']) assert.ok(cols.includes(n), n);
+    const row = r.body.rows.find((x: any) => x.object.metadata.name === 'web');
+    assert.equal(row.cells[0], 'web');
+    assert.equal(row.object.kind, 'PartialObjectMetadata');
+  });
+
   it('rejects an invalid object name with 422 and a metadata.name cause', async function () {
     const r = await raw('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'Bad_Name' } });
     assert.equal(r.status, 422);

@@ -57,13 +57,13 @@ export interface RawReply {
 }
 
 /** A raw HTTP request (auth and TLS from the kubeconfig). */
-export async function raw(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<RawReply> {
+export async function raw(method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<RawReply> {
   const c = await ctx();
   const url = new URL(c.server + path);
   const opts: https.RequestOptions = { method, headers: {} };
   await c.kc.applyToHTTPSOptions(opts);
   const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-  opts.headers = { ...(opts.headers as Record<string, string>), 'Content-Type': contentType, Accept: 'application/json' };
+  opts.headers = { ...(opts.headers as Record<string, string>), 'Content-Type': contentType, Accept: accept };
   if (payload) (opts.headers as Record<string, string | number>)['Content-Length'] = payload.length;
   const mod = url.protocol === 'https:' ? https : http;
   opts.agent = url.protocol === 'https:' ? httpsAgent : httpAgent;
