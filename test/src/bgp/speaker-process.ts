@@ -10,7 +10,7 @@ export interface ChildEvent {
   readonly peer?: string;
   readonly state?: string;
   readonly reason?: unknown;
-  readonly sessions?: { name: string; state: string; prefixesSent: number; lastError: unknown }[];
+  readonly sessions?: { name: string; state: string; prefixesSent: number; prefixesReceived: number; lastError: unknown }[];
 }
 
 const script = fileURLToPath(new URL('./speaker-child.js', import.meta.url));
@@ -82,6 +82,14 @@ export class SpeakerProcess {
 
   advertise(routes: readonly ChildRoute[]): void {
     this.send({ cmd: 'advertise', routes });
+  }
+
+  /** Asks the child for its sessions' status and waits for the answer. */
+  async status(): Promise<NonNullable<ChildEvent['sessions']>> {
+    const n = this.events.length;
+    this.send({ cmd: 'status' });
+    await this.waitFor('status', () => this.events.slice(n).some((e) => e.event === 'status'), 5000);
+    return this.events.slice(n).find((e) => e.event === 'status')?.sessions ?? [];
   }
 
   freeze(): void {

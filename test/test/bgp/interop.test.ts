@@ -1,7 +1,7 @@
 // The interop matrix: our speaker (in child processes inside node namespaces) against real BIRD 2,
 // FRR and GoBGP. Every cell asserts the router's own CLI output, parsed.
 import assert from 'node:assert/strict';
-import type { Topology } from '@herald/lab';
+import { nsRun, type Topology } from '@herald/lab';
 import { skipUnless } from '@herald/shared/testing';
 import { createBgpSite } from '../../src/bgp/lab-site.js';
 import { SpeakerProcess } from '../../src/bgp/speaker-process.js';
@@ -12,6 +12,8 @@ const NODE1_AS = 4200000001; // 4-byte ASN
 const NODE3_AS = 64513;
 const PASSWORD = 'herald-md5-secret';
 const timers = { holdTime: 3, keepaliveTime: 1 };
+/** Announced by the router to every peer: our speaker must count it and never install it. */
+const ROUTER_ROUTE = '198.51.100.128/25';
 
 function routerPeers() {
   return [
@@ -87,7 +89,7 @@ describe('bgp interop matrix: our speaker against BIRD, FRR and GoBGP', function
       let v6: RibRoute[] = [];
 
       before(async () => {
-        router = routers.createRouter(kind, { ns: topo!.ns('router'), routerId: '192.0.2.1', asn: ROUTER_AS, peers: routerPeers(), ...timers });
+        router = routers.createRouter(kind, { ns: topo!.ns('router'), routerId: '192.0.2.1', asn: ROUTER_AS, peers: routerPeers(), originate: [ROUTER_ROUTE], kernel: true, ...timers });
         await router.start();
         speakers = startSpeakers(topo!);
         const [s1, s2, s3] = speakers;
@@ -144,6 +146,16 @@ describe('bgp interop matrix: our speaker against BIRD, FRR and GoBGP', function
       it('TCP MD5: the session with the right password carries its route; the wrong password gets nothing in', () => {
         assert.deepEqual(one(v4, '203.0.113.3/32').nextHops, ['192.0.2.13']);
         assert.equal(v4.filter((r) => r.prefix === '203.0.113.5/32').length, 0);
+      });
+
+      it("the router's own route is received and counted, never installed on the node", async () => {
+        const st = await routers.poll('speaker counted the router route', async () => {
+          const ss = await speakers[0]!.status();
+          return ss.find((s) => s.name === 'e4' && s.prefixesReceived >= 1);
+        }, { tries: 50 });
+        assert.ok(st.prefixesReceived >= 1);
+        const table = await nsRun(topo!.ns('node1'), ['ip', 'route', 'show', 'table', 'all']);
+        assert.ok(!table.includes('198.51.100.128'), table);
       });
 
       it('eBGP multihop from a bound source address to the router loopback', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { BgpFramer, DecodeError, decodeMessage } from '../../../src/wire/bgp/index.js';
-import { messages } from './codec.test.js';
+import { messages } from './messages.js';
 import { frame } from './helpers.js';
 
 describe('bgp framer', () => {
