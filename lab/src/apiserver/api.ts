@@ -14,7 +14,8 @@ import { applySchema } from './schema.js';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 import { prepareService, validateServiceStatus, type ServiceNetwork } from './services.js';
 import { ApiError, errors, fieldError, type FieldError } from './status.js';
-import type { Store } from './store.js';
+import type { EventType, Store } from './store.js';
+import { codecFor } from './event-convert.js';
 
 export interface Target {
   info: ResourceInfo;
@@ -85,7 +86,7 @@ export class Api {
   /** Matching objects as served at this version, and the list resourceVersion. */
   listObjects(t: Target): { items: JsonObject[]; rv: string } {
     const match = selectorsOf(t.info, t.query);
-    const items = this.store.list(t.info.storeKey, t.namespace).filter(match).map((o) => this.view(t.info, o));
+    const items = this.store.list(t.info.storeKey, t.namespace).map((o) => this.view(t.info, o)).filter(match);
     return { items, rv: String(this.store.currentRv()) };
   }
 
@@ -100,9 +101,20 @@ export class Api {
   }
 
   /** An object as served at this version (CRs may be stored under another version). */
-  private view(info: ResourceInfo, o: JsonObject): JsonObject {
+  view(info: ResourceInfo, o: JsonObject): JsonObject {
+    const codec = codecFor(info);
+    if (codec !== undefined) return codec.fromStored(o);
     const av = apiVersionOf(info);
     return o['apiVersion'] === av ? o : { ...o, apiVersion: av };
+  }
+
+  /** Commits in storage form; answers in this version's form. */
+  private commit(info: ResourceInfo, key: string, type: EventType, obj: JsonObject): { obj: JsonObject; json: string } {
+    const codec = codecFor(info);
+    const r = this.store.commit(info.storeKey, key, type, codec === undefined ? obj : codec.toStored(obj));
+    if (codec === undefined) return r;
+    const view = codec.fromStored(r.obj);
+    return { obj: view, json: JSON.stringify(view) };
   }
 
   private mustGet(t: Target): JsonObject {
@@ -153,7 +165,7 @@ export class Api {
       ? recordUpdate(undefined, obj, this.manager(t), apiVersionOf(t.info), undefined, nowTime())
       : { ...obj, metadata: { ...meta(obj), managedFields: applied } };
     if (t.query.get('dryRun') === 'All') return { code: 201, json: JSON.stringify(obj) };
-    const { json, obj: stored } = this.store.commit(t.info.storeKey, key, 'ADDED', obj);
+    const { json, obj: stored } = this.commit(t.info, key, 'ADDED', obj);
     this.afterWrite(t.info, stored, false);
     return { code: 201, json };
   }
@@ -313,11 +325,11 @@ export class Api {
     const key = objectKey(t.namespace, name);
     const fin = meta(obj)['finalizers'];
     if (meta(obj)['deletionTimestamp'] !== undefined && (!Array.isArray(fin) || fin.length === 0)) {
-      const { json, obj: stored } = this.store.commit(t.info.storeKey, key, 'DELETED', obj);
+      const { json, obj: stored } = this.commit(t.info, key, 'DELETED', obj);
       this.afterWrite(t.info, stored, true);
       return { code: 200, json };
     }
-    const { json, obj: stored } = this.store.commit(t.info.storeKey, key, 'MODIFIED', obj);
+    const { json, obj: stored } = this.commit(t.info, key, 'MODIFIED', obj);
     this.afterWrite(t.info, stored, false);
     return { code: 200, json };
   }
@@ -346,11 +358,11 @@ export class Api {
       if (oldMd['deletionTimestamp'] !== undefined) return { code: 200, json: JSON.stringify(old) };
       const md: JsonObject = { ...oldMd, deletionTimestamp: nowTime(), deletionGracePeriodSeconds: 0 };
       if (t.info.hasGeneration) md['generation'] = (Number(oldMd['generation']) || 0) + 1;
-      const { json } = this.store.commit(t.info.storeKey, key, 'MODIFIED', { ...old, metadata: md });
+      const { json } = this.commit(t.info, key, 'MODIFIED', { ...old, metadata: md });
       return { code: 200, json };
     }
     if (t.info.group === '' && t.info.resource === 'namespaces') this.emptyNamespace(name);
-    const { json, obj } = this.store.commit(t.info.storeKey, key, 'DELETED', old);
+    const { json, obj } = this.commit(t.info, key, 'DELETED', old);
     this.afterWrite(t.info, obj, true);
     return { code: 200, json };
   }

@@ -40,6 +40,8 @@ interface BuiltinRow {
   generation?: boolean;
   unconditional?: boolean;
   fields?: string[];
+  /** Storage shared with another resource (events.k8s.io Events are stored as core Events). */
+  storeKey?: string;
 }
 
 const eventFields = [
@@ -61,7 +63,7 @@ const builtins: BuiltinRow[] = [
   { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true, fields: ['addressType'] },
   { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true, unconditional: false },
   { group: 'events.k8s.io', version: 'v1', resource: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
-    fields: ['regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'reason', 'type', 'reportingController'] },
+    fields: ['regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'reason', 'type', 'reportingController'], storeKey: '/events' },
   { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition',
     namespaced: false, shortNames: ['crd', 'crds'], status: true, generation: true, unconditional: false },
 ];
@@ -72,7 +74,7 @@ function fromRow(r: BuiltinRow): ResourceInfo {
     singular: r.kind.toLowerCase(), namespaced: r.namespaced, shortNames: r.shortNames ?? [],
     statusSubresource: r.status ?? false, hasGeneration: r.generation ?? false,
     unconditionalUpdate: r.unconditional ?? true, builtin: true, fieldSelectors: r.fields ?? [],
-    storeKey: `${r.group}/${r.resource}`,
+    storeKey: r.storeKey ?? `${r.group}/${r.resource}`,
   };
 }
 

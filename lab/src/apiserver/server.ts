@@ -16,6 +16,7 @@ import { ApiError, errors, statusBody } from './status.js';
 import { Store } from './store.js';
 import { serveWatch } from './watch-http.js';
 import { toTable, wantsTable } from './table.js';
+import { codecFor } from './event-convert.js';
 import { crdInfos } from './crd.js';
 import { mediaType } from './decode.js';
 
@@ -241,8 +242,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     switch (method) {
       case 'GET':
         if (watch) {
-          const render = table ? (o: JsonObject): string => JSON.stringify(toTable(t.info, [o], undefined)) : undefined;
-          serveWatch(store, t, res, { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000, maxBacklogBytes: 16 * MiB, render }, track);
+          const view = codecFor(t.info) === undefined ? undefined : (o: JsonObject): JsonObject => api.view(t.info, o);
+          const shown = (o: JsonObject): JsonObject => (view === undefined ? o : view(o));
+          const render = table ? (o: JsonObject): string => JSON.stringify(toTable(t.info, [shown(o)], undefined))
+            : view === undefined ? undefined : (o: JsonObject): string => JSON.stringify(view(o));
+          serveWatch(store, t, res, { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000, maxBacklogBytes: 16 * MiB, render, view }, track);
           return;
         }
         if (table) {

@@ -12,8 +12,10 @@ import { eventLine, type Store, type WatchSink } from './store.js';
 export interface WatchOptions {
   bookmarkIntervalMs: number;
   maxBacklogBytes: number;
-  /** Renders each object (server-side printing); default: the stored JSON. */
+  /** Renders each object (server-side printing, another version); default: the stored JSON. */
   render: ((obj: JsonObject) => string) | undefined;
+  /** The object as this API version shows it (selectors match on this). */
+  view: ((obj: JsonObject) => JsonObject) | undefined;
 }
 
 function parseRv(s: string | null): number | undefined {
@@ -59,7 +61,7 @@ export function serveWatch(store: Store, t: Target, res: ServerResponse, opts: W
         const md = o['metadata'] as { name?: unknown } | undefined;
         if (md?.name !== nameFilter) return false;
       }
-      return match(o);
+      return match(opts.view === undefined ? o : opts.view(o));
     },
     send: (line) => {
       if (closed) return false;

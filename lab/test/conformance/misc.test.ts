@@ -105,4 +105,19 @@ describe('conformance: selectors, leases and events', function () {
     } });
     assert.equal(ok.metadata?.name, 'ev3');
   });
+
+  it('serves one Event storage through core/v1 and events.k8s.io/v1', async function () {
+    const c = await ctx();
+    await c.events.createNamespacedEvent({ namespace: ns, body: {
+      metadata: { name: 'both' }, eventTime: new V1MicroTime(), reportingController: 'herald.dev/controller', reportingInstance: 'c-1',
+      action: 'Allocate', reason: 'IPAllocated', type: 'Normal', note: 'assigned 203.0.113.5', regarding: { kind: 'Service', name: 'web', namespace: ns },
+    } });
+    const core = await c.core.readNamespacedEvent({ name: 'both', namespace: ns });
+    assert.equal(core.message, 'assigned 203.0.113.5');
+    assert.equal(core.involvedObject.name, 'web');
+    assert.equal(core.reportingComponent, 'herald.dev/controller');
+    const sel = await c.events.listNamespacedEvent({ namespace: ns, fieldSelector: 'regarding.name=web' });
+    assert.deepEqual(sel.items.map((e) => e.metadata?.name), ['both']);
+    assert.equal(sel.items[0]?.note, 'assigned 203.0.113.5');
+  });
 });
