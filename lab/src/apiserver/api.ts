@@ -5,17 +5,19 @@
 import { randomUUID } from 'node:crypto';
 import { crdInfos, crdWithStatus, validateCrd } from './crd.js';
 import { decodeObject, mediaType, parseBody } from './decode.js';
-import { clone, deepEqual, getPath, text, isObject, objAt, strAt, type Json, type JsonObject } from './json.js';
+import { clone, deepEqual, text, isObject, objAt, strAt, type Json, type JsonObject } from './json.js';
 import { decodeChecks, defaultsOnCreate, normalise, validateKind, validateMeta } from './kinds.js';
 import { applyConfig, conflictCauses, conflictMessage, recordUpdate } from './managed.js';
 import { jsonPatch, mergePatch, PatchError, strategicMerge } from './patch.js';
 import { apiVersionOf, type Registry, type ResourceInfo } from './registry.js';
 import { applySchema } from './schema.js';
-import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 import { prepareService, validateServiceStatus, type ServiceNetwork } from './services.js';
 import { ApiError, errors, fieldError, type FieldError } from './status.js';
 import type { EventType, Store } from './store.js';
 import { codecFor } from './event-convert.js';
+import { nowTime, objectKey, selectorsOf } from './api-util.js';
+
+export { nowTime, objectKey, selectorsOf } from './api-util.js';
 
 export interface Target {
   info: ResourceInfo;
@@ -34,38 +36,8 @@ export interface Reply {
 
 const nsInfoKey = '/namespaces';
 
-export function nowTime(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
 function meta(o: JsonObject | undefined): JsonObject {
   return objAt(o, 'metadata');
-}
-
-export function objectKey(namespace: string | undefined, name: string): string {
-  return `${namespace ?? ''}/${name}`;
-}
-
-/** Field selector values of an object: metadata.* and the kind's indexed fields. */
-export function fieldValue(obj: JsonObject, field: string): string {
-  if (field === 'source') return text(getPath(obj, ['source', 'component']));
-  const v = getPath(obj, field.split('.'));
-  if (v === undefined || v === null) return '';
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-export type Matcher = (obj: JsonObject) => boolean;
-
-export function selectorsOf(info: ResourceInfo, query: URLSearchParams): Matcher {
-  try {
-    const labels = parseLabelSelector(query.get('labelSelector') ?? undefined);
-    const fields = parseFieldSelector(query.get('fieldSelector') ?? undefined, ['metadata.name', 'metadata.namespace', ...info.fieldSelectors]);
-    if (labels.length === 0 && fields.length === 0) return () => true;
-    return (o) => matchLabels(labels, objAt(meta(o), 'labels')) && matchFields(fields, (f) => fieldValue(o, f));
-  } catch (e) {
-    if (e instanceof SelectorError) throw errors.badRequest(e.message);
-    throw e;
-  }
 }
 
 /** Everything but metadata and status: what bumps a CR's generation. */
