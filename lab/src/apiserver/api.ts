@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { crdInfos, crdWithStatus, validateCrd } from './crd.js';
 import { decodeObject, mediaType, parseBody } from './decode.js';
-import { clone, deepEqual, text, isObject, objAt, strAt, type Json, type JsonObject } from './json.js';
+import { arrAt, clone, deepEqual, text, isObject, objAt, strAt, type Json, type JsonObject } from './json.js';
 import { decodeChecks, defaultsOnCreate, normalise, validateKind, validateMeta } from './kinds.js';
 import { applyConfig, conflictCauses, conflictMessage, recordUpdate } from './managed.js';
 import { jsonPatch, mergePatch, PatchError, strategicMerge } from './patch.js';
@@ -291,7 +291,9 @@ export class Api {
       const { resourceVersion: _rv, managedFields: _mf, ...m } = meta(o);
       return { ...o, metadata: m };
     };
-    if (deepEqual(stripRv(obj), stripRv(old))) return { code: 200, json: JSON.stringify(old) };
+    // A no-op write changes nothing and bumps nothing; for an apply, a change of ownership counts.
+    const owners = (o: JsonObject): Json => arrAt(meta(o), 'managedFields').map((e) => (isObject(e) ? { ...e, time: null } : e));
+    if (deepEqual(stripRv(obj), stripRv(old)) && (!applied || deepEqual(owners(obj), owners(old)))) return { code: 200, json: JSON.stringify(old) };
     if (!applied) obj = recordUpdate(old, obj, this.manager(t), apiVersionOf(t.info), t.subresource, nowTime());
     if (t.query.get('dryRun') === 'All') return { code: 200, json: JSON.stringify(obj) };
     const key = objectKey(t.namespace, name);

@@ -72,6 +72,18 @@ describe('conformance: patches, apply and status', function () {
     assert.deepEqual(owners, ['bob']);
   });
 
+  it('records a new applier of unchanged values as a co-owner (a write), and a repeat apply as a no-op', async function () {
+    const body = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa3\ndata:\n  a: "1"\n';
+    const first = await raw('PATCH', `/api/v1/namespaces/${ns}/configmaps/ssa3?fieldManager=dave`, body, 'application/apply-patch+yaml');
+    const second = await raw('PATCH', `/api/v1/namespaces/${ns}/configmaps/ssa3?fieldManager=erin`, body, 'application/apply-patch+yaml');
+    assert.equal(second.status, 200);
+    assert.notEqual(second.body.metadata.resourceVersion, first.body.metadata.resourceVersion);
+    const owners = second.body.metadata.managedFields.filter((m: any) => m.fieldsV1?.['f:data']?.['f:a']).map((m: any) => m.manager).sort();
+    assert.deepEqual(owners, ['dave', 'erin']);
+    const again = await raw('PATCH', `/api/v1/namespaces/${ns}/configmaps/ssa3?fieldManager=erin`, body, 'application/apply-patch+yaml');
+    assert.equal(again.body.metadata.resourceVersion, second.body.metadata.resourceVersion);
+  });
+
   it('removes a field an applier stops applying', async function () {
     const one = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa2\ndata:\n  keep: "1"\n  drop: "1"\n';
     const two = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa2\ndata:\n  keep: "1"\n';
