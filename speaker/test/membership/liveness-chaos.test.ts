@@ -24,7 +24,7 @@ function chaos(seed: number, nodes: number, ms: number): { sim: Sim; deaths: num
   while (sim.clock.now() < end) {
     const a = pick();
     const b = pick();
-    switch (r(8)) {
+    switch (r(9)) {
       case 0: if (a !== b) sim.cuts.add(`${a}>${b}`); break;
       case 1: sim.cuts.clear(); break;
       case 2: sim.isolate(a, true, r(2) === 0); break;
@@ -32,6 +32,7 @@ function chaos(seed: number, nodes: number, ms: number): { sim: Sim; deaths: num
       case 4: if (sim.node(a).state === 'running') sim.kill(a); else sim.restart(a); break;
       case 5: sim.freeze(a, sim.node(a).state === 'running'); break;
       case 6: sim.setApi(a, !sim.node(a).apiOk); break;
+      case 7: sim.setNodeReady(a, !sim.isReady(a)); break;
       default: break;
     }
     sim.run(200 + r(1500));

@@ -161,6 +161,10 @@ export class Sim {
     if (ok && !was) n.lv.setMembers(this.facts(), this.clock.now());
   }
 
+  isReady(name: string): boolean {
+    return this.ready.get(name) ?? false;
+  }
+
   setNodeReady(name: string, ready: boolean): void {
     this.ready.set(name, ready);
     this.publish();
