@@ -53,6 +53,11 @@ describe('conformance: custom resources', function () {
     throw new Error('CRD never became Established');
   });
 
+  after(async function () {
+    const r = await raw('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+    assert.ok(r.status === 200 || r.status === 404, r.text);
+  });
+
   it('makes a created CRD Established and serves its resource in discovery', async function () {
     const c = await ctx();
     const got = await c.ext.readCustomResourceDefinition({ name: crd.metadata.name });
@@ -118,6 +123,22 @@ describe('conformance: custom resources', function () {
     const r = await raw('PATCH', `${base()}/w1`, { spec: { port: 1 } }, 'application/strategic-merge-patch+json');
     assert.equal(r.status, 415);
     assert.equal(r.body.reason, 'UnsupportedMediaType');
+  });
+
+  it('stops serving the custom resources when the CRD is deleted', async function () {
+    const name = `gadgets.${group}`;
+    const small = { ...crd, metadata: { name }, spec: { ...crd.spec, names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget', listKind: 'GadgetList' } } };
+    assert.equal((await raw('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', small)).status, 201);
+    const path = `/apis/${group}/v1/namespaces/${ns}/gadgets`;
+    for (let i = 0; i < 50 && (await raw('GET', path)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await raw('POST', path, { apiVersion: `${group}/v1`, kind: 'Gadget', metadata: { name: 'g' }, spec: { cidr: '1/2' } })).status, 201);
+    assert.equal((await raw('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`)).status, 200);
+    let status = 200;
+    for (let i = 0; i < 100 && status !== 404; i++) {
+      status = (await raw('GET', path)).status;
+      if (status !== 404) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, 404);
   });
 
   it('requires a resourceVersion on a custom resource PUT', async function () {
