@@ -203,10 +203,10 @@ export class Membership {
       const m = d.msg;
       if (m.from === this.o.node) return this.reject('from-self');
       if (!this.addresses.has(m.from)) return this.reject('unknown-sender');
-      const r = this.guard.accept(m.from, m.incarnation, m.seq);
+      const now = this.o.clock.now();
+      const r = this.guard.accept(m.from, m.incarnation, m.seq, now);
       if (!r.ok) return this.reject(r.error.type);
       this.counters.accepted++;
-      const now = this.o.clock.now();
       this.liveness.observe({ from: m.from, type: m.type, incarnation: m.incarnation, fenced: m.fenced, heard: m.heard }, now);
       if (m.type === 'leaving') this.onLeaving(m.from, m.incarnation);
       if (m.type === 'announced' && m.to === this.o.node && m.toIncarnation === this.incarnation && this.leaving) {

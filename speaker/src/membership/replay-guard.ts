@@ -8,6 +8,10 @@
 // dead node look alive (delaying failover until its Lease expires, the ground truth); it cannot
 // make a live node look dead (a replayed `leaving` of an old incarnation is overridden by the
 // next heartbeat of the current, larger incarnation), so it never creates a second owner.
+//
+// A smaller incarnation is accepted once the sender's current one has been silent for
+// `forgetAfterMs` (default 5 s): a node whose wall clock stepped back across a restart must not
+// be shut out forever. The cost is the same bounded replay window as above.
 
 export type ReplayVerdict =
   | { readonly ok: true; readonly newIncarnation: boolean }
@@ -23,18 +27,20 @@ export function newIncarnation(wallMs: number, random16: number): bigint {
 }
 
 export class ReplayGuard {
-  private readonly last = new Map<string, { incarnation: bigint; seq: number }>();
+  private readonly last = new Map<string, { incarnation: bigint; seq: number; at: number }>();
 
-  /** Checks a message and, if accepted, records it. */
-  accept(from: string, incarnation: bigint, seq: number): ReplayVerdict {
+  constructor(private readonly forgetAfterMs = 5000) {}
+
+  /** Checks a message received at `now` and, if accepted, records it. */
+  accept(from: string, incarnation: bigint, seq: number, now: number): ReplayVerdict {
     const prev = this.last.get(from);
-    if (prev && incarnation < prev.incarnation) {
+    if (prev && incarnation < prev.incarnation && now - prev.at <= this.forgetAfterMs) {
       return { ok: false, error: { type: 'stale-incarnation', got: incarnation, have: prev.incarnation } };
     }
     if (prev && incarnation === prev.incarnation && seq <= prev.seq) {
       return { ok: false, error: { type: 'replayed', seq, last: prev.seq } };
     }
-    this.last.set(from, { incarnation, seq });
+    this.last.set(from, { incarnation, seq, at: now });
     return { ok: true, newIncarnation: !prev || incarnation !== prev.incarnation };
   }
 

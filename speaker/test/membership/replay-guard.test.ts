@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { newIncarnation, ReplayGuard, type ReplayVerdict } from '../../src/membership/replay-guard.js';
 
-type Step = { from: string; incarnation: bigint; seq: number };
+type Step = { from: string; incarnation: bigint; seq: number; at?: number };
 
 describe('membership/replay-guard', () => {
   const cases: { desc: string; input: Step[]; want: (ReplayVerdict['ok'] | string)[] }[] = [
@@ -14,13 +14,18 @@ describe('membership/replay-guard', () => {
       input: [{ from: 'a', incarnation: 6n, seq: 0 }, { from: 'a', incarnation: 5n, seq: 100 }],
       want: [true, 'stale-incarnation'],
     },
+    {
+      desc: 'an old incarnation is accepted once the current one was silent for the forget time (clock stepped back)',
+      input: [{ from: 'a', incarnation: 6n, seq: 0, at: 0 }, { from: 'a', incarnation: 5n, seq: 0, at: 5001 }],
+      want: [true, true],
+    },
     { desc: 'senders are independent', input: [{ from: 'a', incarnation: 5n, seq: 9 }, { from: 'b', incarnation: 1n, seq: 0 }], want: [true, true] },
   ];
   for (const c of cases) {
     it(c.desc, () => {
       const g = new ReplayGuard();
       const got = c.input.map((s) => {
-        const v = g.accept(s.from, s.incarnation, s.seq);
+        const v = g.accept(s.from, s.incarnation, s.seq, s.at ?? 0);
         return v.ok ? true : v.error.type;
       });
       assert.deepEqual(got, c.want);
@@ -29,8 +34,8 @@ describe('membership/replay-guard', () => {
 
   it('reports a new incarnation', () => {
     const g = new ReplayGuard();
-    assert.deepEqual(g.accept('a', 1n, 0), { ok: true, newIncarnation: true });
-    assert.deepEqual(g.accept('a', 1n, 1), { ok: true, newIncarnation: false });
+    assert.deepEqual(g.accept('a', 1n, 0, 0), { ok: true, newIncarnation: true });
+    assert.deepEqual(g.accept('a', 1n, 1, 0), { ok: true, newIncarnation: false });
   });
 
   it('a later start gives a larger incarnation, whatever the random bits', () => {
@@ -39,8 +44,8 @@ describe('membership/replay-guard', () => {
 
   it('retain() forgets non-members', () => {
     const g = new ReplayGuard();
-    g.accept('a', 1n, 0);
-    g.accept('b', 1n, 0);
+    g.accept('a', 1n, 0, 0);
+    g.accept('b', 1n, 0, 0);
     g.retain(new Set(['a']));
     assert.equal(g.size, 1);
   });

@@ -178,7 +178,8 @@ export class Sim {
 
   /** SIGSTOP / SIGCONT: a frozen process neither sends, receives nor answers, but keeps its state. */
   freeze(name: string, frozen: boolean): void {
-    this.node(name).state = frozen ? 'stopped' : 'running';
+    const n = this.node(name);
+    if (n.state !== 'killed') n.state = frozen ? 'stopped' : 'running';
   }
 
   /** A new process: new incarnation, empty state. */
