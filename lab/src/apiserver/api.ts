@@ -15,6 +15,7 @@ import { prepareService, validateServiceStatus, type ServiceNetwork } from './se
 import { ApiError, errors, fieldError, type FieldError } from './status.js';
 import type { EventType, Store } from './store.js';
 import { codecFor } from './event-convert.js';
+import { expiredEvents } from './event-ttl.js';
 import { nowTime, objectKey, selectorsOf } from './api-util.js';
 
 export { nowTime, objectKey, selectorsOf } from './api-util.js';
@@ -352,6 +353,14 @@ export class Api {
     }
     const head = { kind: t.info.listKind, apiVersion: apiVersionOf(t.info), metadata: { resourceVersion: String(this.store.currentRv()) }, items: deleted };
     return { code: 200, json: JSON.stringify(head) };
+  }
+
+  /** Deletes Events older than the TTL (both Event APIs share the core storage). */
+  expireEvents(ttlSeconds: number): void {
+    for (const e of expiredEvents(this.store.list('/events', undefined), Date.now(), ttlSeconds)) {
+      const m = meta(e);
+      this.store.commit('/events', objectKey(strAt(m, 'namespace'), strAt(m, 'name') ?? ''), 'DELETED', e);
+    }
   }
 
   /** Creates a namespace if it is missing (the namespaces every cluster starts with). */

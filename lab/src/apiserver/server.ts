@@ -30,6 +30,8 @@ export interface ApiServerOptions {
   serviceCIDRs?: { v4?: string; v6?: string };
   nodePortRange?: { min: number; max: number };
   bookmarkIntervalMs?: number;
+  /** Events are deleted this long after they were last recorded (default 3600, 0: never). */
+  eventTtlSeconds?: number;
   maxBodyBytes?: number;
   logger?: Logger;
 }
@@ -135,6 +137,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     const w = writer;
     store.onCommit = () => w.schedule();
   }
+  const ttl = opts.eventTtlSeconds ?? 3600;
+  const sweeper = ttl > 0 ? setInterval(() => api.expireEvents(ttl), Math.min(60_000, Math.max(250, ttl * 250))) : undefined;
+  sweeper?.unref();
   const watchClosers = new Set<() => void>();
   const track = (close: () => void): (() => void) => {
     watchClosers.add(close);
@@ -316,6 +321,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     },
     close: () => {
       closing ??= (async () => {
+        if (sweeper !== undefined) clearInterval(sweeper);
         const closed = listenerClosed ?? new Promise<void>((resolve) => server.close(() => resolve()));
         for (const c of [...watchClosers]) c();
         store.closeAll();
