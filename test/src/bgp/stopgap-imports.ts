@@ -6,9 +6,11 @@
 // point. Replace this file's body with plain imports from '@herald/speaker' / '@herald/lab'.
 import type * as LabRouters from '../../../lab/dist/src/routers/index.js';
 import type * as SpeakerBgp from '../../../speaker/dist/src/bgp/index.js';
+import type * as SpeakerBgpWire from '../../../speaker/dist/src/wire/bgp/index.js';
 
 export type { RouterDriver, RouterKind, RouterSpec, RibRoute, RouterSession } from '../../../lab/dist/src/routers/index.js';
 export type { Advertisement, SessionStatus } from '../../../speaker/dist/src/bgp/index.js';
 
 export const routers = (await import(new URL('./routers/index.js', import.meta.resolve('@herald/lab')).href)) as typeof LabRouters;
 export const speakerBgp = (await import(new URL('./bgp/index.js', import.meta.resolve('@herald/speaker')).href)) as typeof SpeakerBgp;
+export const bgpWire = (await import(new URL('./wire/bgp/index.js', import.meta.resolve('@herald/speaker')).href)) as typeof SpeakerBgpWire;
