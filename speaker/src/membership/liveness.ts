@@ -38,8 +38,8 @@
 //    when its Lease expired, or its Node is NotReady / its Lease gone for k8sGrace, judged *as of
 //    a fresh API view*, and no heard-list we hold names P. P fences itself in lease mode when its
 //    renewals fail for renewDeadline < leaseDuration, at once on its own NotReady, and when its
-//    Lease is gone; after a renewal fence it waits rejoinAfterLeaseFence (>= 2 renew periods) so
-//    fresh observers have seen its new renewal. "Fresh" means: the send time of our own latest
+//    Lease is gone; after a renewal fence (a fresh start counts) it waits rejoinAfterLeaseFence
+//    (>= 2 renew periods) so fresh observers have seen its new renewal. "Fresh" means: the send time of our own latest
 //    renewal that has come back to us through the informer (the watch delivered everything up
 //    to it). An observer cut off from the API therefore freezes its view instead of expiring
 //    everyone's Lease.
@@ -101,7 +101,8 @@ export class Liveness {
   private readonly ownKeys = new Map<string, number>();
   private freshAsOf: number | undefined;
   private clearSince: number | undefined;
-  private lastHard: FenceReason['type'] | undefined;
+  /** Last time we were fenced for failed own renewals (lease mode rejoin waits longer after it). */
+  private leaseFencedAt: number | undefined;
   readonly config: LivenessConfig;
   readonly k8s: LivenessK8sConfig;
 
@@ -219,11 +220,11 @@ export class Liveness {
 
   private update(now: number): void {
     for (const [name, p] of this.peers) if (p.removed && this.asOfFresh(p.leaseMissingSince) > this.k8s.gcAfterMs) this.peers.delete(name);
-    const hard = this.hardFence(now, this.base());
-    if (hard) {
-      this.clearSince = undefined;
-      this.lastHard = hard.type;
-    } else this.clearSince ??= now;
+    const base = this.base();
+    const hard = this.hardFence(now, base);
+    if (hard) this.clearSince = undefined;
+    else this.clearSince ??= now;
+    if (this.ownLeaseStale(now, this.mode(base))) this.leaseFencedAt = now;
   }
 
   /** How long before the fresh API view `since` was (-Infinity when unknown or not yet). */
@@ -266,16 +267,20 @@ export class Liveness {
     return base.size >= this.config.minQuorumMembers ? 'quorum' : 'lease';
   }
 
+  /** Our last successful renewal is too old for the mode (or there was none yet). */
+  private ownLeaseStale(now: number, mode: Mode): boolean {
+    const deadline = mode === 'lease' ? this.config.renewDeadlineMs : this.k8s.apiLossFenceMs;
+    return this.ownRenewedAt === undefined || now - this.ownRenewedAt > deadline;
+  }
+
   private hardFence(now: number, base: ReadonlySet<string>): FenceReason | undefined {
     const me = this.peers.get(this.self);
     if (!me || me.removed || !me.facts.lease) return { type: 'not-a-member' };
     if (!me.facts.nodeReady) return { type: 'own-node-not-ready' };
-    const mode = this.mode(base);
-    const deadline = mode === 'lease' ? this.config.renewDeadlineMs : this.k8s.apiLossFenceMs;
-    if (this.ownRenewedAt === undefined || now - this.ownRenewedAt > deadline) {
+    if (this.ownLeaseStale(now, this.mode(base))) {
       return { type: 'own-lease-not-renewed', lastRenewAgoMs: this.ownRenewedAt === undefined ? undefined : now - this.ownRenewedAt };
     }
-    if (mode === 'quorum') {
+    if (this.mode(base) === 'quorum') {
       const q = Math.floor(base.size / 2) + 1;
       const mutual = [...base].filter((name) => {
         const p = this.peers.get(name);
@@ -294,8 +299,11 @@ export class Liveness {
     let fence: FenceStatus;
     if (hard) fence = { fenced: true, reason: hard };
     else {
-      const needMs = this.lastHard === 'own-lease-not-renewed' ? c.rejoinAfterLeaseFenceMs : c.rejoinAfterMs;
-      const clearForMs = now - (this.clearSince ?? now);
+      // In lease mode peers may judge us by our Lease alone: after a renewal fence, wait until
+      // every fresh observer has seen the new renewal. Quorum mode judges by heartbeats.
+      const sinceLeaseFence = mode === 'lease' && this.leaseFencedAt !== undefined ? now - this.leaseFencedAt : Infinity;
+      const clearForMs = Math.min(now - (this.clearSince ?? now), sinceLeaseFence);
+      const needMs = sinceLeaseFence < c.rejoinAfterLeaseFenceMs ? c.rejoinAfterLeaseFenceMs : c.rejoinAfterMs;
       fence = clearForMs >= needMs ? { fenced: false } : { fenced: true, reason: { type: 'rejoining', clearForMs, needMs } };
     }
     const members = new Map<string, MemberStatus>();
