@@ -124,6 +124,23 @@ describe('conformance: discovery and core semantics', function () {
     assert.equal(r.body.details.kind, 'namespaces');
   });
 
+  it('pages a list with limit and continue', async function () {
+    const c = await ctx();
+    for (const n of ['p1', 'p2', 'p3']) await c.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: n }, stringData: { k: n } } });
+    const first = await raw('GET', `/api/v1/namespaces/${ns}/secrets?limit=2`);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.items.length, 2);
+    assert.ok(first.body.metadata.continue, 'a continue token');
+    const rest = await raw('GET', `/api/v1/namespaces/${ns}/secrets?limit=2&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+    const names = [...first.body.items, ...rest.body.items].map((i: any) => i.metadata.name).filter((n: string) => /^p\d$/.test(n)).sort();
+    assert.deepEqual(names, ['p1', 'p2', 'p3']);
+    assert.equal(rest.body.metadata.continue ?? '', '');
+    const p1 = await c.core.readNamespacedSecret({ name: 'p1', namespace: ns });
+    assert.equal(Buffer.from(p1.data?.['k'] ?? '', 'base64').toString(), 'p1', 'stringData folded into data');
+    const bad = await raw('GET', `/api/v1/namespaces/${ns}/secrets?limit=2&continue=garbage`);
+    assert.equal(bad.status, 400);
+  });
+
   it('starts with the default, kube-system, kube-public and kube-node-lease namespaces', async function () {
     const c = await ctx();
     const l = await c.core.listNamespace();
