@@ -5,7 +5,7 @@ import { nsRun } from '../netns/exec.js';
 import { parseBirdProtocols, parseBirdRoutes } from './bird-parse.js';
 import { poll } from './poll.js';
 import { Daemon, makeWorkDir, removeWorkDir } from './process.js';
-import type { RibRoute, RouterDriver, RouterSession, RouterSpec } from './types.js';
+import { peerFamilies, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
 
 export function birdConfig(spec: RouterSpec): string {
   const hold = spec.holdTime ?? 3;
@@ -31,7 +31,6 @@ export function birdConfig(spec: RouterSpec): string {
     ? `export filter { if source = RTS_STATIC then { bgp_community.add((${spec.asn}, 1)); bgp_large_community.add((${spec.asn}, 1, 2)); accept; } reject; }`
     : 'export none';
   for (const p of spec.peers) {
-    const v6 = p.address.includes(':');
     lines.push(
       `protocol bgp ${p.name} {`,
       `  local ${p.localAddress ?? ''} as ${spec.asn};`,
@@ -40,7 +39,7 @@ export function birdConfig(spec: RouterSpec): string {
       '  error wait time 1, 5; connect delay time 1;',
       ...(p.password ? [`  password "${p.password}";`] : []),
       ...(p.multihop ? ['  multihop;'] : []),
-      `  ${v6 ? 'ipv6' : 'ipv4'} { import all; ${exp}; };`,
+      ...peerFamilies(p).map((f) => `  ipv${f} { import all; ${exp}; };`),
       '}',
     );
   }

@@ -7,7 +7,7 @@ import { run } from '../netns/exec.js';
 import { parseFrrNeighbors, parseFrrPrefixDetail, parseFrrTablePrefixes } from './frr-parse.js';
 import { poll } from './poll.js';
 import { Daemon, makeWorkDir, removeWorkDir } from './process.js';
-import type { RibRoute, RouterDriver, RouterSession, RouterSpec } from './types.js';
+import { peerFamilies, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
 
 export function frrBgpdConfig(spec: RouterSpec): string {
   const hold = spec.holdTime ?? 3;
@@ -27,7 +27,7 @@ export function frrBgpdConfig(spec: RouterSpec): string {
   for (const fam of [4, 6] as const) {
     l.push(` address-family ipv${fam} unicast`, '  maximum-paths 8', '  maximum-paths ibgp 8');
     for (const o of (spec.originate ?? []).filter((x) => x.includes(':') === (fam === 6))) l.push(`  network ${o} route-map HERALD-ORIGINATE`);
-    for (const p of spec.peers.filter((x) => x.address.includes(':') === (fam === 6))) l.push(`  neighbor ${p.address} activate`);
+    for (const p of spec.peers.filter((x) => peerFamilies(x).includes(fam))) l.push(`  neighbor ${p.address} activate`);
     l.push(' exit-address-family');
   }
   return l.join('\n') + '\n';

@@ -6,7 +6,7 @@ import { nsRun } from '../netns/exec.js';
 import { parseGobgpNeighbors, parseGobgpRib } from './gobgp-parse.js';
 import { poll } from './poll.js';
 import { Daemon, makeWorkDir, removeWorkDir } from './process.js';
-import type { RibRoute, RouterDriver, RouterSession, RouterSpec } from './types.js';
+import { peerFamilies, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
 
 export function gobgpConfig(spec: RouterSpec): string {
   const hold = spec.holdTime ?? 3;
@@ -18,7 +18,8 @@ export function gobgpConfig(spec: RouterSpec): string {
     l.push('  [neighbors.timers.config]', `    hold-time = ${hold}`, `    keepalive-interval = ${ka}`, '    connect-retry = 1');
     if (p.multihop) l.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', '    multihop-ttl = 255');
     if (p.localAddress) l.push('  [neighbors.transport.config]', `    local-address = "${p.localAddress}"`);
-    l.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${p.address.includes(':') ? 'ipv6' : 'ipv4'}-unicast"`, '');
+    for (const f of peerFamilies(p)) l.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "ipv${f}-unicast"`);
+    l.push('');
   }
   return l.join('\n') + '\n';
 }

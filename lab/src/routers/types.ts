@@ -13,6 +13,12 @@ export interface RouterPeerSpec {
   readonly multihop?: boolean;
   /** Address the router uses for this session (default: chosen by the kernel). */
   readonly localAddress?: string;
+  /** Address families carried (MP-BGP); default: the family of `address`. */
+  readonly families?: readonly (4 | 6)[];
+}
+
+export function peerFamilies(p: RouterPeerSpec): readonly (4 | 6)[] {
+  return p.families ?? [p.address.includes(':') ? 6 : 4];
 }
 
 export interface RouterSpec {

@@ -17,7 +17,7 @@ const ROUTER_ROUTE = '198.51.100.128/25';
 
 function routerPeers() {
   return [
-    { name: 'n1e4', address: '192.0.2.11', asn: NODE1_AS },
+    { name: 'n1e4', address: '192.0.2.11', asn: NODE1_AS, families: [4, 6] as (4 | 6)[] },
     { name: 'n1e6', address: '2001:db8::11', asn: NODE1_AS },
     { name: 'n2i4', address: '192.0.2.12', asn: ROUTER_AS },
     { name: 'n2i6', address: '2001:db8::12', asn: ROUTER_AS },
@@ -33,7 +33,7 @@ function startSpeakers(topo: Topology): SpeakerProcess[] {
     SpeakerProcess.start(topo.ns('node1'), {
       routes: [],
       peers: [
-        { name: 'e4', myASN: NODE1_AS, peerASN: ROUTER_AS, peerAddress: '192.0.2.1', ...timers, routes: [{ prefix: '203.0.113.1/32', communities: [std(101), { type: 'large', global: NODE1_AS, local1: 7, local2: 42 }] }] },
+        { name: 'e4', myASN: NODE1_AS, peerASN: ROUTER_AS, peerAddress: '192.0.2.1', ...timers, routes: [{ prefix: '203.0.113.1/32', communities: [std(101), { type: 'large', global: NODE1_AS, local1: 7, local2: 42 }] }, { prefix: '2001:db8:41::/64' }] },
         { name: 'e6', myASN: NODE1_AS, peerASN: ROUTER_AS, peerAddress: '2001:db8::1', ...timers, routes: [{ prefix: '2001:db8:1::/64', communities: [std(106)] }] },
       ],
     }),
@@ -95,7 +95,7 @@ describe('bgp interop matrix: our speaker against BIRD, FRR and GoBGP', function
         const [s1, s2, s3] = speakers;
         await Promise.all([s1!.waitState('e4', 'established'), s1!.waitState('e6', 'established'), s2!.waitState('i4', 'established'), s2!.waitState('i6', 'established'), s3!.waitState('md5', 'established'), s3!.waitState('mh', 'established')]);
         v4 = await waitRoutes(router, 4, ['203.0.113.1/32', '203.0.113.2/32', '203.0.113.3/32', '203.0.113.4/32']);
-        v6 = await waitRoutes(router, 6, ['2001:db8:1::/64', '2001:db8:2::/64']);
+        v6 = await waitRoutes(router, 6, ['2001:db8:1::/64', '2001:db8:2::/64', '2001:db8:41::/64']);
       });
 
       after(async () => {
@@ -126,6 +126,12 @@ describe('bgp interop matrix: our speaker against BIRD, FRR and GoBGP', function
         assert.equal(r.nextHops[0], '2001:db8::11');
         for (const nh of r.nextHops.slice(1)) assert.match(nh, /^fe80:/);
         assert.deepEqual(r.communities, ['64512:106']);
+      });
+
+      it('IPv6 NLRI over the IPv4 session (MP_REACH_NLRI): next hop is our IPv6 address on that link', () => {
+        const r = one(v6, '2001:db8:41::/64');
+        assert.equal(r.nextHops[0], '2001:db8::11');
+        assert.deepEqual(r.asPath, [NODE1_AS]);
       });
 
       it('iBGP IPv4 and IPv6: LOCAL_PREF arrives, AS path empty', () => {
