@@ -28,8 +28,14 @@ export interface LivenessConfig {
   readonly rejoinAfterMs: number;
   /** After a fence for failed Lease renewals, the wait is this long (>= 2 renew periods). */
   readonly rejoinAfterLeaseFenceMs: number;
-  /** Node NotReady / Lease gone for this long (as of a fresh API view) before it counts. */
+  /**
+   * Node NotReady / Lease gone for this long (as of a fresh API view) before it counts. Longer
+   * than renewDeadline: a node that cannot see its own NotReady has lost the API, and fences
+   * only at its renew deadline.
+   */
   readonly k8sGraceMs: number;
+  /** Our API view is fresh when our own renewal came back through the informer within this. */
+  readonly apiStaleAfterMs: number;
   /** Own Lease (1-2 members only): fence when the last successful renewal is older than this. */
   readonly renewDeadlineMs: number;
   /** Quorum mode needs at least this many members in the base. */
@@ -43,7 +49,8 @@ export const defaultLivenessConfig: LivenessConfig = {
   corroborationMs: 300,
   rejoinAfterMs: 600,
   rejoinAfterLeaseFenceMs: 5000,
-  k8sGraceMs: 1000,
+  k8sGraceMs: 7000,
+  apiStaleAfterMs: 5000,
   renewDeadlineMs: 6000,
   minQuorumMembers: 3,
 };
@@ -64,6 +71,8 @@ export function validateLivenessConfig(c: LivenessConfig): LivenessConfig {
   need(c.corroborationMs >= c.silentAfterMs, 'corroboration must exceed silentAfter - heartbeat by a heartbeat');
   need(c.rejoinAfterMs >= c.silentAfterMs + 2 * h, 'rejoinAfter must exceed silentAfter by 2 heartbeats');
   need(c.rejoinAfterLeaseFenceMs >= c.rejoinAfterMs, 'rejoinAfterLeaseFence must be at least rejoinAfter');
+  need(c.rejoinAfterLeaseFenceMs >= c.apiStaleAfterMs, 'rejoinAfterLeaseFence must be at least apiStaleAfter');
+  need(c.k8sGraceMs > c.renewDeadlineMs, 'k8sGrace must exceed renewDeadline');
   need(c.minQuorumMembers >= 3, 'quorum mode needs at least 3 members');
   return c;
 }

@@ -36,13 +36,14 @@
 //    A peer heard by nobody but us stays *suspect* (live for ownership).
 // 3. Kubernetes facts, with 1-2 members ("lease mode": no majority exists). A silent P is dead
 //    when its Lease expired, or its Node is NotReady / its Lease gone for k8sGrace, judged *as of
-//    a fresh API view*, and no heard-list we hold names P. P fences itself in lease mode when its
-//    renewals fail for renewDeadline < leaseDuration, at once on its own NotReady, and when its
-//    Lease is gone; after a renewal fence (a fresh start counts) it waits rejoinAfterLeaseFence
-//    (>= 2 renew periods) so fresh observers have seen its new renewal. "Fresh" means: the send time of our own latest
-//    renewal that has come back to us through the informer (the watch delivered everything up
-//    to it). An observer cut off from the API therefore freezes its view instead of expiring
-//    everyone's Lease.
+//    a fresh API view*, and no heard-list we hold names P. "Fresh": our own latest renewal came
+//    back to us through the informer (so the watch delivered everything written before it)
+//    within apiStaleAfter; a stale observer judges nothing, instead of expiring every Lease.
+//    P fences itself in lease mode when its renewals fail for renewDeadline < leaseDuration, at
+//    once when it sees its own NotReady or its Lease gone (k8sGrace > renewDeadline covers a P
+//    that cannot see them because it lost the API), and after any stale-renewal period (a fresh
+//    start counts) it waits rejoinAfterLeaseFence >= apiStaleAfter: by then every observer has
+//    seen its new renewal or has gone stale.
 //
 // Improvement over a plain "the Lease is the ground truth" rule: in quorum mode a failed Lease
 // renewal does not fence for apiLossFence (default 90 s). The heartbeat quorum already proves
@@ -237,8 +238,9 @@ export class Liveness {
     return p.lastHeardAt !== undefined && now - p.lastHeardAt <= this.config.silentAfterMs;
   }
 
-  /** Dead by Kubernetes facts as of the fresh view (undefined: not dead by them). */
-  private k8sDead(p: Peer): 'lease-expired' | 'lease-missing' | 'node-not-ready' | undefined {
+  /** Dead by Kubernetes facts as of a fresh view (undefined: not dead by them, or our view is stale). */
+  private k8sDead(p: Peer, now: number): 'lease-expired' | 'lease-missing' | 'node-not-ready' | undefined {
+    if (this.freshAsOf === undefined || now - this.freshAsOf > this.config.apiStaleAfterMs) return undefined;
     const g = this.config.k8sGraceMs;
     if (this.asOfFresh(p.leaseMissingSince) > g) return 'lease-missing';
     const lease = p.facts.lease;
@@ -321,7 +323,7 @@ export class Liveness {
     if (p.left) return { type: 'dead', reason: { type: 'left' } };
     if (this.hears(p, now)) return p.fenced ? { type: 'dead', reason: { type: 'peer-fenced' } } : { type: 'live' };
     const silentMs = now - (p.lastHeardAt ?? p.since);
-    const k8s = this.k8sDead(p);
+    const k8s = this.k8sDead(p, now);
     const inBase = base.has(name);
     if (!inBase && !p.removed && p.leaseMissingSince === undefined) return { type: 'dead', reason: { type: 'lease-expired' } };
     // Peers we hear now, and whether each currently omits P from its heard-list (and since when).

@@ -164,6 +164,18 @@ describe('membership/liveness (simulated cluster)', () => {
       assert.deepEqual(sim.violations, []);
     });
 
+    it('regression (chaos seed 5272): a cut-off node marked NotReady it cannot see is not declared dead before it fences', () => {
+      const sim = new Sim({ nodes: 2 });
+      warm(sim);
+      sim.isolate('node1', true, true);
+      sim.run(700);
+      sim.setNodeReady('node1', false);
+      sim.run(12_000);
+      assert.equal(sim.fenced('node1'), 'own-lease-not-renewed');
+      assert.match(sim.status('node2', 'node1'), /^dead:(node-not-ready|lease-expired)$/);
+      assert.deepEqual(sim.violations, []);
+    });
+
     it('a node that loses only the API tells its peer it is fenced, which takes over at once', () => {
       const sim = new Sim({ nodes: 2 });
       warm(sim);
@@ -213,7 +225,9 @@ describe('membership/liveness (simulated cluster)', () => {
       sim.run(150);
       assert.equal(sim.status('node1', 'node3'), 'dead:peer-fenced');
       sim.kill('node3');
-      sim.run(3000);
+      sim.run(1000);
+      assert.equal(sim.status('node1', 'node3'), 'dead:heartbeat-silent-corroborated');
+      sim.run(7000);
       assert.equal(sim.status('node1', 'node3'), 'dead:node-not-ready');
       assert.deepEqual(sim.violations, []);
     });

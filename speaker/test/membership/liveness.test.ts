@@ -157,6 +157,8 @@ describe('membership/liveness (core, table)', () => {
       { desc: 'corroboration shorter than silentAfter', input: { corroborationMs: 200 } },
       { desc: 'rejoin shorter than silentAfter + 2 heartbeats', input: { rejoinAfterMs: 400 } },
       { desc: 'quorum mode below 3 members', input: { minQuorumMembers: 2 } },
+      { desc: 'NotReady grace not longer than the renew deadline', input: { k8sGraceMs: 6000 } },
+      { desc: 'lease rejoin shorter than the staleness bound', input: { rejoinAfterLeaseFenceMs: 4000 } },
     ];
     for (const c of bad) it(c.desc, () => assert.throws(() => validateLivenessConfig({ ...defaultLivenessConfig, ...c.input }), LivenessConfigError));
     it('the defaults are valid', () => assert.doesNotThrow(() => validateLivenessConfig(defaultLivenessConfig)));
