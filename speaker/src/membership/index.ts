@@ -8,3 +8,4 @@ export * from './key-file.js';
 export * from './udp-transport.js';
 export * from './lease-keeper.js';
 export * from './membership.js';
+export * from './k8s-members.js';
