@@ -210,13 +210,20 @@ export class Liveness {
 
   /** True when this speaker must not answer for any IP. Cheap enough to call per packet. */
   isFenced(now: number): boolean {
-    return this.view(now).fence.fenced;
+    return this.fenceAt(now).fenced;
   }
 
   /** The flag our heartbeats carry: fenced for a hard reason (while rejoining we send "not fenced"). */
   advertisesFenced(now: number): boolean {
-    const f = this.view(now).fence;
+    const f = this.fenceAt(now);
     return f.fenced && f.reason.type !== 'rejoining';
+  }
+
+  /** Only the fence (O(members), no per-peer statuses). */
+  private fenceAt(now: number): FenceStatus {
+    this.update(now);
+    const base = this.base();
+    return this.fence(now, base, this.mode(base));
   }
 
   private update(now: number): void {
@@ -294,9 +301,21 @@ export class Liveness {
   }
 
   private compute(now: number): LivenessView {
-    const c = this.config;
     const base = this.base();
     const mode = this.mode(base);
+    const fence = this.fence(now, base, mode);
+    const members = new Map<string, MemberStatus>();
+    for (const [name, p] of this.peers) {
+      if (name === this.self) {
+        if (!p.removed) members.set(name, fence.fenced ? { type: 'dead', reason: { type: 'self-fenced' } } : { type: 'live' });
+      } else members.set(name, this.peerStatus(name, p, now, base, mode));
+    }
+    const live = new Set([...members].filter(([, s]) => s.type !== 'dead').map(([n]) => n));
+    return { mode, members, live, fence };
+  }
+
+  private fence(now: number, base: ReadonlySet<string>, mode: Mode): FenceStatus {
+    const c = this.config;
     const hard = this.hardFence(now, base);
     let fence: FenceStatus;
     if (hard) fence = { fenced: true, reason: hard };
@@ -308,14 +327,7 @@ export class Liveness {
       const needMs = sinceLeaseFence < c.rejoinAfterLeaseFenceMs ? c.rejoinAfterLeaseFenceMs : c.rejoinAfterMs;
       fence = clearForMs >= needMs ? { fenced: false } : { fenced: true, reason: { type: 'rejoining', clearForMs, needMs } };
     }
-    const members = new Map<string, MemberStatus>();
-    for (const [name, p] of this.peers) {
-      if (name === this.self) {
-        if (!p.removed) members.set(name, fence.fenced ? { type: 'dead', reason: { type: 'self-fenced' } } : { type: 'live' });
-      } else members.set(name, this.peerStatus(name, p, now, base, mode));
-    }
-    const live = new Set([...members].filter(([, s]) => s.type !== 'dead').map(([n]) => n));
-    return { mode, members, live, fence };
+    return fence;
   }
 
   private peerStatus(name: string, p: Peer, now: number, base: ReadonlySet<string>, mode: Mode): MemberStatus {
