@@ -9,3 +9,4 @@ export * from './udp-transport.js';
 export * from './lease-keeper.js';
 export * from './membership.js';
 export * from './k8s-members.js';
+export * from './metrics.js';

@@ -87,7 +87,9 @@ export class LeaseKeeper {
         const spec = { ...lease.spec, holderIdentity: node, leaseDurationSeconds: this.durationSeconds, renewTime: wall };
         if (lease.spec?.holderIdentity !== node) spec.acquireTime = wall;
         // The resourceVersion from our read guards the write; a conflict just retries next tick.
-        out = await api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec } });
+        // Keep our selector label even on a Lease created by someone else (or an older version).
+        const metadata = { ...lease.metadata, labels: { ...lease.metadata?.labels, [SPEAKER_LEASE_LABEL]: SPEAKER_LEASE_LABEL_VALUE } };
+        out = await api.replaceNamespacedLease({ name, namespace, body: { ...lease, metadata, spec } });
         type = 'renewed';
       }
       const renewKey = out.metadata?.resourceVersion;

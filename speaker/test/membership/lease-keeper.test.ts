@@ -51,6 +51,14 @@ describe('membership/lease-keeper', () => {
     assert.equal(stored?.metadata?.labels?.['app.kubernetes.io/component'], 'speaker-lease');
   });
 
+  it('adds its selector label to a Lease that lacks it', async () => {
+    const f = new FakeLeases();
+    f.store.set('ns/herald-speaker-n', { metadata: { name: 'herald-speaker-n', namespace: 'ns', resourceVersion: '7', labels: { keep: 'me' } }, spec: { holderIdentity: 'n' } });
+    const k = new LeaseKeeper({ api: f.api, namespace: 'ns', node: 'n', clock: new FakeClock(), log, onRenewed: () => undefined });
+    assert.equal((await k.renewOnce()).type, 'renewed');
+    assert.deepEqual(f.store.get('ns/herald-speaker-n')?.metadata?.labels, { keep: 'me', 'app.kubernetes.io/component': 'speaker-lease' });
+  });
+
   it('writes MicroTime with exactly 6 fractional digits (the API rejects 3)', async () => {
     const f = new FakeLeases();
     const k = new LeaseKeeper({ api: f.api, namespace: 'ns', node: 'n', clock: new FakeClock(), log, wallNow: () => 1_700_000_000_123, onRenewed: () => undefined });

@@ -141,3 +141,25 @@ describe('membership/membership (shell, in-memory transport)', () => {
     assert.deepEqual(await p, { outcome: 'deadline', acked: ['node1'], missing: ['node2'] });
   });
 });
+
+describe('membership/metrics', () => {
+  it('copies the view and counter deltas into Prometheus metrics', async () => {
+    const { createMembershipMetrics } = await import('../../src/membership/metrics.js');
+    const { Registry } = await import('@herald/shared');
+    const c = cluster(3);
+    c.clock.advance(2000);
+    const mm = createMembershipMetrics();
+    const reg = new Registry();
+    mm.registerIn(reg);
+    mm.observe(c.get('node1'));
+    c.clock.advance(1000);
+    mm.observe(c.get('node1'));
+    const text = await reg.metrics();
+    assert.match(text, /herald_speaker_membership_live_members 3/);
+    assert.match(text, /herald_speaker_membership_fenced 0/);
+    assert.match(text, /herald_speaker_membership_quorum_mode 1/);
+    const sent = Number(/herald_speaker_membership_heartbeats_sent_total (\d+)/.exec(text)?.[1]);
+    assert.equal(sent, c.get('node1').counters.heartbeatsSent);
+    assert.ok(sent >= 29, `only ${sent} heartbeats in 3 s`);
+  });
+});

@@ -27,6 +27,9 @@ export interface SimOptions {
   readonly latencyMs?: number;
   readonly informerLagMs?: number;
   readonly ips?: number;
+  /** Fraction of heartbeats lost (seeded, deterministic). */
+  readonly lossRate?: number;
+  readonly seed?: number;
 }
 
 const hashes = new Map<string, number>();
@@ -58,13 +61,15 @@ export class Sim {
   private readonly leases = new Map<string, { renewKey: string; durationMs: number } | undefined>();
   private readonly ready = new Map<string, boolean>();
   private incCounter = 1n;
+  private lossState: number;
   readonly violations: string[] = [];
   private readonly o: Required<Omit<SimOptions, 'config'>> & { config: Partial<LivenessConfig> };
 
   constructor(opts: SimOptions) {
     this.o = {
-      leaseDurationMs: 10_000, renewPeriodMs: 2000, latencyMs: 1, informerLagMs: 5, ips: 40, config: {}, ...opts,
+      leaseDurationMs: 10_000, renewPeriodMs: 2000, latencyMs: 1, informerLagMs: 5, ips: 40, config: {}, lossRate: 0, seed: 1, ...opts,
     };
+    this.lossState = this.o.seed >>> 0;
     this.ips = Array.from({ length: this.o.ips }, (_, i) => `198.51.100.${i + 1}`);
     for (let i = 1; i <= opts.nodes; i++) {
       const name = `node${i}`;
@@ -134,12 +139,18 @@ export class Sim {
     const now = this.clock.now();
     const msg = { from: from.name, type, incarnation: from.incarnation, fenced: from.lv.advertisesFenced(now), heard: from.lv.heardList(now) };
     for (const to of this.nodes.values()) {
-      if (to === from || this.cuts.has(`${from.name}>${to.name}`)) continue;
+      if (to === from || this.cuts.has(`${from.name}>${to.name}`) || this.lost()) continue;
       const gen = to.gen;
       this.clock.setTimeout(() => {
         if (to.gen === gen && to.state === 'running') to.lv.observe(msg, this.clock.now());
       }, this.o.latencyMs);
     }
+  }
+
+  private lost(): boolean {
+    if (this.o.lossRate <= 0) return false;
+    this.lossState = (Math.imul(this.lossState, 1664525) + 1013904223) >>> 0;
+    return (this.lossState >>> 8) / 0x1000000 < this.o.lossRate;
   }
 
   /** Cuts (or restores) every link of `name`, both directions, and optionally its API access. */
