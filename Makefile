@@ -22,6 +22,8 @@ apt:
 
 build:
 	tsc -b
+	@# npm links a workspace's bin only if the file exists, and npm ci runs before the build.
+	@npm rebuild --ignore-scripts @herald/lab @herald/controller @herald/speaker >/dev/null 2>&1
 
 lint:
 	eslint --max-warnings 0 .
@@ -29,11 +31,12 @@ lint:
 crds: build
 	node shared/dist/src/api/generate-crds.js config/crd
 
+## make lab [ROUTER=bird|frr|gobgp]: bring the lab up, then show it live (Ctrl-C leaves it running).
 lab: deps apt build
-	@node lab/dist/src/main.js up $(if $(ROUTER),--router $(ROUTER)) && node lab/dist/src/main.js status --watch
+	@herald-lab up $(if $(ROUTER),--router $(ROUTER)) && herald-lab status --watch
 
 lab-down:
-	@node lab/dist/src/main.js down
+	@herald-lab down
 
 bench: build
 	node scripts/run-bench.mjs

@@ -46,6 +46,8 @@ for (const suite of suites) {
     join(root, 'node_modules/mocha/bin/mocha.js'),
     '--reporter', join(root, 'scripts/mocha-reporter.cjs'),
     '--timeout', '30000',
+    // A leaked handle must not hang CI; leaks are still visible as slow exits in local runs.
+    '--exit',
     ...files.map((f) => relative(root, f)),
   ], { cwd: root, stdio: 'inherit', env: { ...process.env, HERALD_TEST_COUNTS: countsFile } });
   if (!existsSync(countsFile)) {

@@ -1,2 +1,7 @@
 export * from './netns/index.js';
 export * from './site/cluster.js';
+export * from './routers/index.js';
+export * from './site/plan.js';
+export * from './site/lab.js';
+export * from './site/kube-proxy.js';
+export * from './apiserver/index.js';

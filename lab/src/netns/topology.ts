@@ -14,6 +14,10 @@ export interface HostSpec {
   readonly router?: boolean;
   /** Sets arp_ignore/arp_announce so the kernel never answers ARP for addresses on lo. */
   readonly quietArp?: boolean;
+  /** false: no eth0 on the bridge (a host reached only through addLink). Default true. */
+  readonly bridged?: boolean;
+  /** Extra sysctls, "key=value". */
+  readonly sysctls?: readonly string[];
 }
 
 export interface Host {
@@ -79,14 +83,15 @@ export class Topology {
     const host: Host = { name: spec.name, ns, mac: macFor(spec.macByte), addresses: spec.addresses };
     this.hosts.set(spec.name, host);
     await run(['ip', 'netns', 'add', ns]);
-    for (const s of [...commonSysctls, ...(spec.router ? routerSysctls : []), ...(spec.quietArp ? quietArpSysctls : [])]) {
+    for (const s of [...commonSysctls, ...(spec.router ? routerSysctls : []), ...(spec.quietArp ? quietArpSysctls : []), ...(spec.sysctls ?? [])]) {
       await nsRun(ns, ['sysctl', '-qw', s]);
     }
+    await nsRun(ns, ['ip', 'link', 'set', 'lo', 'up']);
+    if (spec.bridged === false) return;
     const peer = `v${process.pid % 100000}h${index}`;
     await nsRun(ns, ['ip', 'link', 'add', 'eth0', 'address', host.mac, 'type', 'veth', 'peer', 'name', peer]);
     await nsRun(ns, ['ip', 'link', 'set', peer, 'netns', this.bridgeNs]);
     await nsRun(this.bridgeNs, ['ip', 'link', 'set', peer, 'master', 'br0', 'up']);
-    await nsRun(ns, ['ip', 'link', 'set', 'lo', 'up']);
     await nsRun(ns, ['ip', 'link', 'set', 'eth0', 'up']);
     for (const a of spec.addresses) {
       await nsRun(ns, ['ip', 'addr', 'add', a, 'dev', 'eth0', ...(a.includes(':') ? ['nodad'] : [])]);

@@ -6,7 +6,8 @@
 //   203.0.113.0/24    the BGP pool (announced by the nodes, ECMP at the router)
 //   2001:db8:0:1::/64 LAN v6, 2001:db8:0:2::/64 client v6, 2001:db8:0:3::/120 BGP pool v6
 
-export type RouterKind = 'bird' | 'frr' | 'gobgp';
+import type { RouterKind } from '../routers/types.js';
+export type { RouterKind };
 
 export interface NodePlan {
   readonly name: string;

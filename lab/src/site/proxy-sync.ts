@@ -33,7 +33,8 @@ export function proxiedServices(services: readonly V1Service[], slices: readonly
   return out;
 }
 
-export async function runProxySync(kc: KubeConfig, nodes: readonly { name: string; ns: string }[], log: Logger): Promise<void> {
+/** Starts the sync; resolves once the caches are synced, with a function that stops it. */
+export async function runProxySync(kc: KubeConfig, nodes: readonly { name: string; ns: string }[], log: Logger): Promise<() => Promise<void>> {
   const core = kc.makeApiClient(CoreV1Api);
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const services = new ResilientInformer<V1Service>({
@@ -82,4 +83,9 @@ export async function runProxySync(kc: KubeConfig, nodes: readonly { name: strin
   }
   await Promise.all([services.start(), slices.start()]);
   poke();
+  return async () => {
+    if (timer) clearTimeout(timer);
+    await Promise.all([services.stop(), slices.stop()]);
+    await running;
+  };
 }

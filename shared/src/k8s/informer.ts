@@ -32,9 +32,6 @@ export class ResilientInformer<T extends KubernetesObject> {
   constructor(private readonly o: ResilientInformerOptions<T>) {
     this.inner = makeInformer(o.kubeConfig, o.path, o.list, o.labelSelector);
     this.inner.on('error', (err: unknown) => this.onError(err));
-    this.inner.on('connect', () => {
-      this.failures = 0;
-    });
   }
 
   on(ev: InformerEvent, cb: (obj: T) => void): void {
@@ -76,7 +73,8 @@ export class ResilientInformer<T extends KubernetesObject> {
       threw = true;
       this.onError(err);
     }
-    if (!threw && this.failures === failuresBefore && !this.synced) {
+    if (!threw && this.failures === failuresBefore) this.failures = 0;
+    if (!threw && this.failures === 0 && !this.synced) {
       this.synced = true;
       this.o.log.debug('informer-synced', { informer: this.o.name });
       const w = this.syncWaiters;

@@ -1,0 +1,267 @@
+// The lab: a whole bare-metal site on one machine (DESIGN §6). A router, N nodes and a client in
+// network namespaces; the embedded API server on the lab network; the controller and one speaker
+// per node as real processes; backends and a kube-proxy stand-in; a real BGP router.
+// One long-lived supervisor process owns all of it (so every child is reaped), and the CLI's
+// status and scenario commands talk to it (control.ts).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:net';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Service } from '@kubernetes/client-node';
+import { ANNOTATION_IP_ALLOCATED_FROM_POOL, API_VERSION, GROUP, VERSION, type Logger } from '@herald/shared';
+import { startApiServer, type ApiServer } from '../apiserver/index.js';
+import { nsRun } from '../netns/exec.js';
+import { Topology, deleteNamespacesWithPrefix, type HostSpec } from '../netns/topology.js';
+import { createRouter, type RouterDriver } from '../routers/index.js';
+import { applyObjects, heraldCrds, repoRoot } from './cluster.js';
+import { forward } from './forward.js';
+import { endpointSlice, labObjects, SERVICE_NAMESPACE } from './objects.js';
+import { siteNamespaces, type SitePlan } from './plan.js';
+import { ProcessSet } from './processes.js';
+import { runProxySync } from './proxy-sync.js';
+
+export interface LabStatus {
+  services: { namespace: string; name: string; ips: string[]; mode: 'l2' | 'bgp' | 'unknown'; owner: string | null; announcers: string[] }[];
+  nodes: { name: string; addresses: string[]; speaker: 'running' | 'stopped'; link: 'up' | 'down' }[];
+  routes: { prefix: string; nexthops: string[] }[];
+  requests: { service: string; url: string; backend: string | null; error: string | null }[];
+}
+
+type SpeakerAction = 'stop' | 'kill' | 'start' | 'freeze' | 'thaw';
+
+export class Lab {
+  private topo: Topology | undefined;
+  private api: ApiServer | undefined;
+  private hostForward: Server | undefined;
+  private router: RouterDriver | undefined;
+  private stopProxy: (() => Promise<void>) | undefined;
+  private kc = new KubeConfig();
+  private readonly procs: ProcessSet;
+  private readonly ns: ReturnType<typeof siteNamespaces>;
+  private readonly links = new Map<string, boolean>();
+  private readonly bin: { lab: string; controller: string; speaker: string };
+
+  private constructor(
+    readonly plan: SitePlan,
+    readonly dir: string,
+    private readonly log: Logger,
+  ) {
+    this.ns = siteNamespaces(plan);
+    this.procs = new ProcessSet(join(dir, 'logs'));
+    const root = repoRoot();
+    this.bin = {
+      lab: join(root, 'lab/dist/src/main.js'),
+      controller: join(root, 'controller/dist/src/main.js'),
+      speaker: join(root, 'speaker/dist/src/main.js'),
+    };
+  }
+
+  get labKubeconfig(): string {
+    return join(this.dir, 'kubeconfig-lab');
+  }
+
+  get hostKubeconfig(): string {
+    return join(this.dir, 'kubeconfig');
+  }
+
+  /** Brings the whole site up. Leftovers of a lab killed halfway (same prefix) are removed first. */
+  static async start(plan: SitePlan, dir: string, log: Logger): Promise<Lab> {
+    mkdirSync(dir, { recursive: true });
+    const lab = new Lab(plan, dir, log);
+    try {
+      await lab.bringUp();
+    } catch (err) {
+      await lab.stop();
+      throw err;
+    }
+    return lab;
+  }
+
+  private async bringUp(): Promise<void> {
+    const p = this.plan;
+    const removed = await deleteNamespacesWithPrefix(`${p.prefix}-`);
+    if (removed.length) this.log.info('removed-leftovers', { namespaces: removed });
+
+    // 1. The network.
+    const hosts: HostSpec[] = [
+      { name: 'router', addresses: [`${p.router.ip4}/24`, `${p.router.ip6}/64`], macByte: p.router.macByte, router: true },
+      { name: 'mgmt', addresses: [`${p.mgmt.ip4}/24`], macByte: p.mgmt.macByte },
+      ...p.nodes.map((n) => ({ name: n.name, addresses: [`${n.ip4}/24`, `${n.ip6}/64`], macByte: n.macByte, quietArp: true, sysctls: ['net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1'] })),
+      { name: 'client', addresses: [], macByte: 0xc0, bridged: false },
+    ];
+    this.topo = await Topology.create(p.prefix, hosts);
+    await this.topo.addLink('router', 'eth1', [`${p.router.clientIp4}/24`, `${p.router.clientIp6}/64`], 'client', 'eth0', [`${p.client.ip4}/24`, `${p.client.ip6}/64`]);
+    await nsRun(this.ns.client, ['ip', 'route', 'add', 'default', 'via', p.router.clientIp4]);
+    await nsRun(this.ns.client, ['ip', '-6', 'route', 'add', 'default', 'via', p.router.clientIp6]);
+    for (const h of [this.ns.mgmt, ...p.nodes.map((n) => this.ns.node(n.name))]) {
+      await nsRun(h, ['ip', 'route', 'add', 'default', 'via', p.router.ip4]);
+    }
+    for (const n of p.nodes) {
+      await nsRun(this.ns.node(n.name), ['ip', '-6', 'route', 'add', 'default', 'via', p.router.ip6]);
+      this.links.set(n.name, true);
+    }
+
+    // 2. The API server: on the host's loopback, and on the lab network (mgmt, :6443) through a
+    //    Unix socket both namespaces see. Cutting a node's link cuts its API access.
+    this.api = await startApiServer({ host: '127.0.0.1', port: 0, stateFile: join(this.dir, 'apiserver-state.json'), logger: this.log.child({ component: 'apiserver' }) });
+    await this.api.writeKubeconfig(this.hostKubeconfig);
+    const sock = join(this.dir, 'api.sock');
+    this.hostForward = await forward({ type: 'unix', path: sock }, { type: 'tcp', host: '127.0.0.1', port: this.api.port });
+    this.procs.start({ role: 'api-forward', ns: this.ns.mgmt, argv: [process.execPath, this.bin.lab, 'forward', '--listen', `${p.mgmt.ip4}:${p.mgmt.apiPort}`, '--to', `unix:${sock}`] });
+    writeFileSync(this.labKubeconfig, this.api.kubeconfigYaml().replace(this.api.url, `http://${p.mgmt.ip4}:${p.mgmt.apiPort}`));
+    this.kc.loadFromFile(this.hostKubeconfig);
+
+    // 3. Kubernetes objects: CRDs, Herald's namespace and config, Nodes, Services, EndpointSlices.
+    const key = randomBytes(32).toString('hex');
+    writeFileSync(join(this.dir, 'heartbeat.key'), key, { mode: 0o600 });
+    await applyObjects(this.kc, heraldCrds());
+    await applyObjects(this.kc, labObjects(p, key));
+
+    // 4. The router.
+    this.router = createRouter(p.router.kind, {
+      ns: this.ns.router,
+      routerId: p.router.ip4,
+      asn: p.router.asn,
+      peers: p.nodes.map((n) => ({ name: n.name, address: n.ip4, asn: p.nodeAsn })),
+      holdTime: 9,
+      keepaliveTime: 3,
+      kernel: true,
+    });
+    await this.router.start();
+
+    // 5. Backends, and the kube-proxy stand-in fed from the API.
+    for (const n of p.nodes) {
+      const listens = p.services.filter((s) => s.backendNodes.includes(n.name)).flatMap((s) => ['--listen', `${n.ip4}:${s.targetPort}=${s.name}`]);
+      if (listens.length) this.procs.start({ role: `backend-${n.name}`, ns: this.ns.node(n.name), argv: [process.execPath, this.bin.lab, 'backend', '--node', n.name, ...listens] });
+    }
+    this.stopProxy = await runProxySync(this.kc, p.nodes.map((n) => ({ name: n.name, ns: this.ns.node(n.name) })), this.log.child({ component: 'kube-proxy' }));
+
+    // 6. Herald itself.
+    this.startController();
+    for (const n of p.nodes) this.startSpeaker(n.name);
+  }
+
+  private startController(): void {
+    const p = this.plan;
+    this.procs.start({
+      role: 'controller',
+      ns: this.ns.mgmt,
+      argv: [process.execPath, this.bin.controller, '--kubeconfig', this.labKubeconfig, '--namespace', p.namespace, '--metrics-addr', `${p.mgmt.ip4}:7472`, '--identity', 'lab-controller', '--lease-duration', '6'],
+    });
+  }
+
+  private startSpeaker(node: string): void {
+    const p = this.plan;
+    const n = p.nodes.find((x) => x.name === node);
+    if (!n) throw new Error(`no node ${node}: the lab has ${p.nodes.map((x) => x.name).join(', ')}`);
+    this.procs.start({
+      role: `speaker-${node}`,
+      ns: this.ns.node(node),
+      argv: [
+        process.execPath,
+        this.bin.speaker,
+        '--kubeconfig', this.labKubeconfig,
+        '--namespace', p.namespace,
+        '--node-name', node,
+        '--metrics-addr', `${n.ip4}:7472`,
+        '--health-addr', `${n.ip4}:7474`,
+        '--heartbeat-addr', `${n.ip4}:${p.heartbeatPort}`,
+        '--heartbeat-key-file', join(this.dir, 'heartbeat.key'),
+      ],
+    });
+  }
+
+  async speaker(node: string, action: SpeakerAction): Promise<void> {
+    if (action === 'start') this.startSpeaker(node);
+    else await this.procs.signal(`speaker-${node}`, action);
+  }
+
+  async link(node: string, up: boolean): Promise<void> {
+    if (!this.topo) throw new Error('lab is not up');
+    await this.topo.setLink(node, up);
+    this.links.set(node, up);
+  }
+
+  async restartController(): Promise<void> {
+    if (this.procs.running('controller')) await this.procs.signal('controller', 'stop');
+    this.startController();
+  }
+
+  /** Moves a Service's backends to these nodes (its EndpointSlice), as scaling pods would. */
+  async scale(service: string, nodes: readonly string[]): Promise<void> {
+    const s = this.plan.services.find((x) => x.name === service);
+    if (!s) throw new Error(`no service ${service}: the lab has ${this.plan.services.map((x) => x.name).join(', ')}`);
+    const slice = endpointSlice(this.plan, service, s.targetPort, nodes);
+    await applyObjects(this.kc, [slice]);
+  }
+
+  /** The live view, once. */
+  async status(): Promise<LabStatus> {
+    const core = this.kc.makeApiClient(CoreV1Api);
+    const custom = this.kc.makeApiClient(CustomObjectsApi);
+    const list = async (plural: string): Promise<{ status?: { node?: string; serviceName?: string; serviceNamespace?: string } }[]> =>
+      ((await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.plan.namespace, plural })) as { items: { status?: { node?: string; serviceName?: string; serviceNamespace?: string } }[] }).items;
+    const [svcs, l2, bgp] = await Promise.all([core.listNamespacedService({ namespace: SERVICE_NAMESPACE }), list('servicel2statuses').catch(() => []), list('servicebgpstatuses').catch(() => [])]);
+    const routes = this.router ? (await this.router.routes(4).catch(() => [])).filter((r) => r.prefix.startsWith('203.0.113.')) : [];
+    const byPrefix = new Map<string, Set<string>>();
+    for (const r of routes) for (const nh of r.nextHops) (byPrefix.get(r.prefix) ?? byPrefix.set(r.prefix, new Set()).get(r.prefix)!).add(nh);
+    const nodeOf = (ip: string): string => this.plan.nodes.find((n) => n.ip4 === ip || n.ip6 === ip)?.name ?? ip;
+    const services: LabStatus['services'] = svcs.items.map((s: V1Service) => {
+      const name = s.metadata?.name ?? '';
+      const ips = (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter(Boolean);
+      const pool = s.metadata?.annotations?.[ANNOTATION_IP_ALLOCATED_FROM_POOL];
+      const mode = pool === 'lab-l2' ? 'l2' : pool === 'lab-bgp' ? 'bgp' : 'unknown';
+      const mine = (x: { status?: { serviceName?: string; serviceNamespace?: string } }): boolean => x.status?.serviceName === name && x.status.serviceNamespace === SERVICE_NAMESPACE;
+      const owner = l2.filter(mine).map((x) => x.status?.node ?? '')[0] ?? null;
+      const viaRoutes = ips.flatMap((ip) => [...(byPrefix.get(`${ip}/32`) ?? [])].map(nodeOf));
+      const announcers = mode === 'bgp' ? [...new Set([...bgp.filter(mine).map((x) => x.status?.node ?? ''), ...viaRoutes])].sort() : owner ? [owner] : [];
+      return { namespace: SERVICE_NAMESPACE, name, ips, mode, owner: mode === 'l2' ? owner : null, announcers };
+    });
+    const nodes: LabStatus['nodes'] = this.plan.nodes.map((n) => ({
+      name: n.name,
+      addresses: [n.ip4, n.ip6],
+      speaker: this.procs.running(`speaker-${n.name}`) ? 'running' : 'stopped',
+      link: this.links.get(n.name) === false ? 'down' : 'up',
+    }));
+    const urls = services.flatMap((s) => s.ips.filter((ip) => !ip.includes(':')).map((ip) => ({ service: s.name, url: `http://${ip}:80/` })));
+    const requests = await this.probe(urls);
+    return { services, nodes, routes: [...byPrefix].map(([prefix, nh]) => ({ prefix, nexthops: [...nh].sort() })), requests };
+  }
+
+  /** One HTTP request from the client host through each URL (1 s timeout each). */
+  private async probe(urls: { service: string; url: string }[]): Promise<LabStatus['requests']> {
+    if (urls.length === 0) return [];
+    const out = await nsRun(this.ns.client, [process.execPath, this.bin.lab, 'probe', ...urls.map((u) => u.url)], { timeoutMs: 5000 }).catch(() => '[]');
+    const res = JSON.parse(out) as { url: string; body?: { node?: string }; error?: string }[];
+    return urls.map((u) => {
+      const r = res.find((x) => x.url === u.url);
+      return { service: u.service, url: u.url, backend: r?.body?.node ?? null, error: r?.error ?? (r ? null : 'no answer') };
+    });
+  }
+
+  routerDriver(): RouterDriver | undefined {
+    return this.router;
+  }
+
+  kubeConfig(): KubeConfig {
+    return this.kc;
+  }
+
+  /** Stops every process and deletes every namespace the lab made. Safe to call twice. */
+  async stop(): Promise<void> {
+    await this.stopProxy?.().catch(() => undefined);
+    this.stopProxy = undefined;
+    await this.procs.stopAll();
+    await this.router?.stop().catch(() => undefined);
+    this.router = undefined;
+    this.hostForward?.close();
+    this.hostForward = undefined;
+    await this.api?.close().catch(() => undefined);
+    this.api = undefined;
+    await this.topo?.destroy();
+    await deleteNamespacesWithPrefix(`${this.plan.prefix}-`);
+    this.topo = undefined;
+  }
+}
+
+export const HERALD_API_VERSION = API_VERSION;

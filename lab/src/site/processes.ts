@@ -1,0 +1,94 @@
+// The lab's own child processes: started in a namespace (or on the host), output to a log file,
+// kept as handles so they are reaped, restartable by role. The scenario commands act on these.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { stopProcess } from '../netns/exec.js';
+
+export interface ManagedSpec {
+  readonly role: string;
+  /** Namespace, or undefined for the host. */
+  readonly ns: string | undefined;
+  readonly argv: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+interface Managed {
+  spec: ManagedSpec;
+  child: ChildProcess | undefined;
+  stopped: boolean;
+}
+
+export class ProcessSet {
+  private readonly procs = new Map<string, Managed>();
+
+  constructor(private readonly logDir: string) {
+    mkdirSync(logDir, { recursive: true });
+  }
+
+  logFile(role: string): string {
+    return join(this.logDir, `${role}.log`);
+  }
+
+  start(spec: ManagedSpec): ChildProcess {
+    const cur = this.procs.get(spec.role);
+    if (cur?.child && cur.child.exitCode === null && cur.child.signalCode === null) throw new Error(`${spec.role} is already running (pid ${cur.child.pid ?? '?'})`);
+    const fd = openSync(this.logFile(spec.role), 'a');
+    const argv = spec.ns ? ['ip', 'netns', 'exec', spec.ns, ...spec.argv] : [...spec.argv];
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', fd, fd], env: { ...process.env, ...spec.env } });
+    closeSync(fd);
+    this.procs.set(spec.role, { spec, child, stopped: false });
+    return child;
+  }
+
+  /** Starts the role again with the spec it last had. */
+  restart(role: string): ChildProcess {
+    const m = this.procs.get(role);
+    if (!m) throw new Error(`no process ${role}`);
+    return this.start(m.spec);
+  }
+
+  pid(role: string): number | undefined {
+    const c = this.procs.get(role)?.child;
+    return c && c.exitCode === null && c.signalCode === null ? c.pid : undefined;
+  }
+
+  running(role: string): boolean {
+    return this.pid(role) !== undefined;
+  }
+
+  /** 'stop' is SIGTERM (graceful), 'kill' SIGKILL, 'freeze' SIGSTOP, 'thaw' SIGCONT. */
+  async signal(role: string, how: 'stop' | 'kill' | 'freeze' | 'thaw'): Promise<void> {
+    const m = this.procs.get(role);
+    const c = m?.child;
+    if (!m || !c || c.exitCode !== null || c.signalCode !== null) throw new Error(`${role} is not running`);
+    switch (how) {
+      case 'stop':
+        await stopProcess(c, 'SIGTERM', 10_000);
+        break;
+      case 'kill':
+        await stopProcess(c, 'SIGKILL', 1000);
+        break;
+      case 'freeze':
+        c.kill('SIGSTOP');
+        break;
+      case 'thaw':
+        c.kill('SIGCONT');
+        break;
+    }
+  }
+
+  roles(): string[] {
+    return [...this.procs.keys()];
+  }
+
+  async stopAll(): Promise<void> {
+    const all = [...this.procs.values()].reverse();
+    for (const m of all) {
+      const c = m.child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) continue;
+      c.kill('SIGCONT');
+    }
+    await Promise.all(all.map(async (m) => (m.child ? stopProcess(m.child, 'SIGTERM', 5000) : undefined)));
+  }
+}
