@@ -44,6 +44,10 @@ export function attributesFor(a: Advertisement, ctx: RibOutContext): PathAttribu
   };
 }
 
+function communityText(c: Community): string {
+  return c.type === 'standard' ? `${c.asn}:${c.value}` : `${c.global}:${c.local1}:${c.local2}`;
+}
+
 function familyOk(p: Prefix, ctx: RibOutContext): boolean {
   const afi = p.family === 4 ? 1 : 2;
   return ctx.families.some((f) => f.afi === afi && f.safi === 1) && (ctx.nextHops[p.family]?.length ?? 0) > 0;
@@ -69,11 +73,18 @@ export class AdjRibOut {
       }
     }
     const groups = new Map<string, { attrs: PathAttributes; nextHops: readonly IP[]; prefixes: Prefix[] }>();
+    // Many prefixes share one advertisement's attributes: encode each distinct set once.
+    const memo = new Map<string, { attrs: PathAttributes; key: string }>();
     for (const [k, a] of want) {
       if (!familyOk(a.prefix, this.ctx)) continue;
-      const attrs = attributesFor(a, this.ctx);
+      const sig = `${a.prefix.family}|${a.localPref ?? ''}|${(a.communities ?? []).map(communityText).join(',')}`;
+      let m = memo.get(sig);
+      if (!m) {
+        const attrs = attributesFor(a, this.ctx);
+        memo.set(sig, (m = { attrs, key: `${a.prefix.family}|${encodeAttributes(attrs, this.ctx.codec).toString('hex')}` }));
+      }
+      const { attrs, key } = m;
       const nextHops = this.ctx.nextHops[a.prefix.family]!;
-      const key = `${a.prefix.family}|${encodeAttributes(attrs, this.ctx.codec).toString('hex')}`;
       if (this.sent.get(k)?.key === key) continue;
       this.sent.set(k, { prefix: a.prefix, key });
       let g = groups.get(key);
