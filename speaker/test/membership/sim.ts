@@ -172,6 +172,12 @@ export class Sim {
     if (ok && !was) n.lv.setMembers(this.facts(), this.clock.now());
   }
 
+  /** Deletes a member's Lease (an admin, or a GC); its speaker recreates it at its next renewal. */
+  deleteLease(name: string): void {
+    this.leases.delete(name);
+    this.publish();
+  }
+
   isReady(name: string): boolean {
     return this.ready.get(name) ?? false;
   }
