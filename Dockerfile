@@ -25,8 +25,8 @@ RUN npx tsc -b shared controller speaker
 RUN npm prune --omit=dev --no-audit --no-fund
 # The entrypoint: a two-line dispatch to the bins of @herald/controller and @herald/speaker.
 RUN printf '%s\n' '#!/bin/sh' 'set -e' 'case "$1" in' \
-      '  herald-controller) shift; exec node /app/controller/dist/src/main.js "$@" ;;' \
-      '  herald-speaker) shift; exec node /app/speaker/dist/src/main.js "$@" ;;' \
+      '  herald-controller) shift; exec node /app/controller/dist/src/bin.js "$@" ;;' \
+      '  herald-speaker) shift; exec node /app/speaker/dist/src/bin.js "$@" ;;' \
       '  *) echo "usage: herald-controller|herald-speaker [flags]" >&2; exit 64 ;;' \
       'esac' > /src/herald-entrypoint \
  && chmod 0755 /src/herald-entrypoint
