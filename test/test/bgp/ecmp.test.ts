@@ -1,8 +1,10 @@
 // ECMP and failure handling against routers that program the kernel (BIRD, FRR): three nodes
-// advertise one /32 and the router's kernel table holds three next hops; a withdrawal removes
+// advertise one /32, the router's kernel table holds three next hops and a client's connections
+// reach all three nodes; a withdrawal removes
 // one; a frozen speaker (SIGSTOP) is dropped by the hold timer; a restarted one comes back.
 import assert from 'node:assert/strict';
-import { nsRun, type Topology } from '@herald/lab';
+import type { ChildProcess } from 'node:child_process';
+import { nsRun, nsSpawn, stopProcess, type Topology } from '@herald/lab';
 import { skipUnless } from '@herald/shared/testing';
 import { createBgpSite } from '../../src/bgp/lab-site.js';
 import { SpeakerProcess } from '../../src/bgp/speaker-process.js';
@@ -29,6 +31,12 @@ function waitNextHops(topo: Topology, want: string[], tries = 120): Promise<stri
   }, { tries, intervalMs: 100 });
 }
 
+const SERVICE_IP = SERVICE.split('/')[0]!;
+/** A server on the Service IP (on lo) of each node answering its node name. */
+const server = (name: string) => `require('net').createServer((s) => s.end('${name}\\n')).listen(8080, '${SERVICE_IP}')`;
+/** 60 connections from the client, each printing who answered (new source port each time). */
+const CLIENT = `const net = require('net'); (async () => { for (let i = 0; i < 60; i++) { await new Promise((res, rej) => { const c = net.connect(8080, '${SERVICE_IP}'); let d = ''; c.setTimeout(3000, () => c.destroy(new Error('timeout'))); c.on('data', (b) => (d += b)); c.on('end', () => { process.stdout.write(d); res(); }); c.on('error', rej); }); } })().catch((e) => { console.error(e); process.exit(1); });`;
+
 function startSpeaker(topo: Topology, i: number): SpeakerProcess {
   const n = nodes[i]!;
   return SpeakerProcess.start(topo.ns(n.node), {
@@ -41,12 +49,20 @@ describe('bgp ECMP and failure handling against kernel-programming routers', fun
   this.timeout(120_000);
   let topo: Topology | undefined;
 
+  const servers: ChildProcess[] = [];
+
   before(async function () {
     skipUnless(this, { root: true, tools: ['ip', 'bird', 'birdc', 'vtysh'] });
     topo = await createBgpSite('be');
+    for (const n of nodes) {
+      await nsRun(topo.ns(n.node), ['ip', 'addr', 'add', `${SERVICE_IP}/32`, 'dev', 'lo']);
+      await nsRun(topo.ns(n.node), ['ip', 'route', 'add', 'default', 'via', '192.0.2.1']);
+      servers.push(nsSpawn(topo.ns(n.node), [process.execPath, '-e', server(n.node)]));
+    }
   });
 
   after(async () => {
+    for (const s of servers) await stopProcess(s);
     await topo?.destroy();
   });
 
@@ -73,10 +89,13 @@ describe('bgp ECMP and failure handling against kernel-programming routers', fun
         await router?.stop();
       });
 
-      it('three nodes advertising one /32: the kernel route has three next hops', async () => {
+      it("three nodes advertising one /32: the kernel route has three next hops, and the client's connections reach all three", async () => {
         assert.deepEqual(await waitNextHops(topo!, all), all);
         const rib = (await router!.routes(4)).filter((r) => r.prefix === SERVICE);
         assert.deepEqual(rib.flatMap((r) => r.nextHops).sort(), all, 'the RIB holds one path per node');
+        const out = await nsRun(topo!.ns('client'), [process.execPath, '-e', CLIENT], { timeoutMs: 20_000 });
+        const answered = new Set(out.split('\n').filter(Boolean));
+        assert.deepEqual([...answered].sort(), ['node1', 'node2', 'node3'], out);
       });
 
       it('a node withdrawing the prefix leaves two next hops; advertising again restores three', async () => {
