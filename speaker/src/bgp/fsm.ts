@@ -89,7 +89,9 @@ export function step(cfg: FsmConfig, s: FsmState, e: FsmEvent): Transition {
           { type: 'start-timer', timer: 'connectRetry', ms: retryDelayMs(cfg, s.failures) },
         ]);
       }
-      if (e.type === 'timer' && e.timer === 'connectRetry') return connectNow(cfg, s, e);
+      // In Connect the timer means the attempt went unanswered (a dropped SYN, say a wrong MD5
+      // key): that is a failure too, so the next attempt backs off.
+      if (e.type === 'timer' && e.timer === 'connectRetry') return connectNow(cfg, s.state === 'connect' ? { ...s, failures: s.failures + 1 } : s, e);
       if (e.type === 'start') return ignored(s, e);
       return fsmError(cfg, s, e);
 

@@ -120,6 +120,20 @@ describe('bgp session core (FakeClock, fake socket)', () => {
     assert.deepEqual(gaps, [1000, 2000, 4000, 8000]);
   });
 
+  it('unanswered connects (timer expiry in Connect) back off too', () => {
+    const t = setup();
+    t.core.start();
+    const at: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const n = t.io.connects;
+      while (t.io.connects === n) t.clock.advance(100);
+      at.push(t.clock.now());
+    }
+    const gaps = at.map((x, i) => x - (at[i - 1] ?? 0));
+    assert.deepEqual(gaps, [1000, 2000, 4000, 8000]);
+    assert.equal(t.core.state, 'connect');
+  });
+
   it('changes become incremental UPDATEs and withdrawals; a reconnect sends the full table', () => {
     const t = setup();
     t.core.setAdvertised(adv(['203.0.113.1/32', '203.0.113.2/32']));
