@@ -39,6 +39,7 @@ export function birdConfig(spec: RouterSpec): string {
       '  error wait time 1, 5; connect delay time 1;',
       ...(p.password ? [`  password "${p.password}";`] : []),
       ...(p.multihop ? ['  multihop;'] : []),
+      ...(p.ttlSecurity ? ['  ttl security on;'] : []),
       ...peerFamilies(p).map((f) => `  ipv${f} { import all; ${exp}; };`),
       '}',
     );

@@ -21,6 +21,7 @@ export function frrBgpdConfig(spec: RouterSpec): string {
     l.push(` neighbor ${p.address} remote-as ${p.asn}`, ` neighbor ${p.address} timers connect 1`, ` neighbor ${p.address} advertisement-interval 0`);
     if (p.password) l.push(` neighbor ${p.address} password ${p.password}`);
     if (p.multihop) l.push(` neighbor ${p.address} ebgp-multihop 255`);
+    if (p.ttlSecurity) l.push(` neighbor ${p.address} ttl-security hops 1`);
     if (p.localAddress) l.push(` neighbor ${p.address} update-source ${p.localAddress}`);
   }
   if (spec.originate?.length) l.push(' no bgp network import-check');

@@ -17,6 +17,7 @@ export function gobgpConfig(spec: RouterSpec): string {
     if (p.password) l.push(`    auth-password = "${p.password}"`);
     l.push('  [neighbors.timers.config]', `    hold-time = ${hold}`, `    keepalive-interval = ${ka}`, '    connect-retry = 1');
     if (p.multihop) l.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', '    multihop-ttl = 255');
+    if (p.ttlSecurity) l.push('  [neighbors.ttl-security.config]', '    enabled = true', '    ttl-min = 255');
     if (p.localAddress) l.push('  [neighbors.transport.config]', `    local-address = "${p.localAddress}"`);
     for (const f of peerFamilies(p)) l.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "ipv${f}-unicast"`);
     l.push('');

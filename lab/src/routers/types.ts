@@ -13,6 +13,8 @@ export interface RouterPeerSpec {
   readonly multihop?: boolean;
   /** Address the router uses for this session (default: chosen by the kernel). */
   readonly localAddress?: string;
+  /** GTSM (RFC 5082) for a directly connected peer. */
+  readonly ttlSecurity?: boolean;
   /** Address families carried (MP-BGP); default: the family of `address`. */
   readonly families?: readonly (4 | 6)[];
 }

@@ -21,6 +21,11 @@ export interface BgpSessionOptions {
   readonly routerId?: IP;
   /** Default: IPv4 and IPv6 unicast. */
   readonly families?: readonly AddressFamily[];
+  /**
+   * GTSM (RFC 5082) for a directly connected peer: send with TTL 255 and accept only TTL 255.
+   * (The BGPPeer API has no field for it yet.)
+   */
+  readonly gtsm?: boolean;
   /** Max connect-retry backoff, ms (default 60 s). */
   readonly maxRetryMs?: number;
   readonly clock?: Clock;
@@ -92,10 +97,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     return this.core.status();
   }
 
-  private ttl(): number | undefined {
+  /** TTL out and minimum TTL in: GTSM 255/255; eBGP multihop 255; eBGP direct 1; iBGP default. */
+  private ttl(): { ttl?: number; minTtl?: number } {
     const p = this.o.peer;
-    if (p.isIBGP) return undefined;
-    return p.ebgpMultiHop ? 255 : 1;
+    if (this.o.gtsm && !p.ebgpMultiHop) return { ttl: 255, minTtl: 255 };
+    if (p.isIBGP) return {};
+    return { ttl: p.ebgpMultiHop ? 255 : 1 };
   }
 
   private connect(): void {
@@ -110,7 +117,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
         peer: p.peerAddress,
         ...(local ? { localAddress: local } : {}),
         ...(p.password ? { password: p.password } : {}),
-        ...(ttl !== undefined ? { ttl } : {}),
+        ...ttl,
       });
       sock = new Socket({ fd, readable: true, writable: true });
     } catch (err) {

@@ -1,5 +1,6 @@
 // TCP sockets created through libc (koffi FFI), so options Node cannot set are set before
-// connect: TCP_MD5SIG (RFC 2385), the IP TTL / IPv6 hop limit (eBGP direct vs multihop), and the
+// connect: TCP_MD5SIG (RFC 2385), the IP TTL / IPv6 hop limit (eBGP direct vs multihop), the
+// minimum TTL accepted (GTSM, RFC 5082), and the
 // bound source address. The fd is then handed to `new net.Socket({fd})`, which connects it.
 // All FFI of the BGP speaker lives in this file.
 import koffi from 'koffi';
@@ -13,7 +14,9 @@ const IPPROTO_IP = 0;
 const IPPROTO_TCP = 6;
 const IPPROTO_IPV6 = 41;
 const IP_TTL = 2;
+const IP_MINTTL = 21;
 const IPV6_UNICAST_HOPS = 16;
+const IPV6_MINHOPCOUNT = 73;
 const TCP_MD5SIG = 14;
 const TCP_MD5SIG_MAXKEYLEN = 80;
 /** sizeof(struct tcp_md5sig): sockaddr_storage 128 + flags, prefixlen, keylen, ifindex 8 + key 80. */
@@ -90,6 +93,8 @@ export interface BgpSocketOptions {
   readonly password?: string;
   /** IP TTL / IPv6 hop limit for outgoing packets. */
   readonly ttl?: number;
+  /** GTSM (RFC 5082): drop incoming packets with a lower TTL / hop limit. */
+  readonly minTtl?: number;
 }
 
 /** Creates a TCP socket fd with the options set; the caller passes it to new net.Socket({fd}). */
@@ -105,6 +110,10 @@ export function createBgpSocketFd(o: BgpSocketOptions): number {
     if (o.ttl !== undefined) {
       const [level, name] = o.peer.family === 4 ? [IPPROTO_IP, IP_TTL] : [IPPROTO_IPV6, IPV6_UNICAST_HOPS];
       if (c.setsockopt(fd, level, name, int(o.ttl), 4) !== 0) throw new SocketOptionError('setsockopt(TTL)', koffi.errno());
+    }
+    if (o.minTtl !== undefined) {
+      const [level, name] = o.peer.family === 4 ? [IPPROTO_IP, IP_MINTTL] : [IPPROTO_IPV6, IPV6_MINHOPCOUNT];
+      if (c.setsockopt(fd, level, name, int(o.minTtl), 4) !== 0) throw new SocketOptionError('setsockopt(MINTTL)', koffi.errno());
     }
     if (o.localAddress) {
       const a = sockaddr(o.localAddress, 0);

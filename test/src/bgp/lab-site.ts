@@ -6,7 +6,7 @@ import { Topology, nsRun, uniquePrefix } from '@herald/lab';
 export async function createBgpSite(tag: string): Promise<Topology> {
   const topo = await Topology.create(uniquePrefix(tag), [
     { name: 'router', addresses: ['192.0.2.1/24', '2001:db8::1/64'], macByte: 1, router: true },
-    { name: 'node1', addresses: ['192.0.2.11/24', '2001:db8::11/64'], macByte: 11 },
+    { name: 'node1', addresses: ['192.0.2.11/24', '192.0.2.21/24', '192.0.2.31/24', '2001:db8::11/64'], macByte: 11 },
     { name: 'node2', addresses: ['192.0.2.12/24', '2001:db8::12/64'], macByte: 12 },
     { name: 'node3', addresses: ['192.0.2.13/24', '192.0.2.23/24', '192.0.2.33/24', '2001:db8::13/64'], macByte: 13 },
     { name: 'client', addresses: ['192.0.2.100/24'], macByte: 100 },

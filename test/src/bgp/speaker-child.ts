@@ -16,6 +16,7 @@ export interface ChildPeer {
   readonly password?: string;
   readonly ebgpMultiHop?: boolean;
   readonly routerID?: string;
+  readonly gtsm?: boolean;
   /** Routes for this session only (default: the config's routes). */
   readonly routes?: readonly ChildRoute[];
 }
@@ -81,7 +82,7 @@ function main(): void {
   const cfg = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
   const log = createLogger({ component: 'speaker-child', level: 'warn' });
   const sessions = cfg.peers.map((p) => {
-    const s = new speakerBgp.BgpSession({ peer: toPeer(p), log, maxRetryMs: 2000 });
+    const s = new speakerBgp.BgpSession({ peer: toPeer(p), log, maxRetryMs: 2000, gtsm: p.gtsm ?? false });
     s.on('state', (state, reason) => emit({ event: 'state', peer: p.name, state, reason }));
     s.setAdvertised(toRoutes(p.routes ?? cfg.routes));
     return { name: p.name, s };

@@ -19,6 +19,8 @@ function routerPeers() {
   return [
     { name: 'n1e4', address: '192.0.2.11', asn: NODE1_AS, families: [4, 6] as (4 | 6)[] },
     { name: 'n1e6', address: '2001:db8::11', asn: NODE1_AS },
+    { name: 'n1gtsm', address: '192.0.2.21', asn: NODE1_AS, ttlSecurity: true },
+    { name: 'n1nogtsm', address: '192.0.2.31', asn: NODE1_AS, ttlSecurity: true },
     { name: 'n2i4', address: '192.0.2.12', asn: ROUTER_AS },
     { name: 'n2i6', address: '2001:db8::12', asn: ROUTER_AS },
     { name: 'n3md5', address: '192.0.2.13', asn: NODE3_AS, password: PASSWORD },
@@ -34,6 +36,8 @@ function startSpeakers(topo: Topology): SpeakerProcess[] {
       routes: [],
       peers: [
         { name: 'e4', myASN: NODE1_AS, peerASN: ROUTER_AS, peerAddress: '192.0.2.1', ...timers, routes: [{ prefix: '203.0.113.1/32', communities: [std(101), { type: 'large', global: NODE1_AS, local1: 7, local2: 42 }] }, { prefix: '2001:db8:41::/64' }] },
+        { name: 'gtsm', myASN: NODE1_AS, peerASN: ROUTER_AS, peerAddress: '192.0.2.1', sourceAddress: '192.0.2.21', gtsm: true, ...timers, routes: [{ prefix: '203.0.113.6/32' }] },
+        { name: 'nogtsm', myASN: NODE1_AS, peerASN: ROUTER_AS, peerAddress: '192.0.2.1', sourceAddress: '192.0.2.31', ...timers, routes: [{ prefix: '203.0.113.7/32' }] },
         { name: 'e6', myASN: NODE1_AS, peerASN: ROUTER_AS, peerAddress: '2001:db8::1', ...timers, routes: [{ prefix: '2001:db8:1::/64', communities: [std(106)] }] },
       ],
     }),
@@ -93,8 +97,8 @@ describe('bgp interop matrix: our speaker against BIRD, FRR and GoBGP', function
         await router.start();
         speakers = startSpeakers(topo!);
         const [s1, s2, s3] = speakers;
-        await Promise.all([s1!.waitState('e4', 'established'), s1!.waitState('e6', 'established'), s2!.waitState('i4', 'established'), s2!.waitState('i6', 'established'), s3!.waitState('md5', 'established'), s3!.waitState('mh', 'established')]);
-        v4 = await waitRoutes(router, 4, ['203.0.113.1/32', '203.0.113.2/32', '203.0.113.3/32', '203.0.113.4/32']);
+        await Promise.all([s1!.waitState('e4', 'established'), s1!.waitState('e6', 'established'), s2!.waitState('i4', 'established'), s2!.waitState('i6', 'established'), s3!.waitState('md5', 'established'), s3!.waitState('mh', 'established'), s1!.waitState('gtsm', 'established')]);
+        v4 = await waitRoutes(router, 4, ['203.0.113.1/32', '203.0.113.2/32', '203.0.113.3/32', '203.0.113.4/32', '203.0.113.6/32']);
         v6 = await waitRoutes(router, 6, ['2001:db8:1::/64', '2001:db8:2::/64', '2001:db8:41::/64']);
       });
 
@@ -106,9 +110,10 @@ describe('bgp interop matrix: our speaker against BIRD, FRR and GoBGP', function
       it('the router shows every good session Established, the wrong-MD5 one not', async () => {
         const ss = await router!.sessions();
         const state = (n: string) => ss.find((s) => s.peer === n)?.state;
-        for (const n of ['n1e4', 'n1e6', 'n2i4', 'n2i6', 'n3md5', 'n3mh']) assert.equal(state(n), 'established', `${n}: ${JSON.stringify(ss)}`);
-        assert.notEqual(state('n3bad'), 'established');
+        for (const n of ['n1e4', 'n1e6', 'n1gtsm', 'n2i4', 'n2i6', 'n3md5', 'n3mh']) assert.equal(state(n), 'established', `${n}: ${JSON.stringify(ss)}`);
+        for (const n of ['n3bad', 'n1nogtsm']) assert.notEqual(state(n), 'established', n);
         assert.notEqual(speakers[2]!.state('bad'), 'established');
+        assert.notEqual(speakers[0]!.state('nogtsm'), 'established');
       });
 
       it('eBGP IPv4 with a 4-byte ASN: AS path, next hop, communities and large communities intact', () => {
@@ -162,6 +167,11 @@ describe('bgp interop matrix: our speaker against BIRD, FRR and GoBGP', function
         assert.ok(st.prefixesReceived >= 1);
         const table = await nsRun(topo!.ns('node1'), ['ip', 'route', 'show', 'table', 'all']);
         assert.ok(!table.includes('198.51.100.128'), table);
+      });
+
+      it('GTSM: with TTL 255 the session carries its route; sending TTL 1 to a GTSM router gets nothing in', () => {
+        assert.deepEqual(one(v4, '203.0.113.6/32').nextHops, ['192.0.2.21']);
+        assert.equal(v4.filter((r) => r.prefix === '203.0.113.7/32').length, 0);
       });
 
       it('eBGP multihop from a bound source address to the router loopback', () => {
