@@ -12,6 +12,8 @@ const modules = [
   { area: 'controller e2e', file: 'test/dist/src/bench/controller-e2e.js', fn: 'benchControllerE2e' },
   { area: 'api server', file: 'lab/dist/src/apiserver/bench.js', fn: 'benchApiServer' },
   { area: 'L2', file: 'speaker/dist/src/layer2/bench.js', fn: 'benchL2' },
+  { area: 'L2 failover', file: 'test/dist/src/bench/l2-failover.js', fn: 'benchL2Failover' },
+  { area: 'membership', file: 'speaker/dist/src/membership/bench.js', fn: 'benchMembership' },
   { area: 'BGP', file: 'speaker/dist/src/bgp/bench.js', fn: 'benchBgp' },
 ];
 const only = process.argv[2];
