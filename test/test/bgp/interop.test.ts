@@ -112,8 +112,10 @@ describe('bgp interop matrix: our speaker against BIRD, FRR and GoBGP', function
         const state = (n: string) => ss.find((s) => s.peer === n)?.state;
         for (const n of ['n1e4', 'n1e6', 'n1gtsm', 'n2i4', 'n2i6', 'n3md5', 'n3mh']) assert.equal(state(n), 'established', `${n}: ${JSON.stringify(ss)}`);
         for (const n of ['n3bad', 'n1nogtsm']) assert.notEqual(state(n), 'established', n);
-        assert.notEqual(speakers[2]!.state('bad'), 'established');
-        assert.notEqual(speakers[0]!.state('nogtsm'), 'established');
+        assert.notEqual(speakers[2]!.state('bad'), 'established', 'wrong MD5 key: SYNs are dropped');
+        // No speaker-side check for 'nogtsm': FRR and GoBGP set IP_MINTTL on the accepted socket,
+        // so our first segment can slip in before it and we may see the router's OPEN and
+        // KEEPALIVE; the router never sees ours, and the router's view is what counts.
       });
 
       it('eBGP IPv4 with a 4-byte ASN: AS path, next hop, communities and large communities intact', () => {
