@@ -79,7 +79,10 @@ export function validateLivenessConfig(c: LivenessConfig): LivenessConfig {
 
 export type SuspectReason =
   | { readonly type: 'heartbeat-silent-uncorroborated'; readonly silentMs: number; readonly corroborators: readonly string[]; readonly need: number }
-  | { readonly type: 'heartbeat-silent-lease-mode'; readonly silentMs: number };
+  | { readonly type: 'heartbeat-silent-lease-mode'; readonly silentMs: number }
+  /** Not in our member set, but heard (authenticated) or named by a peer's heard-list. */
+  | { readonly type: 'not-a-member-but-heard' }
+  | { readonly type: 'not-a-member-but-reported' };
 
 export type DeadReason =
   | { readonly type: 'lease-expired' }

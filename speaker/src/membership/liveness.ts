@@ -21,8 +21,9 @@
 //    stale. A fenced P clears the flag, then waits rejoinAfter (> silentAfter + 2 heartbeats)
 //    before answering, so every peer has heard the cleared flag or let the old report expire.
 // 2. Corroborated silence, with 3 or more members ("quorum mode"). The base F is the member set
-//    (nodes with a speaker Lease), minus members that left, whose Lease is gone, or whose Lease
-//    has been expired for gcAfter; n = |F|, self included, q = floor(n/2)+1.
+//    (nodes with a speaker Lease), minus members that left, whose Lease has been gone for
+//    k8sGrace or expired for gcAfter (both as of a fresh view); n = |F|, self included,
+//    q = floor(n/2)+1. (Heard speakers outside the member set count as live: strangers.ts.)
 //    - P self-fences when fewer than q speakers, itself included, are *mutually* connected to it:
 //      P heard Q within silentAfter AND Q's latest heard-list names P. Counting only mutual links
 //      makes an asymmetric cut fence the side that is not heard.
@@ -65,6 +66,8 @@ import {
   type FenceReason, type FenceStatus, type HeardMessage, type LivenessConfig, type LivenessView, type MemberFacts,
   type MemberStatus,
 } from './liveness-types.js';
+
+import { Strangers } from './strangers.js';
 
 export * from './liveness-types.js';
 
@@ -109,6 +112,7 @@ export class Liveness {
   private leaseFencedAt: number | undefined;
   readonly config: LivenessConfig;
   readonly k8s: LivenessK8sConfig;
+  private readonly strangers: Strangers;
 
   constructor(
     readonly self: string,
@@ -117,6 +121,7 @@ export class Liveness {
   ) {
     this.config = validateLivenessConfig({ ...defaultLivenessConfig, ...config });
     this.k8s = { ...defaultLivenessK8sConfig, ...k8s };
+    this.strangers = new Strangers(this.config.silentAfterMs);
   }
 
   /** The member set from Kubernetes (nodes with a speaker Lease, self included), as cached now. */
@@ -175,8 +180,12 @@ export class Liveness {
 
   /** A message from a peer. Returns false (ignored) when the sender is not a member or is us. */
   observe(msg: HeardMessage, now: number): boolean {
+    if (msg.from === this.self) return false;
     const p = this.peers.get(msg.from);
-    if (!p || msg.from === this.self) return false;
+    if (!p) {
+      this.strangers.observe(msg.from, msg, now);
+      return false;
+    }
     this.update(now);
     if (p.incarnation !== msg.incarnation) {
       p.incarnation = msg.incarnation;
@@ -199,10 +208,8 @@ export class Liveness {
 
   /** Members we heard within silentAfter: the list our heartbeats carry. */
   heardList(now: number): string[] {
-    return [...this.peers.entries()]
-      .filter(([name, p]) => name !== this.self && this.hears(p, now))
-      .map(([name]) => name)
-      .sort();
+    const members = [...this.peers.entries()].filter(([name, p]) => name !== this.self && this.hears(p, now)).map(([name]) => name);
+    return [...members, ...this.strangers.heard(now, (n) => this.peers.has(n))].sort();
   }
 
   /** The view at `now`; also records time (the shell calls it at least every ~25 ms). */
@@ -231,6 +238,7 @@ export class Liveness {
 
   private update(now: number): void {
     for (const [name, p] of this.peers) if (p.removed && this.asOfFresh(p.leaseMissingSince) > this.k8s.gcAfterMs) this.peers.delete(name);
+    this.strangers.prune(now, new Set(this.peers.keys()));
     const base = this.base();
     const hard = this.hardFence(now, base);
     if (hard) this.clearSince = undefined;
@@ -267,7 +275,10 @@ export class Liveness {
         if (!p.removed) out.add(name);
         continue;
       }
-      if (p.left || p.removed || p.leaseMissingSince !== undefined) continue;
+      if (p.left) continue;
+      // A Lease gone from our cache leaves F only once that held for k8sGrace as of a fresh
+      // view: a deletion its speaker undoes at the next renewal never changes anyone's F.
+      if (p.leaseMissingSince !== undefined && this.asOfFresh(p.leaseMissingSince) > this.config.k8sGraceMs) continue;
       const lease = p.facts.lease;
       if (lease && this.asOfFresh(p.leaseObservedAt) > lease.durationMs + this.k8s.gcAfterMs) continue;
       out.add(name);
@@ -313,6 +324,10 @@ export class Liveness {
         if (!p.removed) members.set(name, fence.fenced ? { type: 'dead', reason: { type: 'self-fenced' } } : { type: 'live' });
       } else members.set(name, this.peerStatus(name, p, now, base, mode));
     }
+    // Speakers outside our member set that are heard, or that peers we hear report hearing.
+    const reported = new Set<string>();
+    for (const [name, p] of this.peers) if (name !== this.self && this.hears(p, now)) for (const r of p.heard) reported.add(r);
+    for (const [name, st] of this.strangers.statuses(now, (n) => this.peers.has(n), reported, this.self)) members.set(name, st);
     const live = new Set([...members].filter(([, s]) => s.type !== 'dead').map(([n]) => n));
     return { mode, members, live, fence };
   }

@@ -45,13 +45,15 @@ export interface LeaveResult {
 export interface MembershipCounters {
   heartbeatsSent: number;
   accepted: number;
+  /** Accepted messages from speakers that are not in our member set (yet, or any more). */
+  fromNonMembers: number;
   rejected: Record<string, number>;
 }
 
 export class Membership {
   readonly incarnation: bigint;
   readonly liveness: Liveness;
-  readonly counters: MembershipCounters = { heartbeatsSent: 0, accepted: 0, rejected: {} };
+  readonly counters: MembershipCounters = { heartbeatsSent: 0, accepted: 0, fromNonMembers: 0, rejected: {} };
   private readonly guard = new ReplayGuard();
   private addresses: ReadonlyMap<string, readonly string[]> = new Map();
   private seq = 0;
@@ -99,7 +101,6 @@ export class Membership {
   setMembers(facts: ReadonlyMap<string, MemberFacts>, addresses: ReadonlyMap<string, readonly string[]>): void {
     this.addresses = addresses;
     this.liveness.setMembers(facts, this.o.clock.now());
-    this.guard.retain(new Set(facts.keys()));
     this.evaluate(false);
   }
 
@@ -202,7 +203,8 @@ export class Membership {
       }
       const m = d.msg;
       if (m.from === this.o.node) return this.reject('from-self');
-      if (!this.addresses.has(m.from)) return this.reject('unknown-sender');
+      // A sender outside our member set still counts (as a stranger) in the liveness core.
+      if (!this.addresses.has(m.from)) this.counters.fromNonMembers++;
       const now = this.o.clock.now();
       const r = this.guard.accept(m.from, m.incarnation, m.seq, now);
       if (!r.ok) return this.reject(r.error.type);

@@ -29,7 +29,11 @@ export function newIncarnation(wallMs: number, random16: number): bigint {
 export class ReplayGuard {
   private readonly last = new Map<string, { incarnation: bigint; seq: number; at: number }>();
 
-  constructor(private readonly forgetAfterMs = 5000) {}
+  constructor(
+    private readonly forgetAfterMs = 5000,
+    /** Bound on senders remembered (speakers hold the key, so this is the cluster size). */
+    private readonly maxSenders = 4096,
+  ) {}
 
   /** Checks a message received at `now` and, if accepted, records it. */
   accept(from: string, incarnation: bigint, seq: number, now: number): ReplayVerdict {
@@ -40,7 +44,12 @@ export class ReplayGuard {
     if (prev && incarnation === prev.incarnation && seq <= prev.seq) {
       return { ok: false, error: { type: 'replayed', seq, last: prev.seq } };
     }
+    this.last.delete(from);
     this.last.set(from, { incarnation, seq, at: now });
+    if (this.last.size > this.maxSenders) {
+      const oldest = this.last.keys().next().value;
+      if (oldest !== undefined) this.last.delete(oldest);
+    }
     return { ok: true, newIncarnation: !prev || incarnation !== prev.incarnation };
   }
 

@@ -93,7 +93,9 @@ describe('membership/membership (shell, in-memory transport)', () => {
     const replay = encodeHeartbeat({ ...base, from: 'node2', incarnation: (1n << 60n), seq: 5 }, [key]);
     deliver(replay);
     deliver(replay);
-    assert.deepEqual(m1.counters.rejected, { truncated: 1, 'bad-mac': 1, 'unknown-sender': 1, 'from-self': 1, replayed: 1 });
+    assert.deepEqual(m1.counters.rejected, { truncated: 1, 'bad-mac': 1, 'from-self': 1, replayed: 1 });
+    assert.equal(m1.counters.fromNonMembers, 1);
+    assert.equal(m1.view().members.get('stranger')?.type, 'suspect', 'an authenticated non-member counts as live');
   });
 
   it('a wrong key on one node: it hears nobody and fences; the others declare it dead', () => {

@@ -42,6 +42,17 @@ describe('membership/replay-guard', () => {
     assert.ok(newIncarnation(1_000_001, 0) > newIncarnation(1_000_000, 0xffff));
   });
 
+  it('remembers a bounded number of senders (the least recently heard goes first)', () => {
+    const g = new ReplayGuard(5000, 2);
+    g.accept('a', 1n, 5, 0);
+    g.accept('b', 1n, 5, 0);
+    g.accept('a', 1n, 6, 0);
+    g.accept('c', 1n, 5, 0);
+    assert.equal(g.size, 2);
+    assert.deepEqual(g.accept('a', 1n, 6, 0), { ok: false, error: { type: 'replayed', seq: 6, last: 6 } });
+    assert.equal(g.accept('b', 1n, 5, 0).ok, true, 'b was evicted, so it is new again');
+  });
+
   it('retain() forgets non-members', () => {
     const g = new ReplayGuard();
     g.accept('a', 1n, 0, 0);
