@@ -103,6 +103,16 @@ describe('membership/liveness (core, table)', () => {
       want: { statuses: { a: 'live', b: 'live', c: 'live' } },
     },
     {
+      desc: 'a speaker outside our member set that a peer reports hearing counts as live (suspect)',
+      input: { steps: sorted([three, { at: 0, renewed: 'a1' }, ...beats('b', ['a', 'c', 'x'], 0, 1000), ...beats('c', ['a', 'b'], 50, 1000)]), at: 1000 },
+      want: { statuses: { x: 'suspect:not-a-member-but-reported' } },
+    },
+    {
+      desc: 'an authenticated sender outside our member set counts as live, unless it says it is fenced',
+      input: { steps: sorted([three, { at: 0, renewed: 'a1' }, ...beats('b', ['a', 'c'], 0, 1000), ...beats('y', ['a'], 10, 1000), ...beats('z', [], 20, 1000, { fenced: true })]), at: 1000 },
+      want: { statuses: { y: 'suspect:not-a-member-but-heard', z: 'dead:peer-fenced' } },
+    },
+    {
       desc: 'own Node NotReady: fenced',
       input: { steps: sorted([{ at: 0, members: { a: { key: 'a1', nodeReady: false }, b: {}, c: {} } }, { at: 0, renewed: 'a1' }]), at: 10 },
       want: { fence: 'own-node-not-ready' },
