@@ -14,7 +14,7 @@ const modules = [
   { area: 'L2', file: 'speaker/dist/src/layer2/bench.js', fn: 'benchL2' },
   { area: 'L2 failover', file: 'test/dist/src/bench/l2-failover.js', fn: 'benchL2Failover' },
   { area: 'membership', file: 'speaker/dist/src/membership/bench.js', fn: 'benchMembership' },
-  { area: 'BGP', file: 'speaker/dist/src/bgp/bench.js', fn: 'benchBgp' },
+  { area: 'BGP', file: 'test/dist/src/bgp/bench.js', fn: 'benchBgp' },
 ];
 const only = process.argv[2];
 

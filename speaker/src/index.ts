@@ -6,3 +6,10 @@ export { StatusSync } from './status/status-sync.js';
 export type { OwnedIP } from './layer2/announcer.js';
 export type { Advertisement } from './bgp/adj-rib-out.js';
 export type { SessionStatus } from './bgp/session-core.js';
+// The protocol halves, as namespaces so their names (DecodeError, ...) never collide.
+export * as bgp from './bgp/index.js';
+export * as bgpWire from './wire/bgp/index.js';
+export * as layer2 from './layer2/index.js';
+export * as membership from './membership/index.js';
+export * from './election/index.js';
+export * from './eligibility/index.js';

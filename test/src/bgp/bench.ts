@@ -11,7 +11,7 @@ import { Topology, nsRun, nsSpawn, stopProcess, uniquePrefix } from '@herald/lab
 import { IP } from '@herald/shared';
 import { mrtIpv6Rib } from './mrt.js';
 import { SpeakerProcess } from './speaker-process.js';
-import { routers, type RouterDriver, type RouterKind } from './stopgap-imports.js';
+import { routers, type RouterDriver, type RouterKind } from './api.js';
 
 export interface BenchRow {
   what: string;

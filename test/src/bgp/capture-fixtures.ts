@@ -9,7 +9,7 @@ import { nsSpawn, stopProcess } from '@herald/lab';
 import { createBgpSite } from './lab-site.js';
 import { bgpFrames, tcpStreams } from './pcap.js';
 import { SpeakerProcess } from './speaker-process.js';
-import { routers, type RouterKind } from './stopgap-imports.js';
+import { routers, type RouterKind } from './api.js';
 
 const versions: Record<RouterKind, string[]> = { bird: ['bird', '--version'], frr: ['/usr/lib/frr/bgpd', '--version'], gobgp: ['gobgpd', '--version'] };
 

@@ -3,7 +3,7 @@
 // full MP_REACH_NLRI attribute (AFI, SAFI, 16-byte next hop), and drops the last few records of
 // a file, so the caller pads with extra prefixes and checks the RIB count.
 import { IP } from '@herald/shared';
-import { bgpWire } from './stopgap-imports.js';
+import { bgpWire } from './api.js';
 
 function record(type: number, subtype: number, body: Buffer): Buffer {
   const h = Buffer.alloc(12);

@@ -3,7 +3,7 @@
 // JSON lines on stdout.
 import { createInterface } from 'node:readline';
 import { IP, Prefix, createLogger, type BGPPeer, type Community } from '@herald/shared';
-import { speakerBgp, type Advertisement } from './stopgap-imports.js';
+import { speakerBgp, type Advertisement } from './api.js';
 
 export interface ChildPeer {
   readonly name: string;
