@@ -21,17 +21,18 @@
 //    stale. A fenced P clears the flag, then waits rejoinAfter (> silentAfter + 2 heartbeats)
 //    before answering, so every peer has heard the cleared flag or let the old report expire.
 // 2. Corroborated silence, with 3 or more members ("quorum mode"). The base F is the member set
-//    (nodes with a speaker Lease), minus members that left, whose Lease has been gone for
-//    k8sGrace or expired for gcAfter (both as of a fresh view); n = |F|, self included,
-//    q = floor(n/2)+1. (Heard speakers outside the member set count as live: strangers.ts.)
+//    (nodes with a speaker Lease), minus members that left, or whose Lease has been gone or
+//    expired for gcAfter (as of a fresh view); n = |F|, self included, q = floor(n/2)+1.
+//    (Heard speakers outside the member set count as live: strangers.ts.)
 //    - P self-fences when fewer than q speakers, itself included, are *mutually* connected to it:
 //      P heard Q within silentAfter AND Q's latest heard-list names P. Counting only mutual links
 //      makes an asymmetric cut fence the side that is not heard.
 //    - O declares P dead when O has not heard P for deadAfter AND a strict majority of F
-//      (floor(n/2)+1, O included) does not hear P: O, plus each Q heard within silentAfter whose
-//      heard-lists have omitted P for `corroboration`. That leaves P at most ceil(n/2)-2 mutual
-//      links, one fewer than the q-1 it needs: P is fenced, with one member of slack so a one-
-//      member disagreement about F (informer lag at a join or a GC) cannot break (I). P learns
+//      (floor(n/2)+1, O included) does not hear P: O, plus each Q in F heard within silentAfter,
+//      neither fenced nor leaving, whose heard-lists have omitted P for `corroboration`. That
+//      leaves P at most ceil(n/2)-2 mutual links, one fewer than the q-1 it needs: P is fenced,
+//      with one member of slack so a one-member disagreement about F (informer lag at a join or
+//      a GC) cannot break (I). P learns
 //      each omission from the same heartbeat O does, or stopped counting Q when its silentAfter
 //      ran out; corroboration >= silentAfter covers that race.
 //    A peer heard by nobody but us stays *suspect* (live for ownership).
@@ -276,9 +277,10 @@ export class Liveness {
         continue;
       }
       if (p.left) continue;
-      // A Lease gone from our cache leaves F only once that held for k8sGrace as of a fresh
-      // view: a deletion its speaker undoes at the next renewal never changes anyone's F.
-      if (p.leaseMissingSince !== undefined && this.asOfFresh(p.leaseMissingSince) > this.config.k8sGraceMs) continue;
+      // A Lease gone from our cache leaves F only after gcAfter as of a fresh view, like an
+      // expired one: a deletion its speaker undoes at the next renewal never changes anyone's F,
+      // and a speaker that cannot see its Lease deleted (no API) has fenced by apiLossFence.
+      if (p.leaseMissingSince !== undefined && this.asOfFresh(p.leaseMissingSince) > this.k8s.gcAfterMs) continue;
       const lease = p.facts.lease;
       if (lease && this.asOfFresh(p.leaseObservedAt) > lease.durationMs + this.k8s.gcAfterMs) continue;
       out.add(name);
@@ -367,8 +369,10 @@ export class Liveness {
     const need = Math.floor(n / 2) + 1;
     const corroborators = witnesses
       .filter(([qn, q]) => {
+        // Only members in F that are neither fenced nor leaving corroborate: a speaker on its way
+        // out of someone's F must not tip a count that speaker's F no longer matches.
         const since = q.omitSince.get(name);
-        return base.has(qn) && since !== undefined && now - since >= c.corroborationMs;
+        return base.has(qn) && !q.fenced && !q.left && since !== undefined && now - since >= c.corroborationMs;
       })
       .map(([qn]) => qn)
       .sort();
