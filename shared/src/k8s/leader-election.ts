@@ -101,7 +101,9 @@ export class LeaderElector {
       if (!(err instanceof ApiException && err.code === 404)) throw err;
     }
     const view = lease ? viewOf(lease) : undefined;
-    const key = view ? `${view.holder ?? ''}@${view.renewTimeMs ?? ''}` : '';
+    // Any write to the Lease (a renewal) bumps its resourceVersion: that, not renewTime (which two
+    // fast renewals can share), tells us the holder is still renewing.
+    const key = view ? `${view.holder ?? ''}@${view.renewTimeMs ?? ''}@${lease?.metadata?.resourceVersion ?? ''}` : '';
     const now = clock.now();
     if (!this.observed || this.observed.key !== key) this.observed = { key, at: now };
     const d = decideLease(view, identity, now, this.observed.at);

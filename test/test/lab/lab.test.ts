@@ -76,6 +76,22 @@ describe('the lab, headless', function () {
     assert.equal(seen.size, 3, `ECMP spreads flows over all three nodes: ${[...seen].join(', ')}`);
   });
 
+  it("removing a node's last local endpoint withdraws that node under ETP Local", async () => {
+    const s = await lab!.status();
+    const ip = announced(s, 'web-local')!.ips[0]!;
+    await lab!.scale('web-local', ['node1']);
+    const r = await waitFor('one next hop left', async () => {
+      const out = await nsRun(ns.router, ['ip', 'route', 'show', `${ip}/32`]);
+      return out.includes(`via ${plan.nodes[0]!.ip4}`) && !out.includes('nexthop') ? out : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 250 });
+    assert.ok(!r.includes(plan.nodes[1]!.ip4), `node2 withdrew: ${r}`);
+    await lab!.scale('web-local', ['node1', 'node2']);
+    await waitFor('two next hops again', async () => {
+      const out = await nsRun(ns.router, ['ip', 'route', 'show', `${ip}/32`]);
+      return (out.match(/nexthop via/g) ?? []).length === 2 ? true : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 250 });
+  });
+
   it('killing the L2 owner moves the IP: the router relearns the new owner and requests keep working', async () => {
     const s = await lab!.status();
     const svc = announced(s, 'web-l2')!;
