@@ -64,6 +64,7 @@ export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: n
       { name: 'web-l2', mode: 'l2', port: 80, targetPort: 8081, externalTrafficPolicy: 'Cluster', backendNodes: names },
       { name: 'web-bgp', mode: 'bgp', port: 80, targetPort: 8082, externalTrafficPolicy: 'Cluster', backendNodes: names },
       { name: 'web-local', mode: 'bgp', port: 80, targetPort: 8083, externalTrafficPolicy: 'Local', backendNodes: names.slice(0, Math.max(1, n - 1)) },
+      { name: 'web-l2-local', mode: 'l2', port: 80, targetPort: 8084, externalTrafficPolicy: 'Local', backendNodes: names.slice(Math.min(1, n - 1)) },
     ],
   };
 }

@@ -41,14 +41,14 @@ describe('the lab, headless', function () {
       'every Service announced and answering',
       async () => {
         const st = await lab!.status();
-        const ok = st.services.length === 3 && st.services.every((v) => v.ips.length > 0 && (v.mode === 'l2' ? v.owner : v.announcers.length)) && st.requests.every((r) => r.backend !== null);
+        const ok = st.services.length === 4 && st.services.every((v) => v.ips.length > 0 && (v.mode === 'l2' ? v.owner : v.announcers.length)) && st.requests.every((r) => r.backend !== null);
         return ok ? st : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     assert.equal(announced(s, 'web-l2')?.mode, 'l2');
     assert.equal(announced(s, 'web-bgp')?.mode, 'bgp');
-    assert.equal(s.requests.length, 3);
+    assert.equal(s.requests.length, 4);
   });
 
   it('the BGP Service has an ECMP route with three next hops in the router kernel; ETP Local only where backends run', async () => {
@@ -90,6 +90,25 @@ describe('the lab, headless', function () {
       const out = await nsRun(ns.router, ['ip', 'route', 'show', `${ip}/32`]);
       return (out.match(/nexthop via/g) ?? []).length === 2 ? true : undefined;
     }, { timeoutMs: 20_000, intervalMs: 250 });
+  });
+
+  it('under ETP Local only a node with a local endpoint owns the L2 IP, and ownership moves when its last endpoint goes', async () => {
+    const s = await lab!.status();
+    const svc = announced(s, 'web-l2-local')!;
+    const backends = plan.services.find((x) => x.name === 'web-l2-local')!.backendNodes;
+    assert.ok(backends.includes(svc.owner!), `owner ${svc.owner} runs a backend (${backends.join(', ')})`);
+    const ip = svc.ips[0]!;
+    const rest = backends.filter((b) => b !== svc.owner);
+    await lab!.scale('web-l2-local', rest);
+    const after = await waitFor('the owner moves to a node with an endpoint', async () => {
+      const o = announced(await lab!.status(), 'web-l2-local')?.owner;
+      return o && o !== svc.owner ? o : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 100 });
+    assert.ok(rest.includes(after));
+    const mac = `02:00:00:00:00:${plan.nodes.find((n) => n.name === after)!.macByte.toString(16).padStart(2, '0')}`;
+    await nsRun(ns.router, ['ping', '-c', '1', '-W', '1', ip]).catch(() => undefined);
+    await waitFor('the router resolves the IP to the new owner', async () => ((await nsRun(ns.router, ['ip', 'neigh', 'show', ip])).includes(mac) ? true : undefined), { timeoutMs: 5000, intervalMs: 100 });
+    await lab!.scale('web-l2-local', backends);
   });
 
   it('killing the L2 owner moves the IP: the router relearns the new owner and requests keep working', async () => {
