@@ -8,7 +8,7 @@ import { nsRun, nsSpawn, stopProcess, type Topology } from '@herald/lab';
 import { skipUnless } from '@herald/shared/testing';
 import { createBgpSite } from '../../src/bgp/lab-site.js';
 import { SpeakerProcess } from '../../src/bgp/speaker-process.js';
-import { routers, type RouterDriver, type RouterKind } from '../../src/bgp/stopgap-imports.js';
+import { routers, type RouterDriver, type RouterKind } from '../../src/bgp/api.js';
 
 const SERVICE = '203.0.113.100/32';
 const nodes = [

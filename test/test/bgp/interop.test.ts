@@ -5,7 +5,7 @@ import { nsRun, type Topology } from '@herald/lab';
 import { skipUnless } from '@herald/shared/testing';
 import { createBgpSite } from '../../src/bgp/lab-site.js';
 import { SpeakerProcess } from '../../src/bgp/speaker-process.js';
-import { routers, type RibRoute, type RouterDriver, type RouterKind } from '../../src/bgp/stopgap-imports.js';
+import { routers, type RibRoute, type RouterDriver, type RouterKind } from '../../src/bgp/api.js';
 
 const ROUTER_AS = 64500;
 const NODE1_AS = 4200000001; // 4-byte ASN
