@@ -30,8 +30,12 @@ export class IP {
     if (typeof s !== 'string' || s.length === 0 || s.length > 64) return undefined;
     if (s.includes(':')) {
       if (s.includes('/') || s.includes('%')) return undefined;
-      if (!Address6.isValid(s)) return undefined;
-      return new IP(6, new Address6(s).bigInt());
+      // One parse: the constructor throws on invalid text (isValid() would parse it twice).
+      try {
+        return new IP(6, new Address6(s).bigInt());
+      } catch {
+        return undefined;
+      }
     }
     if (!v4Re.test(s)) return undefined;
     return new IP(4, new Address4(s).bigInt());
