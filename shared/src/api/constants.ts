@@ -43,5 +43,6 @@ export const KINDS = [
   'ServiceL2Status',
   'ServiceBGPStatus',
   'ConfigurationState',
+  'BGPSessionState',
 ] as const;
 export type Kind = (typeof KINDS)[number];

@@ -287,6 +287,38 @@ const configurationState: CRDDef = {
   ],
 };
 
+const bgpSessionState: CRDDef = {
+  kind: 'BGPSessionState',
+  plural: 'bgpsessionstates',
+  singular: 'bgpsessionstate',
+  shortNames: ['hbgpsess'],
+  description: "Written by speakers: the state of one node's BGP session with one BGPPeer (one object per node and peer).",
+  spec: obj('Empty.', {}),
+  status: obj('The session.', {
+    node: str('The node whose speaker holds the session.'),
+    peer: str('The BGPPeer.'),
+    peerAddress: str("The peer's address."),
+    state: str('BGP FSM state (RFC 4271).', { enum: ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'] }),
+    establishedAt: str('When the session reached Established; absent while it is not.', { format: 'date-time' }),
+    prefixesSent: count('Prefixes advertised to the peer.'),
+    prefixesReceived: count('Prefixes the peer announced (counted, never installed).'),
+    updatesSent: count('UPDATE messages sent in the current session.'),
+    lastError: str('Why the session last went down or could not come up, e.g. "hold timer expired".'),
+    lastTransitionTime: str('When state last changed.', { format: 'date-time' }),
+  }),
+  printerColumns: [
+    { name: 'Node', type: 'string', jsonPath: '.status.node' },
+    { name: 'Peer', type: 'string', jsonPath: '.status.peer' },
+    { name: 'State', type: 'string', jsonPath: '.status.state' },
+    { name: 'Established', type: 'date', jsonPath: '.status.establishedAt', description: 'Uptime of the session.' },
+    { name: 'Prefixes', type: 'integer', jsonPath: '.status.prefixesSent', description: 'Prefixes sent.' },
+    { name: 'Last Error', type: 'string', jsonPath: '.status.lastError' },
+    { name: 'Address', type: 'string', jsonPath: '.status.peerAddress', priority: 1 },
+    { name: 'Received', type: 'integer', jsonPath: '.status.prefixesReceived', priority: 1 },
+    age,
+  ],
+};
+
 /** Every CRD, in a fixed order. */
 export const CRD_DEFS: readonly CRDDef[] = [
   ipAddressPool,
@@ -298,6 +330,7 @@ export const CRD_DEFS: readonly CRDDef[] = [
   serviceL2Status,
   serviceBGPStatus,
   configurationState,
+  bgpSessionState,
 ];
 
 export const CATEGORIES = ['herald'];

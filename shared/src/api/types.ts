@@ -176,3 +176,30 @@ export interface ConfigurationStateStatus {
 }
 
 export type V1beta1ConfigurationState = Obj<'ConfigurationState', Record<string, never>, ConfigurationStateStatus>;
+
+/** BGP FSM states (RFC 4271 §8.2.2), as BGPSessionState reports them. */
+export type BGPSessionFSMState = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
+
+export interface BGPSessionStateStatus {
+  /** The node whose speaker holds the session. */
+  node?: string;
+  /** The BGPPeer's name. */
+  peer?: string;
+  peerAddress?: string;
+  state?: BGPSessionFSMState;
+  /** RFC 3339; absent while the session is not Established. */
+  establishedAt?: string;
+  /** Prefixes advertised to the peer now. */
+  prefixesSent?: number;
+  /** Prefixes the peer announced to us (counted, never installed). */
+  prefixesReceived?: number;
+  /** UPDATE messages sent in the current session. */
+  updatesSent?: number;
+  /** Why the session last went down (or could not come up), readable; absent if it never did. */
+  lastError?: string;
+  /** When state last changed (RFC 3339). */
+  lastTransitionTime?: string;
+}
+
+/** Written by each speaker: one per (node, BGPPeer) session, as MetalLB / FRR-K8s BGPSessionState. */
+export type V1beta1BGPSessionState = Obj<'BGPSessionState', Record<string, never>, BGPSessionStateStatus>;

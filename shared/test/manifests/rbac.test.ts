@@ -30,6 +30,8 @@ const SPEAKER_L2: Grants = {
     'herald.dev/servicebgpstatuses': 'get list watch create update patch delete',
     'herald.dev/servicel2statuses/status': 'update patch',
     'herald.dev/servicebgpstatuses/status': 'update patch',
+    'herald.dev/bgpsessionstates': 'get list create delete',
+    'herald.dev/bgpsessionstates/status': 'patch',
     'herald.dev/configurationstates': 'get create update patch delete',
     'herald.dev/configurationstates/status': 'update patch',
     'coordination.k8s.io/leases': 'get list watch create update delete',
