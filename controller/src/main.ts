@@ -2,8 +2,7 @@
 // herald-controller: flags in, components wired, signals handled. Nothing else lives here.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
-import { createLogger, createRegistry, DEFAULT_NAMESPACE, parseListenAddr, parseLogLevel, serveMetrics, systemClock } from '@herald/shared';
+import { createLogger, createRegistry, loadKubeConfig, DEFAULT_NAMESPACE, parseListenAddr, parseLogLevel, serveMetrics, systemClock } from '@herald/shared';
 import { Controller } from './controller.js';
 
 const usage = `herald-controller: hands out LoadBalancer IPs from Herald's pools
@@ -40,9 +39,7 @@ async function main(): Promise<void> {
   }
   const identity = values.identity ?? `${hostname()}-${process.pid}`;
   const log = createLogger({ component: 'controller', level: parseLogLevel(values['log-level']), fields: { identity } });
-  const kc = new KubeConfig();
-  if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
-  else kc.loadFromDefault();
+  const kc = loadKubeConfig(values.kubeconfig);
   const lease = Number(values['lease-duration']);
   if (!Number.isFinite(lease) || lease < 2) throw new Error(`--lease-duration must be a number of seconds >= 2, not ${values['lease-duration']}`);
 

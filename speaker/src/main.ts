@@ -2,8 +2,8 @@
 // herald-speaker: flags in, components wired, signals handled. Nothing else lives here.
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
-import { CoordinationV1Api, KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import { DEFAULT_NAMESPACE, ResilientInformer, createLogger, createRegistry, parseListenAddr, parseLogLevel, serveMetrics, systemClock } from '@herald/shared';
+import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+import { DEFAULT_NAMESPACE, ResilientInformer, createLogger, createRegistry, loadKubeConfig, parseListenAddr, parseLogLevel, serveMetrics, systemClock } from '@herald/shared';
 import { BgpSession } from './bgp/session.js';
 import { L2Announcer } from './layer2/announcer.js';
 import { listLinks } from './layer2/links.js';
@@ -62,9 +62,7 @@ async function main(): Promise<void> {
   const handoffMs = Number(values['handoff-deadline']);
   if (!Number.isFinite(handoffMs) || handoffMs < 0) throw new Error(`--handoff-deadline must be milliseconds, not ${values['handoff-deadline']}`);
   const log = createLogger({ component: 'speaker', level: parseLogLevel(values['log-level']), fields: { node } });
-  const kc = new KubeConfig();
-  if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
-  else kc.loadFromDefault();
+  const kc = loadKubeConfig(values.kubeconfig);
   const clock = systemClock;
   const registry = createRegistry('speaker');
 

@@ -3,9 +3,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiException, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { ApiException, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { DEFAULT_NAMESPACE, createLogger, type Logger } from '@herald/shared';
+import { DEFAULT_NAMESPACE, PooledKubeConfig, createLogger, type Logger } from '@herald/shared';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../apiserver/index.js';
 
 /** The repository root (the folder holding lerna.json), found from this file. */
@@ -49,7 +49,7 @@ export interface TestCluster {
 
 export async function startTestCluster(opts: ApiServerOptions & { namespace?: string; log?: Logger } = {}): Promise<TestCluster> {
   const server = await startApiServer({ logger: opts.log ?? createLogger({ component: 'apiserver', level: 'warn' }), ...opts });
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   kc.loadFromString(server.kubeconfigYaml());
   const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
   await applyObjects(kc, [...heraldCrds(), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }]);

@@ -5,3 +5,4 @@ export * from './informer.js';
 export * from './events.js';
 export * from './patch.js';
 export * from './config-watcher.js';
+export * from './kubeconfig.js';

@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, KubeConfig, makeInformer, type V1Service } from '@kubernetes/client-node';
+import { CoreV1Api, makeInformer, type V1Service } from '@kubernetes/client-node';
 import { Controller } from '@herald/controller';
-import { createLogger, createRegistry, systemClock } from '@herald/shared';
+import { PooledKubeConfig, createLogger, createRegistry, systemClock } from '@herald/shared';
 import { applyObjects } from '@herald/lab';
 
 interface Row {
@@ -15,7 +15,7 @@ interface Row {
   target: string;
 }
 
-async function startServer(): Promise<{ kc: KubeConfig; stop: () => void }> {
+async function startServer(): Promise<{ kc: PooledKubeConfig; stop: () => void }> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./apiserver-child.js', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
   const rl = createInterface({ input: child.stdout });
   const line = await new Promise<string>((resolve, reject) => {
@@ -27,7 +27,7 @@ async function startServer(): Promise<{ kc: KubeConfig; stop: () => void }> {
     child.once('exit', (code) => reject(new Error(`API server exited ${String(code)}`)));
   });
   const { kubeconfig } = JSON.parse(line) as { kubeconfig: string };
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   kc.loadFromString(kubeconfig);
   return { kc, stop: () => child.kill('SIGTERM') };
 }
