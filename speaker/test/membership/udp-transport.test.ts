@@ -21,8 +21,16 @@ describe('membership/udp-transport (loopback)', () => {
     { desc: 'IPv6', input: 6 as const, want: '::1' },
   ];
   for (const c of cases) {
-    it(`${c.desc}: a datagram arrives intact`, async () => {
-      const [a, b] = await pair(c.input);
+    it(`${c.desc}: a datagram arrives intact`, async function () {
+      let a: UdpTransport;
+      let b: UdpTransport;
+      try {
+        [a, b] = await pair(c.input);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw err;
+        process.stderr.write(`\n!!! SKIPPED "${c.desc} loopback": address not available on this host\n\n`);
+        this.skip();
+      }
       try {
         const got = receiveOne(a);
         b.send(c.want, Buffer.from('hello'));
