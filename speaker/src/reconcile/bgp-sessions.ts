@@ -1,10 +1,10 @@
 // One BGP session per BGPPeer that selects this node: created, replaced when the peer's config
 // changes, stopped when it no longer applies; each gets its routes. The per-node session status
 // (state, uptime, prefixes sent, last error) is exported as metrics, as Events on the BGPPeer
-// when a session comes up or goes down, and through statuses() for /status.
+// when a session comes up or goes down, and through views() for the BGPSessionState objects.
 import { API_VERSION, Gauge, type BGPPeer, type EventRecorder, type Logger, type Registry } from '@herald/shared';
 import type { Advertisement } from '../bgp/adj-rib-out.js';
-import type { SessionState } from '../bgp/fsm-types.js';
+import type { DownReason, SessionState } from '../bgp/fsm-types.js';
 import type { SessionStatus } from '../bgp/session-core.js';
 import type { BgpSessionLike, SessionFactory } from './ports.js';
 
@@ -15,10 +15,35 @@ export interface BgpSessionsOptions {
   readonly log: Logger;
   readonly events?: EventRecorder;
   readonly registry?: Registry;
+  /** Called on every session state change, and when sessions come or go (status writers). */
+  readonly onChange?: () => void;
+}
+
+/** Why a peer's session on this node last went down or could not come up. */
+export type SessionError =
+  | { readonly type: 'down'; readonly reason: DownReason }
+  /** We closed the session to open a new one with the peer's changed settings (password...). */
+  | { readonly type: 'reset'; readonly why: 'config-changed' }
+  | { readonly type: 'create-failed'; readonly error: string };
+
+/** One peer's session as this node sees it (a copy: safe to keep). */
+export interface SessionView {
+  readonly peer: string;
+  readonly peerAddress: string;
+  /** 'idle' when the session could not be created. */
+  readonly state: SessionState;
+  /** Clock ms of the last Established, while established. */
+  readonly establishedAt: number | undefined;
+  readonly prefixesSent: number;
+  readonly prefixesReceived: number;
+  readonly updatesSent: number;
+  /** The session's own last down reason, else what ended the peer's previous session here. */
+  readonly lastError: SessionError | undefined;
 }
 
 interface Entry {
   readonly fingerprint: string;
+  readonly peerAddress: string;
   readonly session: BgpSessionLike;
   up: boolean;
 }
@@ -31,7 +56,9 @@ function fingerprint(p: BGPPeer): string {
 export class BgpSessions {
   private readonly sessions = new Map<string, Entry>();
   /** Peers whose session could not be created, with why. */
-  private readonly failed = new Map<string, string>();
+  private readonly failed = new Map<string, { readonly peerAddress: string; readonly error: string }>();
+  /** Per peer: what ended its previous session here, until the current one has its own reason. */
+  private readonly carried = new Map<string, SessionError>();
 
   constructor(private readonly o: BgpSessionsOptions) {
     const registers = o.registry ? [o.registry] : [];
@@ -71,19 +98,29 @@ export class BgpSessions {
   /** Makes the sessions match `peers` (this node's) and hands each its routes. */
   sync(peers: readonly BGPPeer[], routes: ReadonlyMap<string, ReadonlyMap<string, Advertisement>>): void {
     const want = new Map(peers.map((p) => [p.name, p]));
+    let changed = false;
     for (const [name, e] of this.sessions) {
       const p = want.get(name);
       if (p && fingerprint(p) === e.fingerprint) continue;
       e.session.stop();
       this.sessions.delete(name);
+      changed = true;
+      if (p) this.carried.set(name, { type: 'reset', why: 'config-changed' });
       this.o.log.info('bgp-session-removed', { peer: name, why: p ? 'config-changed' : 'peer-gone' });
     }
     for (const name of [...this.failed.keys()]) if (!want.has(name)) this.failed.delete(name);
+    for (const name of [...this.carried.keys()]) if (!want.has(name)) this.carried.delete(name);
     for (const [name, p] of want) {
       let e = this.sessions.get(name);
       if (!e) {
+        changed = true;
         try {
-          const entry: Entry = { fingerprint: fingerprint(p), session: this.o.factory(p, (s, detail) => this.onState(name, entry, s, detail)), up: false };
+          const entry: Entry = {
+            fingerprint: fingerprint(p),
+            peerAddress: p.peerAddress.toString(),
+            session: this.o.factory(p, (s, detail) => this.onState(name, entry, s, detail)),
+            up: false,
+          };
           e = entry;
           this.sessions.set(name, e);
           this.failed.delete(name);
@@ -93,16 +130,18 @@ export class BgpSessions {
           continue;
         } catch (err) {
           const why = err instanceof Error ? err.message : String(err);
-          if (this.failed.get(name) !== why) this.o.log.warn('bgp-session-create-failed', { peer: name, err: why });
-          this.failed.set(name, why);
+          if (this.failed.get(name)?.error !== why) this.o.log.warn('bgp-session-create-failed', { peer: name, err: why });
+          this.failed.set(name, { peerAddress: p.peerAddress.toString(), error: why });
           continue;
         }
       }
       e.session.setAdvertised(routes.get(name) ?? new Map());
     }
+    if (changed) this.o.onChange?.();
   }
 
   private onState(peer: string, e: Entry, state: SessionState, detail: string): void {
+    if (this.sessions.get(peer) === e) this.o.onChange?.();
     const up = state === 'established';
     if (up === e.up) return;
     e.up = up;
@@ -114,8 +153,32 @@ export class BgpSessions {
   statuses(): Map<string, SessionStatus | { readonly state: 'failed'; readonly error: string }> {
     const out = new Map<string, SessionStatus | { readonly state: 'failed'; readonly error: string }>();
     for (const [n, e] of this.sessions) out.set(n, e.session.status());
-    for (const [n, why] of this.failed) out.set(n, { state: 'failed', error: why });
+    for (const [n, f] of this.failed) out.set(n, { state: 'failed', error: f.error });
     return out;
+  }
+
+  /** Every peer's session on this node, sorted by peer (BGPSessionState objects). */
+  views(): SessionView[] {
+    const out: SessionView[] = [];
+    for (const [peer, e] of this.sessions) {
+      const s = e.session.status();
+      const lastError: SessionError | undefined = s.lastError ? { type: 'down', reason: s.lastError } : this.carried.get(peer);
+      const { state, establishedAt, prefixesSent, prefixesReceived, updatesSent } = s;
+      out.push({ peer, peerAddress: e.peerAddress, state, establishedAt, prefixesSent, prefixesReceived, updatesSent, lastError });
+    }
+    for (const [peer, f] of this.failed) {
+      out.push({
+        peer,
+        peerAddress: f.peerAddress,
+        state: 'idle',
+        establishedAt: undefined,
+        prefixesSent: 0,
+        prefixesReceived: 0,
+        updatesSent: 0,
+        lastError: { type: 'create-failed', error: f.error },
+      });
+    }
+    return out.sort((a, b) => (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));
   }
 
   peers(): string[] {
@@ -124,6 +187,10 @@ export class BgpSessions {
 
   stopAll(): void {
     for (const e of this.sessions.values()) e.session.stop();
+    const had = this.sessions.size + this.failed.size > 0;
     this.sessions.clear();
+    this.failed.clear();
+    this.carried.clear();
+    if (had) this.o.onChange?.();
   }
 }

@@ -16,6 +16,8 @@ import {
   type Outcome,
   type Registry,
 } from '@herald/shared';
+import { k8sSessionStateApi } from '../status/session-state-api.js';
+import { SessionStateWriter } from '../status/session-state-writer.js';
 import { StatusSync } from '../status/status-sync.js';
 import { BgpSessions } from './bgp-sessions.js';
 import type { L2Sink, MembershipPort, SessionFactory } from './ports.js';
@@ -39,8 +41,10 @@ export interface SpeakerOptions {
   readonly events?: EventRecorder;
   /** Coalescing window for informer events (default 5 ms). */
   readonly debounceMs?: number;
-  /** Write ServiceL2Status / ServiceBGPStatus objects (default true). */
+  /** Write ServiceL2Status / ServiceBGPStatus / BGPSessionState objects (default true). */
   readonly writeStatus?: boolean;
+  /** BGPSessionState: least time between writes of counters alone (default 10 s). */
+  readonly sessionCounterIntervalMs?: number;
 }
 
 export class Speaker {
@@ -52,6 +56,8 @@ export class Speaker {
   private readonly queue: WorkQueue;
   readonly reconciler: SpeakerReconciler;
   readonly bgp: BgpSessions | undefined;
+  /** This node's BGPSessionState objects (BGP on and status writing on). */
+  readonly sessionStates: SessionStateWriter | undefined;
   private synced = false;
   private passes = 0;
   private readonly nodeListeners: (() => void)[] = [];
@@ -79,8 +85,28 @@ export class Speaker {
     });
     const events = o.events ?? new K8sEventRecorder(core, 'herald-speaker', o.node, o.log);
     this.bgp = o.sessionFactory
-      ? new BgpSessions({ factory: o.sessionFactory, node: o.node, namespace: o.namespace, log: o.log, events, ...(o.registry ? { registry: o.registry } : {}) })
+      ? new BgpSessions({
+          factory: o.sessionFactory,
+          node: o.node,
+          namespace: o.namespace,
+          log: o.log,
+          events,
+          ...(o.registry ? { registry: o.registry } : {}),
+          onChange: () => this.sessionStates?.poke(),
+        })
       : undefined;
+    const bgp = this.bgp;
+    this.sessionStates =
+      bgp && o.writeStatus !== false
+        ? new SessionStateWriter({
+            api: k8sSessionStateApi(kc, o.namespace, o.node),
+            node: o.node,
+            views: () => bgp.views(),
+            clock: o.clock,
+            log: o.log,
+            ...(o.sessionCounterIntervalMs !== undefined ? { counterIntervalMs: o.sessionCounterIntervalMs } : {}),
+          })
+        : undefined;
     const status = (kind: 'ServiceL2Status' | 'ServiceBGPStatus', plural: 'servicel2statuses' | 'servicebgpstatuses'): StatusSync | undefined =>
       o.writeStatus === false ? undefined : new StatusSync({ kubeConfig: kc, namespace: o.namespace, node: o.node, kind, plural, log: o.log });
     this.reconciler = new SpeakerReconciler({
@@ -121,7 +147,10 @@ export class Speaker {
   private async pass(): Promise<Outcome> {
     if (!this.synced) return { type: 'done' };
     this.passes++;
-    return this.reconciler.reconcile();
+    const out = await this.reconciler.reconcile();
+    // After the first pass, so a restart does not delete and re-create every session's object.
+    this.sessionStates?.start();
+    return out;
   }
 
   /** Informer events: coalesced. */
@@ -186,6 +215,7 @@ export class Speaker {
     this.queue.shutDown();
     await this.queue.idle();
     await this.reconciler.shutdown();
+    await this.sessionStates?.close();
     await Promise.all([this.services.stop(), this.slices.stop(), this.nodeInformer.stop(), this.config.stop()]);
   }
 }
