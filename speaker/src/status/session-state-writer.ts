@@ -71,13 +71,14 @@ export class SessionStateWriter {
   /** Something changed (a session state): flush soon, at most once per minIntervalMs. */
   poke(): void {
     if (this.closed || !this.started) return;
-    const at = Math.max(this.o.clock.now(), this.lastFlush + (this.o.minIntervalMs ?? 1000));
+    const now = this.o.clock.now();
+    const at = Math.max(now, this.lastFlush + (this.o.minIntervalMs ?? 1000));
     if (this.soon && this.soon.at <= at) return;
     if (this.soon) this.o.clock.clearTimeout(this.soon.handle);
     const handle = this.o.clock.setTimeout(() => {
       this.soon = undefined;
       if (!this.closed) void this.flush();
-    }, at - this.o.clock.now());
+    }, at - now);
     this.soon = { handle, at };
   }
 
