@@ -231,7 +231,7 @@ export class Lab {
   /** One HTTP request from the client host through each URL (1 s timeout each). */
   private async probe(urls: { service: string; url: string }[]): Promise<LabStatus['requests']> {
     if (urls.length === 0) return [];
-    const out = await nsRun(this.ns.client, [process.execPath, this.bin.lab, 'probe', ...urls.map((u) => u.url)], { timeoutMs: 5000 }).catch(() => '[]');
+    const out = await nsRun(this.ns.client, [process.execPath, this.bin.lab, 'probe', ...urls.map((u) => u.url)], { timeoutMs: 15_000 }).catch(() => '[]');
     const res = JSON.parse(out) as { url: string; body?: { node?: string }; error?: string }[];
     return urls.map((u) => {
       const r = res.find((x) => x.url === u.url);

@@ -133,8 +133,11 @@ describe('the lab, headless', function () {
       const n = await nsRun(ns.router, ['ip', 'neigh', 'show', ip]);
       return n.includes(`02:00:00:00:00:${newMac}`) ? true : undefined;
     }, { timeoutMs: 5000, intervalMs: 50 });
-    const req = after.requests.find((r) => r.service === 'web-l2');
-    assert.ok(req?.backend, `request through ${ip} after failover: ${req?.error ?? ''}`);
+    // Requests from the client go through the new owner (the status probe runs them).
+    await waitFor(`a request through ${ip} after failover`, async () => {
+      const req = (await lab!.status()).requests.find((r) => r.service === 'web-l2');
+      return req?.backend ? true : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 200 });
     await lab!.speaker(owner, 'start');
   });
 });
