@@ -1,0 +1,115 @@
+// A live ARP capture on one interface of a namespace (tcpdump), parsed into events. The failover
+// bench and e2e read it to time takeovers and to look for two MACs answering one IP.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { stopProcess } from '@herald/lab';
+
+export type ArpEvent =
+  | { readonly t: number; readonly src: string; readonly op: 'request'; readonly target: string; readonly sender: string }
+  | { readonly t: number; readonly src: string; readonly op: 'reply'; readonly sender: string; readonly mac: string };
+
+/** Parses one `tcpdump -nn -e -tt` ARP line; undefined for anything else. t is epoch ms. */
+export function parseArpLine(line: string): ArpEvent | undefined {
+  const head = /^(\d+\.\d+) ([0-9a-f:]{17}) > /.exec(line);
+  if (!head) return undefined;
+  const t = Number(head[1]) * 1000;
+  const src = head[2]!;
+  const req = /Request who-has (\S+?)(?: \([^)]*\))? tell (\S+?),/.exec(line);
+  if (req) return { t, src, op: 'request', target: req[1]!, sender: req[2]! };
+  const rep = /Reply (\S+) is-at ([0-9a-f:]{17})/.exec(line);
+  if (rep) return { t, src, op: 'reply', sender: rep[1]!, mac: rep[2]! };
+  return undefined;
+}
+
+/** A gratuitous ARP for ip: a request "who-has ip tell ip", or a reply for ip from its own MAC. */
+export function isGratuitous(e: ArpEvent, ip: string): boolean {
+  return e.op === 'request' ? e.target === ip && e.sender === ip : e.sender === ip && e.mac === e.src;
+}
+
+/**
+ * Requests for ip from `asker` answered by more than one MAC (before the asker's next request):
+ * two nodes answering at once. Returns each such request's time and the MACs that answered.
+ */
+export function doubleAnswers(events: readonly ArpEvent[], ip: string, asker: string): { t: number; macs: string[] }[] {
+  const out: { t: number; macs: string[] }[] = [];
+  let open: { t: number; macs: Set<string> } | undefined;
+  const close = (): void => {
+    if (open && open.macs.size > 1) out.push({ t: open.t, macs: [...open.macs].sort() });
+  };
+  for (const e of events) {
+    if (e.op === 'request' && e.target === ip && e.sender === asker) {
+      close();
+      open = { t: e.t, macs: new Set() };
+    } else if (e.op === 'reply' && e.sender === ip && open) {
+      open.macs.add(e.mac);
+    }
+  }
+  close();
+  return out;
+}
+
+export class ArpCapture {
+  readonly events: ArpEvent[] = [];
+  private readonly child: ChildProcess;
+  private readonly waiters = new Set<() => void>();
+
+  private constructor(ns: string, iface: string) {
+    this.child = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', iface, '-nn', '-e', '-l', '-tt', '--immediate-mode', 'arp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      const e = parseArpLine(line);
+      if (!e) return;
+      // Bounded: a capture lives for one bench or test; keep at most 200k events.
+      if (this.events.length < 200_000) this.events.push(e);
+      for (const w of [...this.waiters]) w();
+    });
+  }
+
+  /** Starts tcpdump and resolves once it is listening (or rejects after 10 s). */
+  static async start(ns: string, iface = 'eth0'): Promise<ArpCapture> {
+    const c = new ArpCapture(ns, iface);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`tcpdump in ${ns} did not start in 10 s`)), 10_000);
+      c.child.stderr!.on('data', (b: Buffer) => {
+        if (b.toString().includes('listening on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      c.child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`tcpdump in ${ns} exited ${String(code)}`));
+      });
+    });
+    return c;
+  }
+
+  /** The first event at or after `since` (epoch ms) matching `pred`, or undefined at the deadline. */
+  first(pred: (e: ArpEvent) => boolean, since: number, timeoutMs: number): Promise<ArpEvent | undefined> {
+    return new Promise((resolve) => {
+      const check = (): boolean => {
+        const e = this.events.find((x) => x.t >= since && pred(x));
+        if (!e) return false;
+        finish(e);
+        return true;
+      };
+      const finish = (e: ArpEvent | undefined): void => {
+        clearTimeout(timer);
+        this.waiters.delete(onEvent);
+        resolve(e);
+      };
+      const onEvent = (): void => void check();
+      const timer = setTimeout(() => finish(undefined), timeoutMs);
+      this.waiters.add(onEvent);
+      check();
+    });
+  }
+
+  between(from: number, to: number): ArpEvent[] {
+    return this.events.filter((e) => e.t >= from && e.t <= to);
+  }
+
+  async stop(): Promise<void> {
+    for (const w of [...this.waiters]) w();
+    await stopProcess(this.child, 'SIGTERM', 2000);
+  }
+}
