@@ -71,20 +71,27 @@ export class SessionStateWriter {
   /** Something changed (a session state): flush soon, at most once per minIntervalMs. */
   poke(): void {
     if (this.closed || !this.started) return;
-    const now = this.o.clock.now();
-    const at = Math.max(now, this.lastFlush + (this.o.minIntervalMs ?? 1000));
+    this.flushAt(Math.max(this.o.clock.now(), this.lastFlush + (this.o.minIntervalMs ?? 1000)));
+  }
+
+  /** A flush at clock time `at` (or earlier, if one is already due before). */
+  private flushAt(at: number): void {
     if (this.soon && this.soon.at <= at) return;
     if (this.soon) this.o.clock.clearTimeout(this.soon.handle);
-    const handle = this.o.clock.setTimeout(() => {
-      this.soon = undefined;
-      if (!this.closed) void this.flush();
-    }, at - now);
+    const handle = this.o.clock.setTimeout(
+      () => {
+        this.soon = undefined;
+        if (!this.closed) void this.flush();
+      },
+      Math.max(0, at - this.o.clock.now()),
+    );
     this.soon = { handle, at };
   }
 
   /** One pass, after any running one. Resolves false if a write failed (the next pass retries). */
   flush(): Promise<boolean> {
-    const run = this.chain.then(() => this.pass(this.closed ? [] : this.o.views()));
+    const at = this.o.clock.now();
+    const run = this.chain.then(() => this.pass(this.closed ? [] : this.o.views(), at));
     this.chain = run.then(() => undefined);
     return run;
   }
@@ -111,8 +118,8 @@ export class SessionStateWriter {
     };
   }
 
-  private async pass(views: readonly SessionView[]): Promise<boolean> {
-    const now = this.o.clock.now();
+  /** `now`: the clock when the pass was asked for (it may start later, after a running one). */
+  private async pass(views: readonly SessionView[], now: number): Promise<boolean> {
     this.lastFlush = now;
     try {
       const known = this.known ?? (await this.o.api.list());
@@ -129,7 +136,12 @@ export class SessionStateWriter {
         const prev = known.get(name);
         if (prev && canon(prev) === canon(d.status)) continue;
         const countersOnly = prev !== undefined && significant(prev) === significant(d.status);
-        if (countersOnly && now - (this.lastWrite.get(name) ?? -Infinity) < this.counterMs) continue;
+        const due = (this.lastWrite.get(name) ?? -Infinity) + this.counterMs;
+        if (countersOnly && now < due) {
+          // Not now: exactly when it is due, not a whole period late.
+          if (!this.closed) this.flushAt(due);
+          continue;
+        }
         if (!prev) {
           await this.o.api.create(d);
           this.writes++;

@@ -97,7 +97,7 @@ describe('status: BGPSessionState writer', () => {
         advance: 1_000,
         want: [],
       },
-      { desc: 'the periodic passes write the counters once 10 s have passed since the last write', act: () => undefined, advance: 17_000, want: ['patch node1.r1'] },
+      { desc: 'the counters are written when 10 s have passed since the last write (not a period later)', act: () => undefined, advance: 8_000, want: ['patch node1.r1'] },
       { desc: 'the next periodic pass with nothing new writes nothing', act: () => undefined, advance: 10_000, want: [] },
       {
         desc: 'many pokes in a burst: one write',
