@@ -11,6 +11,7 @@ import { loadKeys } from './membership/key-file.js';
 import { LeaseKeeper } from './membership/lease-keeper.js';
 import { SPEAKER_LEASE_LABEL, SPEAKER_LEASE_LABEL_VALUE, membersFromK8s } from './membership/member-facts.js';
 import { Membership } from './membership/membership.js';
+import { createMembershipMetrics } from './membership/metrics.js';
 import { UdpTransport } from './membership/udp-transport.js';
 import { membershipPort } from './reconcile/membership-port.js';
 import type { L2Sink, SessionFactory } from './reconcile/ports.js';
@@ -76,6 +77,9 @@ async function main(): Promise<void> {
     onSocketError: (err) => log.error('heartbeat-socket-error', { err }),
   });
   const membership = new Membership({ node, keys, transport, clock, log: log.child({ part: 'membership' }) });
+  const membershipMetrics = createMembershipMetrics();
+  membershipMetrics.registerIn(registry);
+  membership.onChange(() => membershipMetrics.observe(membership));
   const leaseKeeper = new LeaseKeeper({
     api: kc.makeApiClient(CoordinationV1Api),
     namespace: values.namespace,
