@@ -1,6 +1,5 @@
-// A bounds-checked reader over a byte buffer. Every read checks the length first and throws a
-// WireError (a typed reason, never a RangeError or undefined) on short input. Views are made with
-// subarray, so decoding copies nothing.
+// The L2 codecs' cursor: a ByteCursor whose short-input error is a WireError with a typed reason.
+import { ByteCursor } from './byte-cursor.js';
 
 /** Why a frame could not be decoded. */
 export type WireErrorReason =
@@ -35,56 +34,21 @@ export class WireError extends Error {
   }
 }
 
-export class Cursor {
-  private pos = 0;
-
+export class Cursor extends ByteCursor {
   constructor(
-    private readonly buf: Buffer,
+    buf: Buffer,
     /** Names the structure being read, for error messages. */
     private readonly what: string,
-  ) {}
+  ) {
+    super(buf);
+  }
 
   static of(b: Uint8Array, what: string): Cursor {
     return new Cursor(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength), what);
   }
 
-  get offset(): number {
-    return this.pos;
-  }
-
-  get remaining(): number {
-    return this.buf.length - this.pos;
-  }
-
-  private need(n: number): void {
-    if (n > this.remaining) throw new WireError({ type: 'truncated', what: this.what, need: this.pos + n, have: this.buf.length });
-  }
-
-  u8(): number {
-    this.need(1);
-    return this.buf[this.pos++]!;
-  }
-
-  u16(): number {
-    this.need(2);
-    const v = this.buf.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-
-  u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-
-  /** The next n bytes as a view (no copy). */
-  bytes(n: number): Buffer {
-    this.need(n);
-    const v = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return v;
+  protected shortInput(n: number): Error {
+    return new WireError({ type: 'truncated', what: this.what, need: this.pos + n, have: this.buf.length });
   }
 
   /** Peeks at a 16-bit value without consuming it. */
@@ -96,12 +60,5 @@ export class Cursor {
   skip(n: number): void {
     this.need(n);
     this.pos += n;
-  }
-
-  /** Everything left, as a view. */
-  rest(): Buffer {
-    const v = this.buf.subarray(this.pos);
-    this.pos = this.buf.length;
-    return v;
   }
 }
