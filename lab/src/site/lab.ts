@@ -8,11 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:net';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
-import { ANNOTATION_IP_ALLOCATED_FROM_POOL, API_VERSION, GROUP, PooledKubeConfig, VERSION, type Logger } from '@herald/shared';
+import { ANNOTATION_IP_ALLOCATED_FROM_POOL, API_VERSION, GROUP, PooledKubeConfig, VERSION, type BGPSessionStateStatus, type Logger } from '@herald/shared';
 import { startApiServer, type ApiServer } from '../apiserver/index.js';
 import { nsRun } from '../netns/exec.js';
 import { Topology, deleteNamespacesWithPrefix, type HostSpec } from '../netns/topology.js';
-import { createRouter, type RouterDriver } from '../routers/index.js';
+import { createRouter, type RouterDriver, type RouterPeerSpec } from '../routers/index.js';
 import { applyObjects, heraldCrds, repoRoot } from './cluster.js';
 import { forward } from './forward.js';
 import { endpointSlice, labObjects, SERVICE_NAMESPACE } from './objects.js';
@@ -24,6 +24,8 @@ export interface LabStatus {
   services: { namespace: string; name: string; ips: string[]; mode: 'l2' | 'bgp' | 'unknown'; owner: string | null; announcers: string[] }[];
   nodes: { name: string; addresses: string[]; speaker: 'running' | 'stopped'; link: 'up' | 'down' }[];
   routes: { prefix: string; nexthops: string[] }[];
+  /** BGPSessionState objects: each speaker's session with each peer. */
+  sessions?: { node: string; peer: string; state: string; establishedAt: string | null; prefixesSent: number; lastError: string | null }[];
   requests: { service: string; url: string; backend: string | null; error: string | null }[];
 }
 
@@ -96,6 +98,7 @@ export class Lab {
     for (const h of [this.ns.mgmt, ...p.nodes.map((n) => this.ns.node(n.name))]) {
       await nsRun(h, ['ip', 'route', 'add', 'default', 'via', p.router.ip4]);
     }
+    for (const a of p.routerExtraIp4 ?? []) await nsRun(this.ns.router, ['ip', 'addr', 'add', `${a}/24`, 'dev', 'eth0']);
     for (const n of p.nodes) {
       await nsRun(this.ns.node(n.name), ['ip', '-6', 'route', 'add', 'default', 'via', p.router.ip6]);
       this.links.set(n.name, true);
@@ -122,7 +125,7 @@ export class Lab {
       ns: this.ns.router,
       routerId: p.router.ip4,
       asn: p.router.asn,
-      peers: p.nodes.map((n) => ({ name: n.name, address: n.ip4, asn: p.nodeAsn })),
+      peers: routerPeers(p),
       holdTime: 9,
       keepaliveTime: 3,
       kernel: true,
@@ -134,7 +137,7 @@ export class Lab {
       const listens = p.services.filter((s) => s.backendNodes.includes(n.name)).flatMap((s) => ['--listen', `${n.ip4}:${s.targetPort}=${s.name}`]);
       if (listens.length) this.procs.start({ role: `backend-${n.name}`, ns: this.ns.node(n.name), argv: [process.execPath, this.bin.lab, 'backend', '--node', n.name, ...listens] });
     }
-    this.stopProxy = await runProxySync(this.kc, p.nodes.map((n) => ({ name: n.name, ns: this.ns.node(n.name) })), this.log.child({ component: 'kube-proxy' }));
+    if (p.kubeProxy !== false) this.stopProxy = await runProxySync(this.kc, p.nodes.map((n) => ({ name: n.name, ns: this.ns.node(n.name) })), this.log.child({ component: 'kube-proxy' }));
 
     // 6. Herald itself.
     this.startController();
@@ -201,7 +204,12 @@ export class Lab {
     const custom = this.kc.makeApiClient(CustomObjectsApi);
     const list = async (plural: string): Promise<{ status?: { node?: string; serviceName?: string; serviceNamespace?: string } }[]> =>
       ((await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.plan.namespace, plural })) as { items: { status?: { node?: string; serviceName?: string; serviceNamespace?: string } }[] }).items;
-    const [svcs, l2, bgp] = await Promise.all([core.listNamespacedService({ namespace: SERVICE_NAMESPACE }), list('servicel2statuses').catch(() => []), list('servicebgpstatuses').catch(() => [])]);
+    const [svcs, l2, bgp, sess] = await Promise.all([
+      core.listNamespacedService({ namespace: SERVICE_NAMESPACE }),
+      list('servicel2statuses').catch(() => []),
+      list('servicebgpstatuses').catch(() => []),
+      list('bgpsessionstates').catch(() => []),
+    ]);
     const routes = this.router ? (await this.router.routes(4).catch(() => [])).filter((r) => r.prefix.startsWith('203.0.113.')) : [];
     const byPrefix = new Map<string, Set<string>>();
     for (const r of routes) for (const nh of r.nextHops) (byPrefix.get(r.prefix) ?? byPrefix.set(r.prefix, new Set()).get(r.prefix)!).add(nh);
@@ -225,7 +233,17 @@ export class Lab {
     }));
     const urls = services.flatMap((s) => s.ips.filter((ip) => !ip.includes(':')).map((ip) => ({ service: s.name, url: `http://${ip}:80/` })));
     const requests = await this.probe(urls);
-    return { services, nodes, routes: [...byPrefix].map(([prefix, nh]) => ({ prefix, nexthops: [...nh].sort() })), requests };
+    const sessions: NonNullable<LabStatus['sessions']> = (sess as { status?: BGPSessionStateStatus }[])
+      .map(({ status: st = {} }) => ({
+        node: st.node ?? '',
+        peer: st.peer ?? '',
+        state: st.state ?? 'Unknown',
+        establishedAt: st.establishedAt ?? null,
+        prefixesSent: st.prefixesSent ?? 0,
+        lastError: st.lastError ?? null,
+      }))
+      .sort((a, b) => (a.node + '/' + a.peer < b.node + '/' + b.peer ? -1 : 1));
+    return { services, nodes, routes: [...byPrefix].map(([prefix, nh]) => ({ prefix, nexthops: [...nh].sort() })), sessions, requests };
   }
 
   /** One HTTP request from the client host through each URL (1 s timeout each). */
@@ -237,6 +255,11 @@ export class Lab {
       const r = res.find((x) => x.url === u.url);
       return { service: u.service, url: u.url, backend: r?.body?.node ?? null, error: r?.error ?? (r ? null : 'no answer') };
     });
+  }
+
+  /** The pid of a lab process ('controller', 'speaker-node1', ...), or undefined if it is not running. */
+  pid(role: string): number | undefined {
+    return this.procs.pid(role);
   }
 
   routerDriver(): RouterDriver | undefined {
@@ -262,6 +285,20 @@ export class Lab {
     await deleteNamespacesWithPrefix(`${this.plan.prefix}-`);
     this.topo = undefined;
   }
+}
+
+/**
+ * The router's BGP sessions: one per node on router.ip4, and one more per extra router address
+ * (with its local address pinned, so each connection lands on its own protocol).
+ */
+function routerPeers(p: SitePlan): RouterPeerSpec[] {
+  const extra = p.routerExtraIp4 ?? [];
+  const families = p.routerIpv6Routes ? { families: [4, 6] as const } : {};
+  const peers: RouterPeerSpec[] = p.nodes.map((n) => ({ name: n.name, address: n.ip4, asn: p.nodeAsn, ...(extra.length ? { localAddress: p.router.ip4 } : {}), ...families }));
+  extra.forEach((a, i) => {
+    for (const n of p.nodes) peers.push({ name: `${n.name}s${i + 2}`, address: n.ip4, asn: p.nodeAsn, localAddress: a, ...families });
+  });
+  return peers;
 }
 
 export const HERALD_API_VERSION = API_VERSION;

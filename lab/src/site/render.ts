@@ -22,6 +22,13 @@ export function renderStatus(s: LabStatus): string {
   );
   out.push('', 'NODES');
   out.push(table([['NAME', 'ADDRESSES', 'SPEAKER', 'LINK'], ...s.nodes.map((n) => [n.name, n.addresses.join(' '), n.speaker, n.link])]));
+  out.push('', 'BGP SESSIONS (BGPSessionState)');
+  const up = (t: string | null): string => (t ? `${Math.max(0, Math.round((Date.now() - Date.parse(t)) / 1000))}s` : '-');
+  out.push(
+    s.sessions?.length
+      ? table([['NODE', 'PEER', 'STATE', 'UP', 'PREFIXES', 'LAST ERROR'], ...s.sessions.map((x) => [x.node, x.peer, x.state, up(x.establishedAt), String(x.prefixesSent), x.lastError ?? '-'])])
+      : '(none)',
+  );
   out.push('', "ROUTER'S BGP ROUTES");
   out.push(s.routes.length ? table([['PREFIX', 'NEXT HOPS'], ...s.routes.map((r) => [r.prefix, r.nexthops.join(' ')])]) : '(none)');
   return out.join('\n');

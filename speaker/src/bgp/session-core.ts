@@ -140,6 +140,12 @@ export class SessionCore {
     this.s = t.next;
     for (const a of t.actions) this.act(a);
     if (t.reason.type === 'down') this.lastError = t.reason.reason;
+    // Failed connects never reach Established, so the FSM reports no 'down'; remember them anyway,
+    // so an operator sees why a session never comes up.
+    else if (e.type === 'tcp-failed') this.lastError = { type: 'tcp-failed', error: e.error };
+    else if (e.type === 'timer' && e.timer === 'connectRetry' && before === 'connect') {
+      this.lastError = { type: 'tcp-failed', error: 'no answer to the TCP connect (port filtered, or a TCP MD5 password mismatch)' };
+    }
     if (before !== this.s.state || t.reason.type === 'down') for (const l of this.listeners) l(this.s.state, t.reason);
   }
 

@@ -118,6 +118,7 @@ describe('bgp session core (FakeClock, fake socket)', () => {
     }
     const gaps = at.map((x, i) => x - (at[i - 1] ?? 0));
     assert.deepEqual(gaps, [1000, 2000, 4000, 8000]);
+    assert.deepEqual(t.core.status().lastError, { type: 'tcp-failed', error: 'ECONNREFUSED' }, 'a refused connect is the last error');
   });
 
   it('unanswered connects (timer expiry in Connect) back off too', () => {
@@ -132,6 +133,7 @@ describe('bgp session core (FakeClock, fake socket)', () => {
     const gaps = at.map((x, i) => x - (at[i - 1] ?? 0));
     assert.deepEqual(gaps, [1000, 2000, 4000, 8000]);
     assert.equal(t.core.state, 'connect');
+    assert.match(String((t.core.status().lastError as { error?: string } | undefined)?.error), /no answer to the TCP connect/);
   });
 
   it('changes become incremental UPDATEs and withdrawals; a reconnect sends the full table', () => {
