@@ -2,7 +2,7 @@
 // herald-controller: flags in, components wired, signals handled. Nothing else lives here.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createLogger, createRegistry, loadKubeConfig, DEFAULT_NAMESPACE, parseListenAddr, parseLogLevel, serveMetrics, systemClock } from '@herald/shared';
+import { createLogger, createRegistry, loadKubeConfig, DEFAULT_NAMESPACE, parseLogLevel, serveMetricsAndHealth, systemClock } from '@herald/shared';
 import { Controller } from './controller.js';
 
 const usage = `herald-controller: hands out LoadBalancer IPs from Herald's pools
@@ -57,12 +57,7 @@ async function main(): Promise<void> {
     retryPeriodMs: Math.min(2000, (lease * 1000) / 5),
   });
   const health = { live: () => true, ready: () => controller.ready() };
-  const m = parseListenAddr(values['metrics-addr']);
-  const servers = [await serveMetrics(registry, health, m.host, m.port)];
-  if (values['health-addr'] && values['health-addr'] !== values['metrics-addr']) {
-    const h = parseListenAddr(values['health-addr']);
-    servers.push(await serveMetrics(registry, health, h.host, h.port));
-  }
+  const servers = await serveMetricsAndHealth(registry, health, values['metrics-addr'], values['health-addr']);
   let stopping = false;
   const stop = (sig: string): void => {
     if (stopping) return;

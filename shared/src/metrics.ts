@@ -59,14 +59,31 @@ export async function serveMetrics(
   return server;
 }
 
-/** Parses "host:port" or ":port" (all addresses). */
+/**
+ * Parses "host:port", "[v6]:port" or ":port". ":port" listens on "::", which on Linux also takes
+ * IPv4, so probes work on IPv4-only, IPv6-only and dual-stack nodes alike.
+ */
 export function parseListenAddr(s: string): { host: string; port: number } {
   const i = s.lastIndexOf(':');
   if (i < 0) throw new Error(`invalid listen address ${JSON.stringify(s)}: want host:port`);
-  const host = s.slice(0, i).replace(/^\[|\]$/g, '') || '0.0.0.0';
+  const host = s.slice(0, i).replace(/^\[|\]$/g, '') || '::';
   const port = Number(s.slice(i + 1));
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`invalid listen address ${JSON.stringify(s)}: bad port`);
   }
   return { host, port };
+}
+
+/**
+ * Serves /metrics, /healthz and /readyz on metricsAddr, and also on healthAddr when that is set
+ * and different (probes on their own port). Returns the servers, to close on shutdown.
+ */
+export async function serveMetricsAndHealth(registry: Registry, health: HealthState, metricsAddr: string, healthAddr?: string): Promise<Server[]> {
+  const m = parseListenAddr(metricsAddr);
+  const servers = [await serveMetrics(registry, health, m.host, m.port)];
+  if (healthAddr && healthAddr !== metricsAddr) {
+    const h = parseListenAddr(healthAddr);
+    servers.push(await serveMetrics(registry, health, h.host, h.port));
+  }
+  return servers;
 }

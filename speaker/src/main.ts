@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // herald-speaker: flags in, components wired, signals handled. Nothing else lives here.
-import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
-import { DEFAULT_NAMESPACE, ResilientInformer, createLogger, createRegistry, loadKubeConfig, parseListenAddr, parseLogLevel, serveMetrics, systemClock } from '@herald/shared';
+import { DEFAULT_NAMESPACE, ResilientInformer, createLogger, createRegistry, loadKubeConfig, parseListenAddr, parseLogLevel, serveMetricsAndHealth, systemClock } from '@herald/shared';
 import { BgpSession } from './bgp/session.js';
 import { L2Announcer } from './layer2/announcer.js';
 import { listLinks } from './layer2/links.js';
@@ -145,13 +144,7 @@ async function main(): Promise<void> {
   speaker.onNodes(feedMembers);
 
   const health = { live: () => true, ready: () => speaker.ready() };
-  const servers: Server[] = [];
-  const m = parseListenAddr(values['metrics-addr']);
-  servers.push(await serveMetrics(registry, health, m.host, m.port));
-  if (values['health-addr'] !== values['metrics-addr']) {
-    const h = parseListenAddr(values['health-addr']);
-    servers.push(await serveMetrics(registry, health, h.host, h.port));
-  }
+  const servers = await serveMetricsAndHealth(registry, health, values['metrics-addr'], values['health-addr']);
 
   let stopping = false;
   const stop = (sig: string): void => {
