@@ -52,10 +52,22 @@ export async function serveMetrics(
     }
     res.writeHead(404).end();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  const listen = (h: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, h, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  try {
+    await listen(host);
+  } catch (err) {
+    // A node with IPv6 disabled cannot listen on '::': fall back to every IPv4 address.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (host !== '::' || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw err;
+    await listen('0.0.0.0');
+  }
   return server;
 }
 

@@ -70,7 +70,8 @@ async function main(): Promise<void> {
   const keys = await loadKeys([values['heartbeat-key-file']]);
   const hb = parseListenAddr(values['heartbeat-addr']);
   const transport = await UdpTransport.open({
-    ...(hb.host ? { bindAddress: hb.host } : {}),
+    // ':port' leaves the choice to the transport: '::' dual-stack, else '0.0.0.0'.
+    ...(values['heartbeat-addr'].startsWith(':') ? {} : { bindAddress: hb.host }),
     port: hb.port,
     clock,
     onSocketError: (err) => log.error('heartbeat-socket-error', { err }),
