@@ -98,7 +98,6 @@ export class Lab {
     for (const h of [this.ns.mgmt, ...p.nodes.map((n) => this.ns.node(n.name))]) {
       await nsRun(h, ['ip', 'route', 'add', 'default', 'via', p.router.ip4]);
     }
-    for (const a of p.routerExtraIp4 ?? []) await nsRun(this.ns.router, ['ip', 'addr', 'add', `${a}/24`, 'dev', 'eth0']);
     for (const n of p.nodes) {
       await nsRun(this.ns.node(n.name), ['ip', '-6', 'route', 'add', 'default', 'via', p.router.ip6]);
       this.links.set(n.name, true);
@@ -287,18 +286,9 @@ export class Lab {
   }
 }
 
-/**
- * The router's BGP sessions: one per node on router.ip4, and one more per extra router address
- * (with its local address pinned, so each connection lands on its own protocol).
- */
+/** The router's BGP sessions, one per node (also carrying IPv6 routes when the plan asks). */
 function routerPeers(p: SitePlan): RouterPeerSpec[] {
-  const extra = p.routerExtraIp4 ?? [];
-  const families = p.routerIpv6Routes ? { families: [4, 6] as const } : {};
-  const peers: RouterPeerSpec[] = p.nodes.map((n) => ({ name: n.name, address: n.ip4, asn: p.nodeAsn, ...(extra.length ? { localAddress: p.router.ip4 } : {}), ...families }));
-  extra.forEach((a, i) => {
-    for (const n of p.nodes) peers.push({ name: `${n.name}s${i + 2}`, address: n.ip4, asn: p.nodeAsn, localAddress: a, ...families });
-  });
-  return peers;
+  return p.nodes.map((n) => ({ name: n.name, address: n.ip4, asn: p.nodeAsn, ...(p.routerIpv6Routes ? { families: [4, 6] as const } : {}) }));
 }
 
 export const HERALD_API_VERSION = API_VERSION;

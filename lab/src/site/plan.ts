@@ -39,9 +39,19 @@ export interface SitePlan {
   readonly bgpPool: readonly string[];
   readonly services: readonly ServicePlan[];
   readonly heartbeatPort: number;
+  /** The router also accepts IPv6 routes on its (IPv4) sessions (MP-BGP). Absent: IPv4 only. */
+  readonly routerIpv6Routes?: boolean;
+  /** false: no kube-proxy stand-in (no traffic through Services; for scale runs). Absent: on. */
+  readonly kubeProxy?: boolean;
 }
 
-export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: number } = {}): SitePlan {
+/** Optional knobs for scale benches; `make lab` uses none of them. */
+export interface SitePlanExtras {
+  ipv6Routes?: boolean;
+  kubeProxy?: boolean;
+}
+
+export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: number } & SitePlanExtras = {}): SitePlan {
   const n = opts.nodes ?? 3;
   if (!Number.isInteger(n) || n < 1 || n > 8) throw new Error(`--nodes must be 1 to 8, not ${String(opts.nodes)}`);
   const nodes: NodePlan[] = [];
@@ -50,6 +60,9 @@ export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: n
   }
   const names = nodes.map((x) => x.name);
   return {
+    // Only when asked for: a default plan has none of these keys.
+    ...(opts.ipv6Routes ? { routerIpv6Routes: true } : {}),
+    ...(opts.kubeProxy === false ? { kubeProxy: false } : {}),
     prefix: opts.prefix ?? 'hlab',
     namespace: 'herald-system',
     router: { kind: opts.router ?? 'bird', ip4: '192.0.2.1', ip6: '2001:db8:0:1::1', clientIp4: '198.51.100.1', clientIp6: '2001:db8:0:2::1', asn: 64500, macByte: 0x01 },
