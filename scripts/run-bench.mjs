@@ -15,6 +15,8 @@ const modules = [
   { area: 'L2 failover', file: 'test/dist/src/bench/l2-failover.js', fn: 'benchL2Failover' },
   { area: 'membership', file: 'speaker/dist/src/membership/bench.js', fn: 'benchMembership' },
   { area: 'BGP', file: 'test/dist/src/bgp/bench.js', fn: 'benchBgp' },
+  { area: 'BGP route', file: 'test/dist/src/bench/bgp-service-route.js', fn: 'benchBgpServiceRoute' },
+  { area: 'memory', file: 'test/dist/src/bench/memory.js', fn: 'benchMemory' },
 ];
 const only = process.argv[2];
 

@@ -26,10 +26,10 @@ interface Row {
 const NS = 'mem';
 const SESSIONS = 1;
 
-/** VmRSS of a pid in MB (from /proc), after checking it is a node process. */
+/** VmRSS of a pid in MB (from /proc), after checking it is a node process (not `ip netns exec`). */
 export function rssMb(pid: number): number {
-  const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  if (comm !== 'node' && !comm.startsWith('herald')) throw new Error(`pid ${pid} is ${comm}, not the node process`);
+  const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+  if (!argv0.endsWith('node')) throw new Error(`pid ${pid} is ${argv0}, not the node process`);
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]) / 1024;
