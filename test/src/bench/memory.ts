@@ -75,6 +75,7 @@ export async function benchMemory(opts: { counts?: readonly number[]; budgetMs?:
   const dir = mkdtempSync(join(tmpdir(), 'herald-mem-'));
   const lab = await Lab.start(plan, dir, createLogger({ component: 'lab', level: 'error' }));
   const samples: Sample[] = [];
+  const progress = createLogger({ component: 'bench-memory', level: 'info' });
   let note = '';
   const measure = async (n: number, reachedMs: number | undefined, router: BirdRouter): Promise<void> => {
     // Three samples a second apart after a short settle (status writes trail the routes); the peak.
@@ -86,7 +87,10 @@ export async function benchMemory(opts: { counts?: readonly number[]; budgetMs?:
       controller = Math.max(controller, rssMb(lab.pid('controller') ?? -1));
       await new Promise((r) => setTimeout(r, 1000));
     }
-    samples.push({ services: n, reachedMs, speakers, controller, rib: await ribCount(router) });
+    const sample = { services: n, reachedMs, speakers, controller, rib: await ribCount(router) };
+    samples.push(sample);
+    // On stderr as it is taken, so a long run shows progress (and a hung teardown loses nothing).
+    progress.info('memory-sample', sample);
   };
   try {
     const router = lab.routerDriver();
