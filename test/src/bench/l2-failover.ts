@@ -86,7 +86,7 @@ function rowsFor(results: readonly TrialResult[], counts: Record<Disruption, num
     { what: "L2 failover: owner's link cut -> first gratuitous ARP from the new owner", value: value('cut'), target: '< 1 s median' },
     { what: 'L2 handoff: owner SIGTERMed -> first gratuitous ARP from the new owner', value: value('stop'), target: '< 1 s' },
     { what: "router's neighbour entry points at the new owner within 3 s of its gratuitous ARP (no traffic sent)", value: `${neighOk} of ${taken}${stale.length ? `; stale: ${stale.slice(0, 3).join('; ')}` : ''}`, target: 'all' },
-    { what: 'ARP requests answered by two MACs (broadcast probe every 50 ms from takeover until the old owner is back)', value: doubles.length ? `${doubles.length}: ${doubles.slice(0, 3).join('; ')}` : `0 (${results.length} trials)`, target: '0' },
+    { what: 'ARP requests answered by two MACs (broadcast probe every 100 ms from takeover until the old owner is back)', value: doubles.length ? `${doubles.length}: ${doubles.slice(0, 3).join('; ')}` : `0 (${results.length} trials)`, target: '0' },
     { what: 'restore (speaker restarted / link up) -> first gratuitous ARP from the old owner again', value: summary(back, 'not seen'), target: '-' },
   ];
 }
