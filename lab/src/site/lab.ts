@@ -14,6 +14,7 @@ import { nsRun } from '../netns/exec.js';
 import { Topology, deleteNamespacesWithPrefix, type HostSpec } from '../netns/topology.js';
 import { createRouter, type RouterDriver, type RouterPeerSpec } from '../routers/index.js';
 import { applyObjects, heraldCrds, repoRoot } from './cluster.js';
+import { deployedNodeOptions } from './deployed.js';
 import { forward } from './forward.js';
 import { endpointSlice, labObjects, SERVICE_NAMESPACE } from './objects.js';
 import { siteNamespaces, type SitePlan } from './plan.js';
@@ -47,6 +48,7 @@ export class Lab {
     readonly plan: SitePlan,
     readonly dir: string,
     private readonly log: Logger,
+    private readonly persist: boolean,
   ) {
     this.ns = siteNamespaces(plan);
     this.procs = new ProcessSet(join(dir, 'logs'));
@@ -67,9 +69,13 @@ export class Lab {
   }
 
   /** Brings the whole site up. Leftovers of a lab killed halfway (same prefix) are removed first. */
-  static async start(plan: SitePlan, dir: string, log: Logger): Promise<Lab> {
+  /**
+   * `persist: false` keeps the API server in memory only (scale benches: with tens of thousands
+   * of objects, rewriting the state file dominates).
+   */
+  static async start(plan: SitePlan, dir: string, log: Logger, opts: { persist?: boolean } = {}): Promise<Lab> {
     mkdirSync(dir, { recursive: true });
-    const lab = new Lab(plan, dir, log);
+    const lab = new Lab(plan, dir, log, opts.persist ?? true);
     try {
       await lab.bringUp();
     } catch (err) {
@@ -105,7 +111,7 @@ export class Lab {
 
     // 2. The API server: on the host's loopback, and on the lab network (mgmt, :6443) through a
     //    Unix socket both namespaces see. Cutting a node's link cuts its API access.
-    this.api = await startApiServer({ host: '127.0.0.1', port: 0, stateFile: join(this.dir, 'apiserver-state.json'), logger: this.log.child({ component: 'apiserver' }) });
+    this.api = await startApiServer({ host: '127.0.0.1', port: 0, ...(this.persist ? { stateFile: join(this.dir, 'apiserver-state.json') } : {}), logger: this.log.child({ component: 'apiserver' }) });
     await this.api.writeKubeconfig(this.hostKubeconfig);
     const sock = join(this.dir, 'api.sock');
     this.hostForward = await forward({ type: 'unix', path: sock }, { type: 'tcp', host: '127.0.0.1', port: this.api.port });
@@ -149,7 +155,14 @@ export class Lab {
       role: 'controller',
       ns: this.ns.mgmt,
       argv: [process.execPath, this.bin.controller, '--kubeconfig', this.labKubeconfig, '--namespace', p.namespace, '--metrics-addr', `${p.mgmt.ip4}:7472`, '--identity', 'lab-controller', '--lease-duration', '6'],
+      env: this.nodeOptions('controller'),
     });
+  }
+
+  /** The heap cap the real manifests give the component, so the lab runs it as deployed. */
+  private nodeOptions(component: 'controller' | 'speaker'): NodeJS.ProcessEnv {
+    const v = deployedNodeOptions(component);
+    return v === undefined ? {} : { NODE_OPTIONS: v };
   }
 
   private startSpeaker(node: string): void {
@@ -170,6 +183,7 @@ export class Lab {
         '--heartbeat-addr', `${n.ip4}:${p.heartbeatPort}`,
         '--heartbeat-key-file', join(this.dir, 'heartbeat.key'),
       ],
+      env: this.nodeOptions('speaker'),
     });
   }
 

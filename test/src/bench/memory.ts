@@ -69,11 +69,11 @@ interface Sample {
 export async function benchMemory(opts: { counts?: readonly number[]; budgetMs?: number } = {}): Promise<{ rows: Row[] }> {
   const why = whyCannotRun({ root: true, tools: ['bird', 'birdc'] });
   if (why) return { rows: [{ what: 'speaker / controller resident memory', value: `SKIPPED: ${why}`, target: '< 80 MB / < 120 MB' }] };
-  const counts = opts.counts ?? [1000, 10_000];
+  const counts = opts.counts ?? [1000, 5000];
   const deadline = Date.now() + (opts.budgetMs ?? 6 * 60_000);
   const plan = sitePlan({ prefix: `hlm${process.pid % 100000}`, router: 'bird', nodes: 3, ipv6Routes: true, kubeProxy: false });
   const dir = mkdtempSync(join(tmpdir(), 'herald-mem-'));
-  const lab = await Lab.start(plan, dir, createLogger({ component: 'lab', level: 'error' }));
+  const lab = await Lab.start(plan, dir, createLogger({ component: 'lab', level: 'error' }), { persist: false });
   const samples: Sample[] = [];
   const progress = createLogger({ component: 'bench-memory', level: 'info' });
   let note = '';
