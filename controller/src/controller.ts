@@ -98,6 +98,7 @@ export class Controller {
     this.reconciler = new ServiceReconciler(
       {
         services: { get: (key) => this.getService(key), list: () => this.services.list() },
+        listServices: async () => (await core.listServiceForAllNamespaces()).items,
         namespaceLabels: (ns) => this.namespaces.get(ns)?.metadata?.labels ?? {},
         writer,
         events: new K8sEventRecorder(core, 'herald-controller', o.identity, o.log),
@@ -184,13 +185,13 @@ export class Controller {
       return;
     }
     const st = this.config.current();
-    if (st.type !== 'none-yet' && st.config) this.reconciler.setConfig(st.config);
+    if (st.type !== 'none-yet' && st.config) void this.reconciler.setConfig(st.config);
   }
 
   private onConfig(state: ConfigState): void {
     void this.configState.report(state);
     if (!this.synced || !this.isLeader()) return;
-    if (state.type === 'valid') this.reconciler.setConfig(state.config);
+    if (state.type === 'valid') void this.reconciler.setConfig(state.config);
     // Invalid: the last good config stays in force; nothing is re-done.
   }
 

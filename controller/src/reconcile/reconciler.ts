@@ -36,6 +36,12 @@ export function fresher(cached: V1Service | undefined, written: V1Service | unde
 
 export interface ReconcilerDeps {
   readonly services: { get(key: string): V1Service | undefined; list(): readonly V1Service[] };
+  /**
+   * A fresh LIST of every Service from the API server. Re-learning uses it, not the informer
+   * cache: the cache can lag behind writes (ours, or a previous leader's), and an assignment
+   * missing from it would be handed out a second time.
+   */
+  readonly listServices: () => Promise<readonly V1Service[]>;
   readonly namespaceLabels: (namespace: string) => Labels;
   readonly writer: ServiceWriter;
   readonly events: EventRecorder;
@@ -85,6 +91,11 @@ export class ServiceReconciler {
   private config: Config | undefined;
   /** What our own last write of each Service returned (see fresher()). */
   private readonly written = new Map<string, V1Service>();
+  /** Bumped by reset(): a re-learn started in an older leadership term is dropped. */
+  private term = 0;
+  private relearning: Promise<void> | undefined;
+  /** Reconciles under way: a re-learn waits for them, so a write still in flight is in its LIST. */
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly d: ReconcilerDeps,
@@ -104,32 +115,66 @@ export class ServiceReconciler {
    * A new valid config. The first time (and after every `reset`), every existing assignment is
    * re-learned before anything is allocated; later, pools are swapped and allocations re-homed.
    */
-  setConfig(config: Config): void {
+  setConfig(config: Config): Promise<void> {
     this.config = config;
-    if (!this.allocator) {
-      this.relearn();
-    } else {
-      const res = this.allocator.setPools(config.pools.values());
-      for (const c of res.cleared) this.clearedByConfig.set(c.key, c);
-      for (const r of res.rehomed) this.d.log.info('allocation-rehomed', { service: r.key, ips: ipList(r.ips), from: r.from, to: r.to });
-    }
+    if (!this.allocator) return this.relearn();
+    const res = this.allocator.setPools(config.pools.values());
+    for (const c of res.cleared) this.clearedByConfig.set(c.key, c);
+    for (const r of res.rehomed) this.d.log.info('allocation-rehomed', { service: r.key, ips: ipList(r.ips), from: r.from, to: r.to });
+    this.enqueueAll();
+    return Promise.resolve();
+  }
+
+  private enqueueAll(): void {
     for (const svc of this.d.services.list()) this.enqueue(serviceKey(svc));
   }
 
   /** Forget everything (lost leadership): the next leader term re-learns from the API. */
   reset(): void {
+    this.term++;
     this.allocator = undefined;
     this.written.clear();
     this.pending.clear();
     this.clearedByConfig.clear();
   }
 
-  /** Re-learns every existing status.loadBalancer.ingress, oldest Service first. */
-  relearn(): void {
-    if (!this.config) return;
-    const alloc = new Allocator(this.config.pools.values());
-    const ours = this.d.services
-      .list()
+  /**
+   * Re-learns every existing assignment from a fresh LIST (retried with backoff), then lets the
+   * queue run. Until it is done, reconciles do nothing: nothing is allocated before everything
+   * that exists is known.
+   */
+  relearn(): Promise<void> {
+    if (this.relearning) return this.relearning;
+    const term = this.term;
+    const run = async (): Promise<void> => {
+      await Promise.allSettled([...this.inflight]);
+      if (term !== this.term) return;
+      for (let attempt = 0; attempt < 10_000; attempt++) {
+        let list: readonly V1Service[];
+        try {
+          list = await this.d.listServices();
+        } catch (err) {
+          this.d.log.warn('relearn-list-failed', { err: errText(err), attempt });
+          await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** Math.min(attempt, 6))));
+          if (term !== this.term) return;
+          continue;
+        }
+        if (term !== this.term || !this.config) return;
+        this.relearnFrom(list, this.config);
+        this.enqueueAll();
+        return;
+      }
+    };
+    this.relearning = run().finally(() => {
+      this.relearning = undefined;
+    });
+    return this.relearning;
+  }
+
+  /** Builds the allocator from these Services' status.loadBalancer.ingress, oldest first. */
+  private relearnFrom(services: readonly V1Service[], config: Config): void {
+    const alloc = new Allocator(config.pools.values());
+    const ours = services
       .filter((s) => isOurs(serviceClass(s), this.d.lbClass))
       .sort((a, b) => {
         const ta = String(a.metadata?.creationTimestamp ?? '');
@@ -157,8 +202,10 @@ export class ServiceReconciler {
     const alloc = this.allocator;
     if (!alloc || !this.d.isLeader()) return done;
     const started = performance.now();
+    const work = this.reconcileWith(alloc, key);
+    this.inflight.add(work);
     try {
-      return await this.reconcileWith(alloc, key);
+      return await work;
     } catch (err) {
       if (err instanceof NotLeaderError) return done;
       if (err instanceof ApiException && (err.code === 409 || err.code >= 500 || err.code === 429)) {
@@ -167,6 +214,7 @@ export class ServiceReconciler {
       if (err instanceof ApiException && err.code === 404) return done;
       return { type: 'retry', reason: errText(err), cause: err };
     } finally {
+      this.inflight.delete(work);
       this.d.metrics?.reconcileSeconds.observe((performance.now() - started) / 1000);
     }
   }
