@@ -97,15 +97,19 @@ export function desiredAnnouncements(input: AnnounceInput): Desired {
     const l2Covered = entry.services.some((s) => coveringAdvertisements(s.info, config.l2Advertisements).length > 0);
     const bgpCovered = entry.services.some((s) => coveringAdvertisements(s.info, config.bgpAdvertisements).length > 0);
     const endpointsByNode = entry.services.map((s) => groupByNode(s.svc));
-    const eligibilityOf = (ads: readonly (L2Advertisement | BGPAdvertisement)[], node: NodeInfo, i: number): Eligibility => {
+    // Membership (the heartbeat quorum) gates L2 only, where one owner per IP must hold. BGP has
+    // no such rule: every eligible node advertises, a dead node's routes leave with its session
+    // (hold timer), and a speaker that merely lost its heartbeat quorum (a CPU-starved moment,
+    // say) must not withdraw every route. Node Ready and the other rules still apply.
+    const eligibilityOf = (ads: readonly (L2Advertisement | BGPAdvertisement)[], node: NodeInfo, i: number, mode: 'l2' | 'bgp'): Eligibility => {
       const s = entry.services[i]!;
       const endpoints = s.info.externalTrafficPolicy === 'Local' ? endpointsByNode[i]!.get(node.name) ?? [] : s.svc.endpoints;
-      return nodeEligibility({ node, live: live.has(node.name), service: s.info, advertisements: ads, endpoints });
+      return nodeEligibility({ node, live: mode === 'bgp' || live.has(node.name), service: s.info, advertisements: ads, endpoints });
     };
 
     if (l2Covered || !bgpCovered) {
       // L2: one election for the IP. (An IP nothing covers lands here too, for its reasons.)
-      const perNode = nodes.map((node) => ({ node, elig: entry.services.map((_, i) => eligibilityOf(config.l2Advertisements, node, i)) }));
+      const perNode = nodes.map((node) => ({ node, elig: entry.services.map((_, i) => eligibilityOf(config.l2Advertisements, node, i, 'l2')) }));
       const best = Math.max(0, ...perNode.map((p) => p.elig.filter((e) => e.eligible).length));
       const candidates: Candidate<Candidacy>[] = perNode.map(({ node, elig }) => {
         const n = elig.filter((e) => e.eligible).length;
@@ -137,7 +141,7 @@ export function desiredAnnouncements(input: AnnounceInput): Desired {
     if (bgpCovered) {
       for (const node of nodes) {
         entry.services.forEach((s, i) => {
-          const e = eligibilityOf(config.bgpAdvertisements, node, i);
+          const e = eligibilityOf(config.bgpAdvertisements, node, i, 'bgp');
           const v = bgpVerdict(ip, e, config.bgpAdvertisements, nodePeers.get(node.name) ?? new Set());
           verdict(s.svc.key, node.name).bgp.push(v);
           if (node.name !== self || v.type !== 'advertised' || !e.eligible) return;

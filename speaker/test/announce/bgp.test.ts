@@ -57,9 +57,11 @@ describe('announce: BGP desired routes (self = node1)', () => {
       want: { sessionPeers: ['router1'], routes: [], why: { web: { node1: 'ineligible:no-local-endpoints', node2: 'advertised:router1', node3: 'advertised:router1' } } },
     },
     {
-      desc: 'a node that is not live withdraws',
+      // Losing the heartbeat quorum (fenced, not in the live set) gates L2 only: BGP keeps its
+      // routes, and a really dead node's routes leave with its session.
+      desc: 'a node outside the membership live set (fenced) still advertises',
       input: { services: [svc('web', ['192.0.2.10'])], config: basic, live: ['node2', 'node3'] },
-      want: { sessionPeers: ['router1'], routes: [], why: { web: { node1: 'ineligible:not-live', node2: 'advertised:router1', node3: 'advertised:router1' } } },
+      want: { sessionPeers: ['router1'], routes: ['router1 192.0.2.10/32 lp=150 comm=64512:200 services=web'], why: { web: { node1: 'advertised:router1', node2: 'advertised:router1', node3: 'advertised:router1' } } },
     },
     {
       desc: 'aggregationLength 24: two IPs, one /24 carrying both services',
