@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import { createLogger } from '@herald/shared';
 import { skipUnless } from '@herald/shared/testing';
 import { Lab, nsRun, run, sitePlan, siteNamespaces, type LabStatus } from '@herald/lab';
@@ -48,6 +49,18 @@ describe('the lab, headless', function () {
     );
     assert.equal(announced(s, 'web-l2')?.mode, 'l2');
     assert.equal(announced(s, 'web-bgp')?.mode, 'bgp');
+    // Each speaker reports what it announces: one ServiceBGPStatus per announcing node, and one
+    // ServiceL2Status, from the owner only.
+    const custom = lab!.kubeConfig().makeApiClient(CustomObjectsApi);
+    const list = async (plural: string) =>
+      ((await custom.listNamespacedCustomObject({ group: 'herald.dev', version: 'v1beta1', namespace: plan.namespace, plural })) as { items: { status?: { node?: string; serviceName?: string; peers?: string[] } }[] }).items;
+    const bgpNodes = await waitFor('a ServiceBGPStatus from every node for web-bgp', async () => {
+      const nodes = (await list('servicebgpstatuses')).filter((x) => x.status?.serviceName === 'web-bgp').map((x) => x.status?.node).sort();
+      return nodes.length === 3 ? nodes : undefined;
+    });
+    assert.deepEqual(bgpNodes, ['node1', 'node2', 'node3']);
+    const l2 = (await list('servicel2statuses')).filter((x) => x.status?.serviceName === 'web-l2');
+    assert.deepEqual(l2.map((x) => x.status?.node), [announced(s, 'web-l2')!.owner]);
     assert.equal(s.requests.length, 4);
   });
 
