@@ -134,7 +134,6 @@ export async function benchL2(): Promise<{ rows: Row[] }> {
         { what: 'ARP round trip, arping (p95)', value: us(p95(ours)), target: `kernel ${us(p95(kernel))}` },
         { what: `ARP request->reply on the wire (median of ${w.length})`, value: us(median(w)), target: `kernel ${us(median(k))}` },
         { what: 'ARP request->reply on the wire (p95)', value: us(p95(w)), target: `kernel ${us(p95(k))}` },
-        { what: 'L2 failover (owner dies -> first gratuitous ARP)', value: 'not measured yet: needs membership', target: '< 1 s median' },
       ],
     };
   } finally {
