@@ -19,15 +19,18 @@ export function repoRoot(): string {
 }
 
 /** Herald's CRDs, parsed from config/crd/*.yaml. */
-export function heraldCrds(): KubernetesObject[] {
+export function heraldCrds(): AnyObject[] {
   const dir = join(repoRoot(), 'config', 'crd');
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
   if (files.length === 0) throw new Error(`no CRDs in ${dir}: run make crds`);
-  return files.flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJSON() as KubernetesObject));
+  return files.flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJSON() as AnyObject));
 }
 
 /** Creates each object, or replaces it if it exists (kubectl apply, roughly). */
-export async function applyObjects(kc: KubeConfig, objs: readonly KubernetesObject[]): Promise<void> {
+/** Any object with apiVersion, kind and metadata; other fields (spec, data...) pass through. */
+export type AnyObject = KubernetesObject & Record<string, unknown>;
+
+export async function applyObjects(kc: KubeConfig, objs: readonly AnyObject[]): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(kc);
   for (const o of objs) {
     try {

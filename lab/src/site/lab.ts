@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:net';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
-import { ANNOTATION_IP_ALLOCATED_FROM_POOL, API_VERSION, GROUP, PooledKubeConfig, VERSION, type BGPSessionStateStatus, type Logger } from '@herald/shared';
+import { ANNOTATION_IP_ALLOCATED_FROM_POOL, GROUP, PooledKubeConfig, VERSION, type BGPSessionStateStatus, type Logger } from '@herald/shared';
 import { startApiServer, type ApiServer } from '../apiserver/index.js';
 import { nsRun } from '../netns/exec.js';
 import { Topology, deleteNamespacesWithPrefix, type HostSpec } from '../netns/topology.js';
@@ -305,4 +305,3 @@ function routerPeers(p: SitePlan): RouterPeerSpec[] {
   return p.nodes.map((n) => ({ name: n.name, address: n.ip4, asn: p.nodeAsn, ...(p.routerIpv6Routes ? { families: [4, 6] as const } : {}) }));
 }
 
-export const HERALD_API_VERSION = API_VERSION;

@@ -39,7 +39,7 @@ export async function benchControllerE2e(n = 5000): Promise<{ rows: Row[] }> {
     await applyObjects(kc, [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } },
       { apiVersion: 'herald.dev/v1beta1', kind: 'IPAddressPool', metadata: { name: 'bench', namespace: 'herald-system' }, spec: { addresses: ['2001:db8:1::/112'] } },
-    ] as never);
+    ]);
     const registry = createRegistry('controller', false);
     const ctl = new Controller({ kubeConfig: kc, namespace: 'herald-system', lbClass: undefined, identity: 'bench', clock: systemClock, log: createLogger({ component: 'controller', level: 'error' }), registry, leaderElection: false });
     await ctl.start();

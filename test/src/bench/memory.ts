@@ -14,7 +14,6 @@ import { createLogger } from '@herald/shared';
 import { whyCannotRun } from '@herald/shared/testing';
 import { applyObjects, BirdRouter, Lab, sitePlan, type SitePlan } from '@herald/lab';
 
-type KubeObject = Parameters<typeof applyObjects>[1][number];
 import { waitFor } from '../harness/wait.js';
 
 interface Row {
@@ -102,7 +101,7 @@ export async function benchMemory(opts: { counts?: readonly number[]; budgetMs?:
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
       { apiVersion: 'herald.dev/v1beta1', kind: 'IPAddressPool', metadata: { name: 'mem', namespace: plan.namespace }, spec: { addresses: ['2001:db8:5::/112'], autoAssign: false } },
       { apiVersion: 'herald.dev/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'mem', namespace: plan.namespace }, spec: { ipAddressPools: ['mem'] } },
-    ] as KubeObject[]);
+    ]);
     const sessions = plan.nodes.length * SESSIONS;
     await waitFor(`${sessions} BGP sessions established`, async () => ((await router.sessions()).filter((s) => s.state === 'established').length === sessions ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
     await measure(0, undefined, router);
