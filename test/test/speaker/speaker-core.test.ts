@@ -63,7 +63,7 @@ describe('speaker cores against the embedded API server (3 nodes, fake announcer
         metadata: { name: `${name}-x`, namespace: 'default', labels: { 'kubernetes.io/service-name': name } },
         addressType: 'IPv4',
         endpoints: nodes.map((n, i) => ({ addresses: [`198.51.100.${i + 1}`], nodeName: n, conditions: { ready: true } })),
-      } as never,
+      },
     ]);
   }
 
@@ -74,7 +74,7 @@ describe('speaker cores against the embedded API server (3 nodes, fake announcer
         kind: 'Service',
         metadata: { name, namespace: 'default' },
         spec: { type: 'LoadBalancer', externalTrafficPolicy: local ? 'Local' : 'Cluster', ports: [{ port: 80, protocol: 'TCP' }], selector: { app: name } },
-      } as never,
+      },
     ]);
     await core.patchNamespacedServiceStatus({ name, namespace: 'default', body: { status: { loadBalancer: { ingress: [{ ip }] } } } }, mergePatch);
   }
