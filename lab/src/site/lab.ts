@@ -15,6 +15,7 @@ import { Topology, deleteNamespacesWithPrefix, type HostSpec } from '../netns/to
 import { createRouter, type RouterDriver, type RouterPeerSpec } from '../routers/index.js';
 import { applyObjects, heraldCrds, repoRoot } from './cluster.js';
 import { deployedNodeOptions } from './deployed.js';
+import { startFibSync } from './fib-sync.js';
 import { forward } from './forward.js';
 import { endpointSlice, labObjects, SERVICE_NAMESPACE } from './objects.js';
 import { siteNamespaces, type SitePlan } from './plan.js';
@@ -38,6 +39,7 @@ export class Lab {
   private hostForward: Server | undefined;
   private router: RouterDriver | undefined;
   private stopProxy: (() => Promise<void>) | undefined;
+  private stopFib: (() => void) | undefined;
   private kc = new PooledKubeConfig();
   private readonly procs: ProcessSet;
   private readonly ns: ReturnType<typeof siteNamespaces>;
@@ -136,6 +138,7 @@ export class Lab {
       kernel: true,
     });
     await this.router.start();
+    if (p.router.kind === 'gobgp') this.stopFib = startFibSync(this.router, this.ns.router, (err) => this.log.warn('fib-sync-failed', { err }));
 
     // 5. Backends, and the kube-proxy stand-in fed from the API.
     for (const n of p.nodes) {
@@ -285,6 +288,7 @@ export class Lab {
 
   /** Stops every process and deletes every namespace the lab made. Safe to call twice. */
   async stop(): Promise<void> {
+    this.stopFib?.();
     await this.stopProxy?.().catch(() => undefined);
     this.stopProxy = undefined;
     await this.procs.stopAll();
