@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { nsRun } from '../netns/exec.js';
 import { parseBirdProtocols, parseBirdRoutes } from './bird-parse.js';
 import { poll } from './poll.js';
-import { Daemon, makeWorkDir, removeWorkDir } from './process.js';
+import { Daemon, SingleDaemonRouter, makeWorkDir } from './process.js';
 import { peerFamilies, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
 
 export function birdConfig(spec: RouterSpec): string {
@@ -47,12 +47,12 @@ export function birdConfig(spec: RouterSpec): string {
   return lines.join('\n') + '\n';
 }
 
-export class BirdRouter implements RouterDriver {
+export class BirdRouter extends SingleDaemonRouter implements RouterDriver {
   readonly kind = 'bird';
-  private dir: string | undefined;
-  private daemon: Daemon | undefined;
 
-  constructor(readonly spec: RouterSpec) {}
+  constructor(readonly spec: RouterSpec) {
+    super();
+  }
 
   private get ctl(): string {
     return join(this.dir ?? '/nonexistent', 'bird.ctl');
@@ -81,14 +81,4 @@ export class BirdRouter implements RouterDriver {
     return parseBirdRoutes(await this.birdc(`show route all table master${family}`));
   }
 
-  log(): string {
-    return this.daemon?.output ?? '';
-  }
-
-  async stop(): Promise<void> {
-    await this.daemon?.stop();
-    this.daemon = undefined;
-    await removeWorkDir(this.dir);
-    this.dir = undefined;
-  }
 }

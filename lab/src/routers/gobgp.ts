@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { nsRun } from '../netns/exec.js';
 import { parseGobgpNeighbors, parseGobgpRib } from './gobgp-parse.js';
 import { poll } from './poll.js';
-import { Daemon, makeWorkDir, removeWorkDir } from './process.js';
+import { Daemon, SingleDaemonRouter, makeWorkDir } from './process.js';
 import { peerFamilies, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
 
 export function gobgpConfig(spec: RouterSpec): string {
@@ -27,13 +27,13 @@ export function gobgpConfig(spec: RouterSpec): string {
 
 let nextPort = 50051 + (process.pid % 1000) * 7;
 
-export class GobgpRouter implements RouterDriver {
+export class GobgpRouter extends SingleDaemonRouter implements RouterDriver {
   readonly kind = 'gobgp';
-  private dir: string | undefined;
-  private daemon: Daemon | undefined;
   readonly apiPort = nextPort++;
 
-  constructor(readonly spec: RouterSpec) {}
+  constructor(readonly spec: RouterSpec) {
+    super();
+  }
 
   async start(): Promise<void> {
     this.dir = await makeWorkDir('gobgp');
@@ -63,14 +63,4 @@ export class GobgpRouter implements RouterDriver {
     return parseGobgpRib(await this.gobgp(`global rib -a ipv${family} -j`));
   }
 
-  log(): string {
-    return this.daemon?.output ?? '';
-  }
-
-  async stop(): Promise<void> {
-    await this.daemon?.stop();
-    this.daemon = undefined;
-    await removeWorkDir(this.dir);
-    this.dir = undefined;
-  }
 }

@@ -39,3 +39,22 @@ export async function makeWorkDir(kind: string): Promise<string> {
 export async function removeWorkDir(dir: string | undefined): Promise<void> {
   if (dir) await rm(dir, { recursive: true, force: true });
 }
+
+/** A router driver that runs one daemon in a work directory (BIRD, GoBGP). */
+export abstract class SingleDaemonRouter {
+  protected dir: string | undefined;
+  protected daemon: Daemon | undefined;
+
+  /** The daemon's log so far (for failure messages). */
+  log(): string {
+    return this.daemon?.output ?? '';
+  }
+
+  /** Stops the daemon (reaped) and removes its work directory. Safe to call twice. */
+  async stop(): Promise<void> {
+    await this.daemon?.stop();
+    this.daemon = undefined;
+    await removeWorkDir(this.dir);
+    this.dir = undefined;
+  }
+}

@@ -48,7 +48,7 @@ describe('documentation addresses only', () => {
 
   const cases: { desc: string; input: string; want: string[] }[] = [
     { desc: 'documentation v4 CIDR, range and v6 prefix', input: '192.0.2.64/27 198.51.100.10-198.51.100.20 2001:db8:100::/120', want: [] },
-    { desc: 'a private address', input: 'peerAddress: 10.0.0.1', want: ['10.0.0.1'] },
+    { desc: 'rejects a private address (a string, never sent a packet)', input: 'peerAddress: 10.0.0.1', want: ['10.0.0.1'] },
     { desc: 'a prefix wider than its range', input: '- 192.0.2.0/16', want: ['192.0.2.0/16'] },
     { desc: 'a v6 address outside 2001:db8::/32', input: '"2001:db9::1", fe80::1', want: ['2001:db9::1', 'fe80::1'] },
     { desc: 'an address with a port, bind-all and loopback', input: '203.0.113.1:179 0.0.0.0 [::]:7472 127.0.0.1 8.8.8.8:53', want: ['8.8.8.8'] },
