@@ -34,7 +34,8 @@ export function birdConfig(spec: RouterSpec): string {
     lines.push(
       `protocol bgp ${p.name} {`,
       `  local ${p.localAddress ?? ''} as ${spec.asn};`,
-      `  neighbor ${p.address} as ${p.asn};`,
+      `  neighbor ${p.address}${p.neighborPort ? ` port ${p.neighborPort}` : ''} as ${p.asn};`,
+      ...(p.passive ? ['  passive on;'] : []),
       `  hold time ${hold}; keepalive time ${ka}; connect retry time 1;`,
       '  error wait time 1, 5; connect delay time 1;',
       ...(p.password ? [`  password "${p.password}";`] : []),

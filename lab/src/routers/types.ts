@@ -17,6 +17,15 @@ export interface RouterPeerSpec {
   readonly ttlSecurity?: boolean;
   /** Address families carried (MP-BGP); default: the family of `address`. */
   readonly families?: readonly (4 | 6)[];
+  /**
+   * Only accept the session, never connect (BIRD only). With `neighborPort`, this is how one BIRD
+   * keeps several sessions with the same neighbour address: BIRD 2.0 locks a session on (neighbour
+   * address, neighbour port), so a second protocol with the same pair waits Idle for the lock, and
+   * a passive protocol never uses its neighbour port.
+   */
+  readonly passive?: boolean;
+  /** The neighbour's TCP port (BIRD only; default 179). */
+  readonly neighborPort?: number;
 }
 
 export function peerFamilies(p: RouterPeerSpec): readonly (4 | 6)[] {

@@ -18,7 +18,7 @@ import { deployedNodeOptions } from './deployed.js';
 import { startFibSync } from './fib-sync.js';
 import { forward } from './forward.js';
 import { endpointSlice, labObjects, SERVICE_NAMESPACE } from './objects.js';
-import { siteNamespaces, type SitePlan } from './plan.js';
+import { routerBgpAddresses, siteNamespaces, type SitePlan } from './plan.js';
 import { ProcessSet } from './processes.js';
 import { runProxySync } from './proxy-sync.js';
 
@@ -94,7 +94,7 @@ export class Lab {
 
     // 1. The network.
     const hosts: HostSpec[] = [
-      { name: 'router', addresses: [`${p.router.ip4}/24`, `${p.router.ip6}/64`], macByte: p.router.macByte, router: true },
+      { name: 'router', addresses: [...routerBgpAddresses(p).map((a) => `${a}/24`), `${p.router.ip6}/64`], macByte: p.router.macByte, router: true },
       { name: 'mgmt', addresses: [`${p.mgmt.ip4}/24`], macByte: p.mgmt.macByte },
       ...p.nodes.map((n) => ({ name: n.name, addresses: [`${n.ip4}/24`, `${n.ip6}/64`], macByte: n.macByte, quietArp: true, sysctls: ['net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1'] })),
       { name: 'client', addresses: [], macByte: 0xc0, bridged: false },
@@ -304,8 +304,24 @@ export class Lab {
   }
 }
 
-/** The router's BGP sessions, one per node (also carrying IPv6 routes when the plan asks). */
-function routerPeers(p: SitePlan): RouterPeerSpec[] {
-  return p.nodes.map((n) => ({ name: n.name, address: n.ip4, asn: p.nodeAsn, ...(p.routerIpv6Routes ? { families: [4, 6] as const } : {}) }));
+/**
+ * The router's BGP sessions: one per node and router address (also carrying IPv6 routes when the
+ * plan asks). The first session of each node is named after the node; extra ones get a suffix and
+ * are passive with a nominal neighbour port of their own (BIRD's session lock; see
+ * RouterPeerSpec.passive): the speakers connect to BIRD's port 179 on each router address.
+ */
+export function routerPeers(p: SitePlan): RouterPeerSpec[] {
+  const addrs = routerBgpAddresses(p);
+  const one = addrs.length === 1;
+  return p.nodes.flatMap((n) =>
+    addrs.map((local, i) => ({
+      name: i === 0 ? n.name : `${n.name}_s${i + 1}`,
+      address: n.ip4,
+      asn: p.nodeAsn,
+      ...(one ? {} : { localAddress: local }),
+      ...(i === 0 ? {} : { passive: true, neighborPort: 179 + i }),
+      ...(p.routerIpv6Routes ? { families: [4, 6] as const } : {}),
+    })),
+  );
 }
 

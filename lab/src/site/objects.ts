@@ -1,6 +1,6 @@
 // The Kubernetes objects a fresh lab starts with: Nodes, Herald's namespace and config, the
 // sample Services and the EndpointSlices that say where their backends run. Pure.
-import type { SitePlan } from './plan.js';
+import { routerBgpAddresses, type SitePlan } from './plan.js';
 
 export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } } & Record<string, unknown>;
 
@@ -33,12 +33,12 @@ export function labObjects(p: SitePlan, heartbeatKey: string): KubeObject[] {
     { apiVersion: 'herald.dev/v1beta1', kind: 'IPAddressPool', metadata: { name: 'lab-l2', namespace: ns }, spec: { addresses: [...p.l2Pool], autoAssign: false } },
     { apiVersion: 'herald.dev/v1beta1', kind: 'IPAddressPool', metadata: { name: 'lab-bgp', namespace: ns }, spec: { addresses: [...p.bgpPool] } },
     { apiVersion: 'herald.dev/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lab-l2', namespace: ns }, spec: { ipAddressPools: ['lab-l2'], interfaces: ['eth0'] } },
-    {
+    ...routerBgpAddresses(p).map((peerAddress, i) => ({
       apiVersion: 'herald.dev/v1beta1',
       kind: 'BGPPeer',
-      metadata: { name: 'router', namespace: ns },
-      spec: { myASN: p.nodeAsn, peerASN: p.router.asn, peerAddress: p.router.ip4, holdTime: '9s', keepaliveTime: '3s', connectTime: '1s' },
-    },
+      metadata: { name: i === 0 ? 'router' : `router-${i + 1}`, namespace: ns },
+      spec: { myASN: p.nodeAsn, peerASN: p.router.asn, peerAddress, holdTime: '9s', keepaliveTime: '3s', connectTime: '1s' },
+    })),
     { apiVersion: 'herald.dev/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'lab-bgp', namespace: ns }, spec: { ipAddressPools: ['lab-bgp'], communities: ['64512:100'] } },
   );
   for (const s of p.services) {

@@ -1,7 +1,8 @@
 // The lab's bare-metal site, as data: who sits where, with which addresses, and what Herald and
 // the sample Services look like. Pure: `herald-lab up` and the e2e test both build from this.
 // Addresses are documentation ranges only:
-//   192.0.2.0/24      the LAN: router .1, mgmt (API server) .2, nodes .11-, L2 pool .200-.219
+//   192.0.2.0/24      the LAN: router .1 (and .3-.5 for extra BGP sessions), mgmt (API server)
+//                     .2, nodes .11-, L2 pool .200-.219
 //   198.51.100.0/24   the client's segment, behind the router
 //   203.0.113.0/24    the BGP pool (announced by the nodes, ECMP at the router)
 //   2001:db8:0:1::/64 LAN v6, 2001:db8:0:2::/64 client v6, 2001:db8:0:3::/120 BGP pool v6
@@ -43,12 +44,16 @@ export interface SitePlan {
   readonly routerIpv6Routes?: boolean;
   /** false: no kube-proxy stand-in (no traffic through Services; for scale runs). Absent: on. */
   readonly kubeProxy?: boolean;
+  /** BGP sessions per node, each to its own router address (see routerBgpAddresses). Absent: 1. */
+  readonly bgpSessions?: number;
 }
 
 /** Optional knobs for scale benches; `make lab` uses none of them. */
 export interface SitePlanExtras {
   ipv6Routes?: boolean;
   kubeProxy?: boolean;
+  /** 1 to 4 BGP sessions per node, each to a separate router address (one BIRD protocol each). */
+  bgpSessions?: number;
 }
 
 export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: number } & SitePlanExtras = {}): SitePlan {
@@ -59,10 +64,14 @@ export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: n
     nodes.push({ name: `node${i}`, ip4: `192.0.2.${10 + i}`, ip6: `2001:db8:0:1::${(0x10 + i).toString(16)}`, macByte: 0x10 + i });
   }
   const names = nodes.map((x) => x.name);
+  const sessions = opts.bgpSessions ?? 1;
+  if (!Number.isInteger(sessions) || sessions < 1 || sessions > 4) throw new Error(`bgpSessions must be 1 to 4, not ${String(opts.bgpSessions)}`);
+  if (sessions > 1 && (opts.router ?? 'bird') !== 'bird') throw new Error('bgpSessions above 1 needs ROUTER=bird (one BIRD stands in for several routers)');
   return {
     // Only when asked for: a default plan has none of these keys.
     ...(opts.ipv6Routes ? { routerIpv6Routes: true } : {}),
     ...(opts.kubeProxy === false ? { kubeProxy: false } : {}),
+    ...(sessions > 1 ? { bgpSessions: sessions } : {}),
     prefix: opts.prefix ?? 'hlab',
     namespace: 'herald-system',
     router: { kind: opts.router ?? 'bird', ip4: '192.0.2.1', ip6: '2001:db8:0:1::1', clientIp4: '198.51.100.1', clientIp6: '2001:db8:0:2::1', asn: 64500, macByte: 0x01 },
@@ -80,6 +89,17 @@ export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: n
       { name: 'web-l2-local', mode: 'l2', port: 80, targetPort: 8084, externalTrafficPolicy: 'Local', backendNodes: names.slice(Math.min(1, n - 1)) },
     ],
   };
+}
+
+/**
+ * The router addresses every node peers with, one BGP session each: the router's own address, then
+ * .3, .4, .5 when the plan asks for more. A separate local address per session is what lets BIRD
+ * tell the sessions from one node apart (it matches an incoming connection to a protocol by
+ * remote and local address; two protocols with the same pair leave the second Idle).
+ */
+export function routerBgpAddresses(p: SitePlan): string[] {
+  const extra = ['192.0.2.3', '192.0.2.4', '192.0.2.5'];
+  return [p.router.ip4, ...extra.slice(0, (p.bgpSessions ?? 1) - 1)];
 }
 
 /** Namespace names of the site's hosts. */
