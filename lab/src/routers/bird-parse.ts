@@ -1,5 +1,6 @@
-// Parsers for birdc output (BIRD 2.0): `show protocols` and `show route all`.
-import type { RibRoute, RouterSession, SessionStateName } from './types.js';
+// Parsers for birdc output (BIRD 2.0): `show protocols`, `show protocols all <name>` (the
+// neighbour's capabilities) and `show route all`.
+import { capabilitySet, kebab, type RibRoute, type RouterSession, type SessionStateName } from './types.js';
 
 const bgpStates: Record<string, SessionStateName> = {
   idle: 'idle',
@@ -84,4 +85,40 @@ export function parseBirdRoutes(out: string): RibRoute[] {
   }
   flush();
   return res;
+}
+
+const birdCapabilities: Record<string, string> = {
+  '4-octet AS numbers': '4-octet-as',
+  'Enhanced refresh': 'enhanced-route-refresh',
+  'Extended next hop': 'extended-nexthop',
+  Hostname: 'fqdn',
+};
+
+const birdFamilies: Record<string, string> = { ipv4: 'ipv4-unicast', ipv6: 'ipv6-unicast', 'ipv4-mc': 'ipv4-multicast', 'ipv6-mc': 'ipv6-multicast' };
+
+/**
+ * The "Neighbor capabilities" block of `show protocols all <name>` (BIRD 2.0: one capability
+ * per line, details indented below it; "Multiprotocol" lists its families on "AF announced:").
+ * BIRD prints no block before the neighbour's OPEN has arrived: then [].
+ */
+export function parseBirdNeighborCapabilities(out: string): string[] {
+  const lines = out.split('\n');
+  const indent = (l: string): number => l.length - l.trimStart().length;
+  const start = lines.findIndex((l) => l.trim() === 'Neighbor capabilities');
+  if (start < 0) return [];
+  const caps: string[] = [];
+  let capIndent: number | undefined;
+  let cap = '';
+  for (const line of lines.slice(start + 1)) {
+    if (!line.trim() || indent(line) <= indent(lines[start]!)) break;
+    capIndent ??= indent(line);
+    const t = line.trim();
+    if (indent(line) === capIndent) {
+      cap = t.replace(/:.*$/, '');
+      if (cap !== 'Multiprotocol') caps.push(birdCapabilities[cap] ?? kebab(cap));
+    } else if (cap === 'Multiprotocol' && t.startsWith('AF announced:')) {
+      for (const af of t.slice('AF announced:'.length).trim().split(/\s+/).filter(Boolean)) caps.push(`mp-${birdFamilies[af] ?? kebab(af)}`);
+    }
+  }
+  return capabilitySet(caps);
 }

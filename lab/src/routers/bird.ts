@@ -2,10 +2,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nsRun } from '../netns/exec.js';
-import { parseBirdProtocols, parseBirdRoutes } from './bird-parse.js';
+import { parseBirdNeighborCapabilities, parseBirdProtocols, parseBirdRoutes } from './bird-parse.js';
 import { poll } from './poll.js';
 import { Daemon, SingleDaemonRouter, makeWorkDir } from './process.js';
-import { peerFamilies, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
+import { peerFamilies, peerNamed, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
 
 export function birdConfig(spec: RouterSpec): string {
   const hold = spec.holdTime ?? 3;
@@ -80,6 +80,10 @@ export class BirdRouter extends SingleDaemonRouter implements RouterDriver {
 
   async routes(family: 4 | 6): Promise<RibRoute[]> {
     return parseBirdRoutes(await this.birdc(`show route all table master${family}`));
+  }
+
+  async neighborCapabilities(peerName: string): Promise<string[]> {
+    return parseBirdNeighborCapabilities(await this.birdc(`show protocols all ${peerNamed(this.spec, peerName).name}`));
   }
 
 }

@@ -1,6 +1,7 @@
-// Parsers for FRR vtysh JSON: `show bgp neighbors json`, `show bgp <afi> unicast json` (the
-// prefix list) and `show bgp <afi> unicast <prefix> json` (full paths).
-import type { RibRoute, RouterSession, SessionStateName } from './types.js';
+// Parsers for FRR vtysh JSON: `show bgp neighbors json`, `show bgp neighbors <address> json`
+// (the neighbour's capabilities), `show bgp <afi> unicast json` (the prefix list) and
+// `show bgp <afi> unicast <prefix> json` (full paths).
+import { capabilitySet, kebab, type RibRoute, type RouterSession, type SessionStateName } from './types.js';
 
 function obj(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -51,4 +52,43 @@ export function parseFrrPrefixDetail(prefix: string, json: string): RibRoute[] {
       best: obj(p['bestpath'])['overall'] === true || p['multipath'] === true,
     };
   });
+}
+
+/** FRR's JSON keys in neighborCapabilities, where kebab-case of the key is not our name. */
+const frrCapabilities: Record<string, string> = {
+  '4byteAs': '4-octet-as',
+  // FRR names the key by what happened: "gracefulRestartCapability" when only advertised,
+  // "gracefulRestart" once the neighbour's OPEN carried it.
+  gracefulRestartCapability: 'graceful-restart',
+  hostName: 'fqdn',
+};
+
+/** Keys in neighborCapabilities that describe a capability rather than name one. */
+const frrDetails = new Set(['gracefulRestartRemoteTimerMsecs', 'addressFamiliesByPeer', 'extendedNexthopFamililesByPeer', 'extendedNexthopFamiliesByPeer']);
+
+/** "received", "advertisedAndReceived", "advertisedAndReceivedNew", ...; not "advertised". */
+function frrReceived(v: unknown): boolean {
+  if (typeof v === 'string') return /received/i.test(v);
+  if (v === true) return false;
+  // Per-family objects (addPath: {ipv4Unicast: {rxReceived: true}}) and hostName ({rcvHostName}).
+  return Object.entries(obj(v)).some(([k, x]) => ((/received/i.test(k) || /^rcv/.test(k)) && x !== false) || (typeof x === 'object' && frrReceived(x)));
+}
+
+/**
+ * `show bgp neighbors <address> json` → neighborCapabilities: a capability counts when FRR says
+ * it was received ("received", "advertisedAndReceived*"); "advertised" alone does not.
+ * multiprotocolExtensions lists families ({ipv6Unicast: {received: true}}). No
+ * neighborCapabilities (session not yet up) gives [].
+ */
+export function parseFrrNeighborCapabilities(json: string): string[] {
+  const caps: string[] = [];
+  for (const n of Object.values(obj(JSON.parse(json)))) {
+    for (const [k, v] of Object.entries(obj(obj(n)['neighborCapabilities']))) {
+      if (frrDetails.has(k)) continue;
+      if (k === 'multiprotocolExtensions') {
+        for (const [fam, st] of Object.entries(obj(v))) if (frrReceived(st)) caps.push(`mp-${kebab(fam)}`);
+      } else if (frrReceived(v)) caps.push(frrCapabilities[k] ?? kebab(k));
+    }
+  }
+  return capabilitySet(caps);
 }

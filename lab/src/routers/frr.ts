@@ -4,10 +4,10 @@ import { chown, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { run } from '../netns/exec.js';
-import { parseFrrNeighbors, parseFrrPrefixDetail, parseFrrTablePrefixes } from './frr-parse.js';
+import { parseFrrNeighborCapabilities, parseFrrNeighbors, parseFrrPrefixDetail, parseFrrTablePrefixes } from './frr-parse.js';
 import { poll } from './poll.js';
 import { Daemon, makeWorkDir, removeWorkDir } from './process.js';
-import { peerFamilies, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
+import { peerFamilies, peerNamed, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
 
 export function frrBgpdConfig(spec: RouterSpec): string {
   const hold = spec.holdTime ?? 3;
@@ -85,6 +85,10 @@ export class FrrRouter implements RouterDriver {
     const out: RibRoute[] = [];
     for (const p of prefixes) out.push(...parseFrrPrefixDetail(p, await this.vtysh(`show bgp ${afi} unicast ${p} json`)));
     return out;
+  }
+
+  async neighborCapabilities(peerName: string): Promise<string[]> {
+    return parseFrrNeighborCapabilities(await this.vtysh(`show bgp neighbors ${peerNamed(this.spec, peerName).address} json`));
   }
 
   log(): string {

@@ -3,10 +3,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nsRun } from '../netns/exec.js';
-import { parseGobgpNeighbors, parseGobgpRib } from './gobgp-parse.js';
+import { parseGobgpNeighborCapabilities, parseGobgpNeighbors, parseGobgpRib } from './gobgp-parse.js';
 import { poll } from './poll.js';
 import { Daemon, SingleDaemonRouter, makeWorkDir } from './process.js';
-import { peerFamilies, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
+import { peerFamilies, peerNamed, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
 
 export function gobgpConfig(spec: RouterSpec): string {
   const hold = spec.holdTime ?? 3;
@@ -61,6 +61,10 @@ export class GobgpRouter extends SingleDaemonRouter implements RouterDriver {
 
   async routes(family: 4 | 6): Promise<RibRoute[]> {
     return parseGobgpRib(await this.gobgp(`global rib -a ipv${family} -j`));
+  }
+
+  async neighborCapabilities(peerName: string): Promise<string[]> {
+    return parseGobgpNeighborCapabilities(await this.gobgp(`neighbor ${peerNamed(this.spec, peerName).address} -j`));
   }
 
 }

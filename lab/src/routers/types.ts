@@ -28,8 +28,32 @@ export interface RouterPeerSpec {
   readonly neighborPort?: number;
 }
 
+/** The spec's peer of that name; throws for a name the spec does not have. */
+export function peerNamed(spec: { readonly peers: readonly RouterPeerSpec[] }, name: string): RouterPeerSpec {
+  const p = spec.peers.find((x) => x.name === name);
+  if (!p) throw new Error(`no peer named ${JSON.stringify(name)} (have ${spec.peers.map((x) => x.name).join(', ')})`);
+  return p;
+}
+
 export function peerFamilies(p: RouterPeerSpec): readonly (4 | 6)[] {
   return p.families ?? [p.address.includes(':') ? 6 : 4];
+}
+
+/**
+ * A capability name in the drivers' shared vocabulary (`neighborCapabilities`): lower-case words
+ * joined by '-' ("Route refresh", "routeRefresh" and "RouteRefresh" all give "route-refresh").
+ */
+export function kebab(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase();
+}
+
+/** Sorted, without duplicates: capability lists compare with deepEqual. */
+export function capabilitySet(names: Iterable<string>): string[] {
+  return [...new Set(names)].sort();
 }
 
 export interface RouterSpec {
@@ -86,6 +110,14 @@ export interface RouterDriver {
   sessions(): Promise<RouterSession[]>;
   /** Every path in the RIB for a family (one entry per path, not per prefix). */
   routes(family: 4 | 6): Promise<RibRoute[]>;
+  /**
+   * The capabilities the router says it RECEIVED in this peer's OPEN (by RouterPeerSpec name),
+   * sorted, in one vocabulary across routers: 'mp-ipv4-unicast', 'mp-ipv6-unicast',
+   * 'route-refresh', '4-octet-as', 'graceful-restart', and any other the router names, in
+   * kebab-case (e.g. 'enhanced-route-refresh', 'add-path'). Empty until the session has
+   * exchanged OPENs.
+   */
+  neighborCapabilities(peerName: string): Promise<string[]>;
   /** The daemon's log so far (for failure messages). */
   log(): string;
 }

@@ -1,6 +1,10 @@
 // Router CLI parsers against real output (captured from BIRD 2.0.12, FRR 8.4.4 and GoBGP 3.10
 // in this project's lab, trimmed to the parts that matter).
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { parseBirdNeighborCapabilities } from '../../src/routers/bird-parse.js';
+import { parseFrrNeighborCapabilities } from '../../src/routers/frr-parse.js';
+import { parseGobgpNeighborCapabilities } from '../../src/routers/gobgp-parse.js';
 import {
   parseBirdProtocols,
   parseBirdRoutes,
@@ -83,6 +87,17 @@ const gobgpRib =
   '{"203.0.113.7/32":[{"nlri":{"prefix":"203.0.113.7/32"},"best":true,"attrs":[{"type":1,"value":0},{"type":2,"as_paths":[{"segment_type":2,"num":1,"asns":[64512]}]},{"type":3,"nexthop":"192.0.2.11"},{"type":5,"value":250},{"type":8,"communities":[4227858439]},{"type":32,"value":[{"ASN":4200000000,"LocalData1":1,"LocalData2":2}]}],"neighbor-ip":"192.0.2.11"}],' +
   '"2001:db8:5::/64":[{"nlri":{"prefix":"2001:db8:5::/64"},"best":false,"attrs":[{"type":1,"value":2},{"type":2,"as_paths":[]},{"type":4,"metric":7},{"type":14,"nexthop":"2001:db8::11","afi":2,"safi":1}],"neighbor-ip":"2001:db8::11"}]}';
 
+// Received-capability fixtures (fixtures/<router>-caps-*), whole and untrimmed: the router's view
+// of our speaker (test/src/bgp/speaker-child.ts) from BIRD 2.0.12 `birdc show protocols all
+// <name>`, FRR 8.4.4 `show bgp neighbors <address> json` and GoBGP 3.10 `gobgp neighbor <address>
+// -j`. e4: eBGP, IPv4 session carrying IPv4 and IPv6, no graceful restart. i4-gr: iBGP with
+// enableGracefulRestart (the router has only IPv4 configured there; we offer both families).
+// connect: a configured neighbour that never answered.
+const fixtureDir = new URL('../../../test/routers/fixtures/', import.meta.url);
+const fixture = (name: string): string => readFileSync(new URL(name, fixtureDir), 'utf8');
+const mp4 = 'mp-ipv4-unicast';
+const mp6 = 'mp-ipv6-unicast';
+
 const base = { origin: 'igp', localPref: undefined, med: undefined, communities: [], largeCommunities: [] };
 
 describe('router CLI parsers', () => {
@@ -118,5 +133,49 @@ describe('router CLI parsers', () => {
       { ...base, prefix: '203.0.113.7/32', nextHops: ['192.0.2.11'], asPath: [64512], localPref: 250, communities: ['64512:7'], largeCommunities: ['4200000000:1:2'], from: '192.0.2.11', best: true },
       { ...base, prefix: '2001:db8:5::/64', nextHops: ['2001:db8::11'], asPath: [], origin: 'incomplete', med: 7, from: '2001:db8::11', best: false },
     ]);
+  });
+
+  describe('received capabilities, from real output', () => {
+    it('finds its fixtures', () => {
+      assert.equal(readdirSync(fixtureDir).filter((f) => /^(bird|frr|gobgp)-caps-/.test(f)).length, 9);
+    });
+
+    const cases: { desc: string; parse: (out: string) => string[]; input: string; want: string[] }[] = [
+      { desc: 'birdc show protocols all: eBGP, two families, no GR', parse: parseBirdNeighborCapabilities, input: 'bird-caps-e4.txt', want: ['4-octet-as', mp4, mp6, 'route-refresh'] },
+      { desc: 'birdc show protocols all: iBGP with graceful restart', parse: parseBirdNeighborCapabilities, input: 'bird-caps-i4-gr.txt', want: ['4-octet-as', 'graceful-restart', mp4, mp6, 'route-refresh'] },
+      { desc: 'birdc show protocols all: not up, no capabilities block', parse: parseBirdNeighborCapabilities, input: 'bird-caps-connect.txt', want: [] },
+      // FRR advertises GR, LLGR, enhanced refresh, extended message, add-path, hostname: "advertised" alone is not counted.
+      { desc: 'vtysh neighbors json: eBGP, two families, no GR', parse: parseFrrNeighborCapabilities, input: 'frr-caps-e4.json', want: ['4-octet-as', mp4, mp6, 'route-refresh'] },
+      { desc: 'vtysh neighbors json: iBGP with GR ("gracefulRestart"), IPv6 "received" only', parse: parseFrrNeighborCapabilities, input: 'frr-caps-i4-gr.json', want: ['4-octet-as', 'graceful-restart', mp4, mp6, 'route-refresh'] },
+      { desc: 'vtysh neighbors json: not up, no neighborCapabilities', parse: parseFrrNeighborCapabilities, input: 'frr-caps-connect.json', want: [] },
+      // GoBGP's local_cap (fqdn, extended-nexthop) is what it sent: not counted.
+      { desc: 'gobgp neighbor -j: remote_cap, eBGP, no GR', parse: parseGobgpNeighborCapabilities, input: 'gobgp-caps-e4.json', want: ['4-octet-as', mp4, mp6, 'route-refresh'] },
+      { desc: 'gobgp neighbor -j: remote_cap, iBGP with GR', parse: parseGobgpNeighborCapabilities, input: 'gobgp-caps-i4-gr.json', want: ['4-octet-as', 'graceful-restart', mp4, mp6, 'route-refresh'] },
+      { desc: 'gobgp neighbor -j: not up, no remote_cap', parse: parseGobgpNeighborCapabilities, input: 'gobgp-caps-connect.json', want: [] },
+    ];
+    for (const c of cases) it(c.desc, () => assert.deepEqual(c.parse(fixture(c.input)), c.want));
+
+    // Forms the fixtures do not show (from the routers' sources), normalised the same way.
+    const forms: { desc: string; parse: (out: string) => string[]; input: string; want: string[] }[] = [
+      {
+        desc: 'bird: details under a capability are not capabilities; other names in kebab-case',
+        parse: parseBirdNeighborCapabilities,
+        input: ['    Neighbor capabilities', '      Multiprotocol', '        AF announced: ipv4-mc', '      Graceful restart', '        Restart time: 120', '        AF supported: ipv4', '      Enhanced refresh', '      ADD-PATH', '        RX: ipv4', '      Hostname: r1', '    Session:          internal'].join('\n'),
+        want: ['add-path', 'enhanced-route-refresh', 'fqdn', 'graceful-restart', 'mp-ipv4-multicast'],
+      },
+      {
+        desc: 'frr: route refresh old and new, add-path received, hostname received, GR only advertised',
+        parse: parseFrrNeighborCapabilities,
+        input: JSON.stringify({ '192.0.2.11': { neighborCapabilities: { routeRefresh: 'advertisedAndReceivedOldNew', addPath: { ipv4Unicast: { rxAdvertised: true, txReceived: true } }, hostName: { advHostName: 'r', rcvHostName: 'n1' }, gracefulRestartCapability: 'advertised', dynamic: 'received', multiprotocolExtensions: { ipv4Unicast: { advertised: true } } } } }),
+        want: ['add-path', 'dynamic', 'fqdn', 'route-refresh'],
+      },
+      {
+        desc: 'gobgp: other capability types in kebab-case, families decoded',
+        parse: parseGobgpNeighborCapabilities,
+        input: JSON.stringify({ state: { remote_cap: [{ type_url: 'type.googleapis.com/apipb.EnhancedRouteRefreshCapability' }, { type_url: 'type.googleapis.com/apipb.LongLivedGracefulRestartCapability' }, { type_url: 'type.googleapis.com/apipb.MultiProtocolCapability', value: Buffer.from([0x0a, 0x04, 0x08, 0x01, 0x10, 0x02]).toString('base64') }], local_cap: [{ type_url: 'type.googleapis.com/apipb.GracefulRestartCapability' }] } }),
+        want: ['enhanced-route-refresh', 'long-lived-graceful-restart', 'mp-ipv4-multicast'],
+      },
+    ];
+    for (const c of forms) it(c.desc, () => assert.deepEqual(c.parse(c.input), c.want));
   });
 });

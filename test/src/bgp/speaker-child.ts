@@ -17,6 +17,8 @@ export interface ChildPeer {
   readonly ebgpMultiHop?: boolean;
   readonly routerID?: string;
   readonly gtsm?: boolean;
+  /** Send the graceful-restart capability (BGPPeer enableGracefulRestart; default false). */
+  readonly gracefulRestart?: boolean;
   /** Routes for this session only (default: the config's routes). */
   readonly routes?: readonly ChildRoute[];
 }
@@ -65,7 +67,7 @@ function toPeer(p: ChildPeer): BGPPeer {
     password: p.password,
     bfdProfile: undefined,
     ebgpMultiHop: p.ebgpMultiHop ?? false,
-    enableGracefulRestart: false,
+    enableGracefulRestart: p.gracefulRestart ?? false,
     isIBGP: p.myASN === p.peerASN,
   };
 }
