@@ -12,6 +12,8 @@ const NODE1_AS = 4200000001; // 4-byte ASN
 const NODE3_AS = 64513;
 const PASSWORD = 'herald-md5-secret';
 const timers = { holdTime: 3, keepaliveTime: 1 };
+/** The capabilities every cell asserts (the routers show others too: their names vary). */
+const CAPS = ['4-octet-as', 'graceful-restart', 'mp-ipv4-unicast', 'mp-ipv6-unicast', 'route-refresh'];
 /** Announced by the router to every peer: our speaker must count it and never install it. */
 const ROUTER_ROUTE = '198.51.100.128/25';
 
@@ -44,7 +46,7 @@ function startSpeakers(topo: Topology): SpeakerProcess[] {
     SpeakerProcess.start(topo.ns('node2'), {
       routes: [],
       peers: [
-        { name: 'i4', myASN: ROUTER_AS, peerASN: ROUTER_AS, peerAddress: '192.0.2.1', ...timers, routes: [{ prefix: '203.0.113.2/32', localPref: 250 }] },
+        { name: 'i4', myASN: ROUTER_AS, peerASN: ROUTER_AS, peerAddress: '192.0.2.1', gracefulRestart: true, ...timers, routes: [{ prefix: '203.0.113.2/32', localPref: 250 }] },
         { name: 'i6', myASN: ROUTER_AS, peerASN: ROUTER_AS, peerAddress: '2001:db8::1', ...timers, routes: [{ prefix: '2001:db8:2::/64', localPref: 300 }] },
       ],
     }),
@@ -116,6 +118,15 @@ describe('bgp interop matrix: our speaker against BIRD, FRR and GoBGP', function
         // No speaker-side check for 'nogtsm': FRR and GoBGP set IP_MINTTL on the accepted socket,
         // so our first segment can slip in before it and we may see the router's OPEN and
         // KEEPALIVE; the router never sees ours, and the router's view is what counts.
+      });
+
+      it("OPEN capabilities as the router received them: graceful restart only where the BGPPeer asks for it", async () => {
+        const got = async (peer: string) => (await router!.neighborCapabilities(peer)).filter((c) => CAPS.includes(c));
+        // i4 (enableGracefulRestart): every capability. Our OPEN offers IPv4 and IPv6 on every
+        // session, so the router sees IPv6 too even where it has only IPv4 configured.
+        assert.deepEqual(await got('n2i4'), CAPS);
+        // e4 (no graceful restart; an IPv4 session carrying IPv6 as well): the same without GR.
+        assert.deepEqual(await got('n1e4'), CAPS.filter((c) => c !== 'graceful-restart'));
       });
 
       it('eBGP IPv4 with a 4-byte ASN: AS path, next hop, communities and large communities intact', () => {
