@@ -1,7 +1,9 @@
 // BGP benchmarks (DESIGN §8), side by side in one run: 100,000 IPv6 /128s announced by Herald's
 // speaker, by BIRD and by GoBGP (loaded through `gobgp mrt inject`) into the same receiver, BIRD
 // and then FRR. Herald is timed from handing it the routes on an established session; BIRD and
-// GoBGP from the moment the receiver saw Established; each until the receiver holds every route.
+// GoBGP from the moment the session came up, as our own polls of the receiver bound it (see
+// establishedSince); each until the receiver holds every route. All times are on our clock: the
+// routers' own timestamps are not precise enough (BIRD's protocol time once gave 1,000,000/s).
 // Also: prefix handed to the speaker -> route in the receiver's RIB (median of 15).
 // Needs root, bird, birdc, gobgpd, gobgp and FRR. The lead wires benchBgp() into `make bench`.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,10 +28,8 @@ const SPEAKERS = [
   { name: 'gobgpspk', node: 'node3', address: '2001:db8::13', asn: 64514 },
 ] as const;
 
-/** Milliseconds since local midnight (BIRD prints protocol times as hh:mm:ss.sss, local time). */
-function msOfDay(d = new Date()): number {
-  return ((d.getHours() * 60 + d.getMinutes()) * 60 + d.getSeconds()) * 1000 + d.getMilliseconds();
-}
+/** Our clock, in ms (monotonic). */
+const now = (): number => performance.now();
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,8 +39,7 @@ function median(xs: number[]): number {
 /** What a receiver must tell the bench: routes held per peer, and when a peer got Established. */
 interface Receiver {
   count(peer: (typeof SPEAKERS)[number]): Promise<number>;
-  /** ms of day, or undefined while not established. */
-  establishedAt(peer: (typeof SPEAKERS)[number]): Promise<number | undefined>;
+  established(peer: (typeof SPEAKERS)[number]): Promise<boolean>;
   has(prefix: string): Promise<boolean>;
 }
 
@@ -51,10 +50,8 @@ function birdReceiver(r: RouterDriver): Receiver {
       const m = /(\d+) of \d+ routes/.exec(await birdc(`show route table master6 protocol ${p.name} count`));
       return m ? Number(m[1]) : 0;
     },
-    async establishedAt(p) {
-      const line = (await birdc(`show protocols ${p.name}`)).split('\n').find((l) => l.startsWith(p.name + ' ') && l.includes('Established'));
-      const m = line && /(\d\d):(\d\d):(\d\d)\.(\d{3})/.exec(line);
-      return m ? ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]) : undefined;
+    async established(p) {
+      return (await birdc(`show protocols ${p.name}`)).split('\n').some((l) => l.startsWith(p.name + ' ') && l.includes('Established'));
     },
     async has(prefix) {
       return (await birdc(`show route ${prefix}`)).includes(prefix);
@@ -72,10 +69,8 @@ function frrReceiver(r: RouterDriver): Receiver {
     async count(p) {
       return (await peer(p.address)).pfxRcd ?? 0;
     },
-    // FRR's peerUptimeMsec has one-second resolution, so take the first time we see Established
-    // (late by at most one poll: in the reference's favour).
-    async establishedAt(p) {
-      return (await peer(p.address)).state === 'Established' ? msOfDay() : undefined;
+    async established(p) {
+      return (await peer(p.address)).state === 'Established';
     },
     async has(prefix) {
       const j = JSON.parse(await vtysh(`show bgp ipv6 unicast ${prefix} json`)) as { paths?: unknown[] };
@@ -87,14 +82,33 @@ function frrReceiver(r: RouterDriver): Receiver {
 async function rate(rx: Receiver, p: (typeof SPEAKERS)[number], want: number, start: () => Promise<number>): Promise<number> {
   const t0 = await start();
   for (let i = 0; i < 100_000; i++) {
-    if ((await rx.count(p)) >= want) return want / ((msOfDay() - t0) / 1000);
+    if ((await rx.count(p)) >= want) return want / ((now() - t0) / 1000);
     await new Promise((r) => setTimeout(r, 2));
   }
   throw new Error(`${p.name}: the receiver never held ${want} routes`);
 }
 
-function waitEstablished(rx: Receiver, p: (typeof SPEAKERS)[number]): Promise<number> {
-  return routers.poll(`${p.name} established`, () => rx.establishedAt(p), { tries: 4000, intervalMs: 5 });
+/**
+ * When the session came up, on our clock: the moment we sent the last poll that the receiver
+ * answered "not Established". The session came up after the receiver answered it, so this is
+ * never later than the truth, and early by at most one poll (a few ms of a run of seconds): the
+ * reference is charged that much more, never less. `notBefore` is used if the first poll already
+ * sees Established.
+ */
+async function establishedSince(rx: Receiver, p: (typeof SPEAKERS)[number], notBefore: number): Promise<number> {
+  let sent = notBefore;
+  for (let i = 0; i < 4000; i++) {
+    const at = now();
+    if (await rx.established(p)) return sent;
+    sent = at;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  throw new Error(`${p.name}: never established`);
+}
+
+/** Waits for an already-configured session (Herald's) to be Established at the receiver. */
+async function waitEstablished(rx: Receiver, p: (typeof SPEAKERS)[number]): Promise<void> {
+  await establishedSince(rx, p, now());
 }
 
 /** One receiver kind, three speakers, one after the other. */
@@ -130,7 +144,7 @@ async function runAgainst(kind: RouterKind, withLatency: boolean): Promise<Bench
     await sp.waitState('r', 'established', 20_000);
     await waitEstablished(rx, herald);
     const ours = await rate(rx, herald, COUNT, () => {
-      const t = msOfDay();
+      const t = now();
       sp.send({ cmd: 'advertise-many', base: '2001:db8:100::', count: COUNT });
       return Promise.resolve(t);
     });
@@ -157,8 +171,9 @@ async function runAgainst(kind: RouterKind, withLatency: boolean): Promise<Bench
       return (await nsRun(topo.ns(bird.node), ['birdc', '-s', sctl, 'show', 'status'])).includes('Daemon is up') ? true : undefined;
     }, { tries: 600 });
     const birdRate = await rate(rx, bird, COUNT, async () => {
+      const asked = now();
       await nsRun(topo.ns(bird.node), ['birdc', '-s', sctl, 'enable', 'r']);
-      return waitEstablished(rx, bird);
+      return establishedSince(rx, bird, asked);
     });
 
     // GoBGP as the speaker: RIB loaded through `gobgp mrt inject` (padded; RIB count checked).
@@ -184,8 +199,9 @@ async function runAgainst(kind: RouterKind, withLatency: boolean): Promise<Bench
     }
     if (loaded < COUNT) throw new Error(`gobgp mrt inject loaded ${loaded} of ${COUNT}: ${summary}`);
     const gobgpRate = await rate(rx, gobgp, loaded, async () => {
+      const asked = now();
       await cli(['neighbor', '2001:db8::1', 'enable']);
-      return waitEstablished(rx, gobgp);
+      return establishedSince(rx, gobgp, asked);
     });
 
     const into = kind === 'bird' ? 'BIRD' : 'FRR';
