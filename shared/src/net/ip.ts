@@ -13,6 +13,13 @@ export class NetParseError extends Error {
 
 const v4Re = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
+/**
+ * Canonical texts, computed once per IP object (ip-address's formatting is slow, and a speaker
+ * pass formats thousands of addresses). Beside the object, not on it, so two equal IPs stay
+ * deep-equal whether or not one was printed.
+ */
+const texts = new WeakMap<IP, string>();
+
 /** An immutable IP address. Compare with `equals`/`compare`, key maps with `key`. */
 export class IP {
   private constructor(
@@ -73,8 +80,12 @@ export class IP {
 
   /** Canonical text: dotted quad, or RFC 5952 compressed IPv6. */
   toString(): string {
-    if (this.family === 4) return Address4.fromBigInt(this.value).correctForm();
-    return Address6.fromBigInt(this.value).correctForm();
+    let t = texts.get(this);
+    if (t === undefined) {
+      t = this.family === 4 ? Address4.fromBigInt(this.value).correctForm() : Address6.fromBigInt(this.value).correctForm();
+      texts.set(this, t);
+    }
+    return t;
   }
 
   /** A string usable as a map key (family-qualified, cheap). */

@@ -35,7 +35,8 @@ export class Prefix {
     if (!Number.isInteger(length) || length < 0 || length > bits) {
       throw new NetParseError(`invalid prefix length ${length} for ${ip.family === 4 ? 'IPv4' : 'IPv6'}`);
     }
-    return new Prefix(IP.fromBigInt(ip.family, ip.value & Prefix.mask(ip.family, length)), length);
+    // A host prefix keeps the IP object itself (its text is then formatted once, see ip.ts).
+    return new Prefix(length === bits ? ip : IP.fromBigInt(ip.family, ip.value & Prefix.mask(ip.family, length)), length);
   }
 
   /** True if the text had host bits set ("192.0.2.5/24"). */

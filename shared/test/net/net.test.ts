@@ -61,3 +61,22 @@ describe('net: IPRange', () => {
   ];
   for (const c of overlap) it(`overlaps: ${c.desc}`, () => assert.equal(IPRange.parse(c.input[0]).overlaps(IPRange.parse(c.input[1])), c.want));
 });
+
+describe('net: formatted text is computed once, and stays off the object', () => {
+  it('an IP prints the same every time; printing does not make equal IPs unequal', () => {
+    const a = IP.parse('2001:db8:0:0:0:0:0:1');
+    const b = IP.fromBigInt(6, a.value);
+    assert.equal(a.toString(), '2001:db8::1');
+    assert.equal(a.toString(), '2001:db8::1');
+    assert.deepEqual(a, b, 'a printed IP and an unprinted one are still deep-equal');
+    assert.equal(b.toString(), '2001:db8::1');
+    assert.equal(IP.parse('198.51.100.7').toString(), '198.51.100.7');
+  });
+
+  it('a host prefix keeps the IP it was made from; shorter ones mask', () => {
+    const ip = IP.parse('203.0.113.9');
+    assert.equal(Prefix.containing(ip, 32).network, ip);
+    assert.equal(Prefix.containing(ip, 24).toString(), '203.0.113.0/24');
+    assert.equal(Prefix.containing(IP.parse('2001:db8::5'), 128).toString(), '2001:db8::5/128');
+  });
+});

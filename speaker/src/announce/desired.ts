@@ -91,6 +91,7 @@ export function desiredAnnouncements(input: AnnounceInput): Desired {
   };
   const l2 = new Map<string, L2Desired>();
   const bgp = new Map<string, { prefix: Prefix; peers: Map<string, Advertisement>; services: Set<string> }>();
+  const containing = prefixCache();
 
   for (const [ipKey, entry] of byIP) {
     const { ip } = entry;
@@ -142,11 +143,11 @@ export function desiredAnnouncements(input: AnnounceInput): Desired {
       for (const node of nodes) {
         entry.services.forEach((s, i) => {
           const e = eligibilityOf(config.bgpAdvertisements, node, i, 'bgp');
-          const v = bgpVerdict(ip, e, config.bgpAdvertisements, nodePeers.get(node.name) ?? new Set());
+          const v = bgpVerdict(ip, e, config.bgpAdvertisements, nodePeers.get(node.name) ?? new Set(), containing);
           verdict(s.svc.key, node.name).bgp.push(v);
           if (node.name !== self || v.type !== 'advertised' || !e.eligible) return;
           for (const ad of config.bgpAdvertisements.filter((a) => e.advertisements.includes(a.name))) {
-            const prefix = Prefix.containing(ip, ip.family === 4 ? ad.aggregationLength : ad.aggregationLengthV6);
+            const prefix = containing(ip, ip.family === 4 ? ad.aggregationLength : ad.aggregationLengthV6);
             const key = prefix.toString();
             let d = bgp.get(key);
             if (!d) bgp.set(key, (d = { prefix, peers: new Map(), services: new Set() }));
@@ -196,12 +197,23 @@ function targetPeers(ad: BGPAdvertisement, sessionPeers: ReadonlySet<string>): s
   return ad.peers.length === 0 ? [...sessionPeers] : ad.peers.filter((p) => sessionPeers.has(p));
 }
 
-function bgpVerdict(ip: IP, e: Eligibility, ads: readonly BGPAdvertisement[], nodePeers: ReadonlySet<string>): BgpVerdict {
+/** Prefix.containing, once per (IP, length) in a pass: every node's verdict needs the same ones. */
+function prefixCache(): (ip: IP, length: number) => Prefix {
+  const m = new Map<string, Prefix>();
+  return (ip, length) => {
+    const k = `${ip.key}/${length}`;
+    let p = m.get(k);
+    if (!p) m.set(k, (p = Prefix.containing(ip, length)));
+    return p;
+  };
+}
+
+function bgpVerdict(ip: IP, e: Eligibility, ads: readonly BGPAdvertisement[], nodePeers: ReadonlySet<string>, containing: (ip: IP, length: number) => Prefix): BgpVerdict {
   if (!e.eligible) return { type: 'ineligible', ip, reason: e.reason };
   const mine = ads.filter((a) => e.advertisements.includes(a.name));
   const peers = new Set(mine.flatMap((a) => targetPeers(a, nodePeers)));
   if (peers.size === 0) return { type: 'no-peer', ip, advertisements: mine.map((a) => a.name) };
-  const prefixes = new Map(mine.map((a) => Prefix.containing(ip, ip.family === 4 ? a.aggregationLength : a.aggregationLengthV6)).map((p) => [p.toString(), p]));
+  const prefixes = new Map(mine.map((a) => containing(ip, ip.family === 4 ? a.aggregationLength : a.aggregationLengthV6)).map((p) => [p.toString(), p]));
   return { type: 'advertised', ip, prefixes: [...prefixes.values()], peers: [...peers].sort() };
 }
 
