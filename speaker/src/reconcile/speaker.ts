@@ -7,6 +7,7 @@ import {
   ConfigWatcher,
   ConfigurationStateWriter,
   K8sEventRecorder,
+  Histogram,
   ResilientInformer,
   WorkQueue,
   type Clock,
@@ -60,10 +61,17 @@ export class Speaker {
   readonly sessionStates: SessionStateWriter | undefined;
   private synced = false;
   private passes = 0;
+  private readonly passSeconds = new Histogram({
+    name: 'herald_speaker_reconcile_duration_seconds',
+    help: 'Time one reconcile pass took (every Service, this node), status object writes included',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [],
+  });
   private readonly nodeListeners: (() => void)[] = [];
 
   constructor(private readonly o: SpeakerOptions) {
     const kc = o.kubeConfig;
+    o.registry?.registerMetric(this.passSeconds);
     const core = kc.makeApiClient(CoreV1Api);
     const discovery = kc.makeApiClient(DiscoveryV1Api);
     const common = { kubeConfig: kc, clock: o.clock, log: o.log };
@@ -147,7 +155,9 @@ export class Speaker {
   private async pass(): Promise<Outcome> {
     if (!this.synced) return { type: 'done' };
     this.passes++;
+    const t0 = performance.now();
     const out = await this.reconciler.reconcile();
+    this.passSeconds.observe((performance.now() - t0) / 1000);
     // After the first pass, so a restart does not delete and re-create every session's object.
     this.sessionStates?.start();
     return out;

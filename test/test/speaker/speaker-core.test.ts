@@ -2,7 +2,7 @@
 // that records what it would announce and a static membership saying all three are live.
 import assert from 'node:assert/strict';
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { createLogger, mergePatch, systemClock, type EventRecorder, type IP } from '@herald/shared';
+import { createLogger, createRegistry, mergePatch, systemClock, type EventRecorder, type IP } from '@herald/shared';
 import { applyObjects, startTestCluster, type TestCluster } from '@herald/lab';
 import { Speaker, StaticMembership, type L2Sink, type OwnedIP } from '@herald/speaker';
 import { waitFor } from '../../src/harness/wait.js';
@@ -42,6 +42,7 @@ describe('speaker cores against the embedded API server (3 nodes, fake announcer
   let core: CoreV1Api;
   const sinks = new Map<string, FakeL2>();
   const speakers: Speaker[] = [];
+  const registry = createRegistry('speaker', false);
 
   const owners = (ip: string): string[] => NODES.filter((n) => sinks.get(n)!.has(ip));
   const settle = async (): Promise<void> => {
@@ -105,6 +106,7 @@ describe('speaker cores against the embedded API server (3 nodes, fake announcer
         l2: sink,
         sessionFactory: undefined,
         events: recorder(n),
+        ...(n === NODES[0] ? { registry } : {}),
       });
       speakers.push(s);
     }
@@ -182,6 +184,14 @@ describe('speaker cores against the embedded API server (3 nodes, fake announcer
       };
       return l.items.length === 1 && l.items[0]!.status?.serviceName === 'local' && l.items[0]!.status.node === 'node3' ? true : undefined;
     });
+  });
+
+  it('the reconcile-pass histogram counts every pass of the speaker it is registered with', async () => {
+    await settle();
+    const text = await registry.metrics();
+    const count = Number(/^herald_speaker_reconcile_duration_seconds_count(?:\{[^}]*\})? (\d+)$/m.exec(text)?.[1]);
+    assert.ok(speakers[0]!.passCount > 0);
+    assert.equal(count, speakers[0]!.passCount);
   });
 
   it('DiscoveryV1Api sees the slices the speakers read (sanity of the fixture)', async () => {
