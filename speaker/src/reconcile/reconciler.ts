@@ -1,6 +1,8 @@
 // One reconcile pass of the speaker. The computation is global (an IP's owner depends on every
 // node), so there is one key: each pass reads the caches, computes the desired announcements,
-// and brings the L2 announcer, the BGP sessions and the status objects to them. Serial, and
+// and brings the L2 announcer and the BGP sessions to them, then hands the status objects to
+// their writers, which write in the background: a pass never waits on the API server, so a
+// membership change (failover) is never held back by a slow or unreachable one. Serial, and
 // idempotent: a pass with nothing changed writes nothing.
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
 import { done, type BGPPeer, type ConfigState, type EventRecorder, type Logger, type Outcome } from '@herald/shared';
@@ -18,7 +20,12 @@ export interface Snapshot {
 }
 
 export interface StatusWriter {
-  sync(desired: ReadonlyMap<string, StatusObject>): Promise<boolean>;
+  /** The set to converge to; written in the background, latest wins, failures retried. */
+  submit(desired: ReadonlyMap<string, StatusObject>): void;
+  /** Stops background writing, then writes this set once (shutdown). */
+  finish(desired: ReadonlyMap<string, StatusObject>): Promise<boolean>;
+  /** Resolves when nothing is being written (tests). */
+  idle(): Promise<void>;
 }
 
 export interface ReconcilerOptions {
@@ -52,7 +59,7 @@ export class SpeakerReconciler {
     this.leaving = true;
   }
 
-  async reconcile(): Promise<Outcome> {
+  reconcile(): Outcome {
     const { o } = this;
     const cs = o.snapshot.config();
     if (cs.type === 'none-yet' || !cs.config) {
@@ -94,10 +101,14 @@ export class SpeakerReconciler {
     this.ownerEvents(this.last, d, svcObjs);
     this.last = d;
 
-    let ok = true;
-    if (o.l2Status && !this.leaving) ok = (await o.l2Status.sync(o.l2 ? desiredL2Statuses(d, o.node, o.l2.interfaces()) : new Map())) && ok;
-    if (o.bgpStatus && !this.leaving) ok = (await o.bgpStatus.sync(o.bgp ? desiredBgpStatuses(d, o.node) : new Map())) && ok;
-    return ok ? done : { type: 'retry', reason: 'status write failed' };
+    if (o.l2Status && !this.leaving) o.l2Status.submit(o.l2 ? desiredL2Statuses(d, o.node, o.l2.interfaces()) : new Map());
+    if (o.bgpStatus && !this.leaving) o.bgpStatus.submit(o.bgp ? desiredBgpStatuses(d, o.node) : new Map());
+    return done;
+  }
+
+  /** Resolves when the status writers have nothing in progress (tests). */
+  async statusIdle(): Promise<void> {
+    await Promise.all([this.o.l2Status?.idle(), this.o.bgpStatus?.idle()]);
   }
 
   /**
@@ -127,7 +138,7 @@ export class SpeakerReconciler {
   async shutdown(): Promise<void> {
     this.o.l2?.setOwned([]);
     this.o.bgp?.stopAll();
-    await this.o.l2Status?.sync(new Map());
-    await this.o.bgpStatus?.sync(new Map());
+    await this.o.l2Status?.finish(new Map());
+    await this.o.bgpStatus?.finish(new Map());
   }
 }

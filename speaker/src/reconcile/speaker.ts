@@ -19,6 +19,7 @@ import {
 } from '@herald/shared';
 import { k8sSessionStateApi } from '../status/session-state-api.js';
 import { SessionStateWriter } from '../status/session-state-writer.js';
+import { StatusPump } from '../status/status-pump.js';
 import { StatusSync } from '../status/status-sync.js';
 import { BgpSessions } from './bgp-sessions.js';
 import type { L2Sink, MembershipPort, SessionFactory } from './ports.js';
@@ -61,9 +62,11 @@ export class Speaker {
   readonly sessionStates: SessionStateWriter | undefined;
   private synced = false;
   private passes = 0;
+  /** How long the last pass took (ms): informer events wait at least twice that (see poke). */
+  private lastPassMs = 0;
   private readonly passSeconds = new Histogram({
     name: 'herald_speaker_reconcile_duration_seconds',
-    help: 'Time one reconcile pass took (every Service, this node), status object writes included',
+    help: 'Time one reconcile pass took (every Service, this node; status objects are written in the background)',
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [],
   });
@@ -115,8 +118,8 @@ export class Speaker {
             ...(o.sessionCounterIntervalMs !== undefined ? { counterIntervalMs: o.sessionCounterIntervalMs } : {}),
           })
         : undefined;
-    const status = (kind: 'ServiceL2Status' | 'ServiceBGPStatus', plural: 'servicel2statuses' | 'servicebgpstatuses'): StatusSync | undefined =>
-      o.writeStatus === false ? undefined : new StatusSync({ kubeConfig: kc, namespace: o.namespace, node: o.node, kind, plural, log: o.log });
+    const status = (kind: 'ServiceL2Status' | 'ServiceBGPStatus', plural: 'servicel2statuses' | 'servicebgpstatuses'): StatusPump | undefined =>
+      o.writeStatus === false ? undefined : new StatusPump(new StatusSync({ kubeConfig: kc, namespace: o.namespace, node: o.node, kind, plural, log: o.log }), { clock: o.clock });
     this.reconciler = new SpeakerReconciler({
       node: o.node,
       lbClass: o.lbClass,
@@ -152,20 +155,26 @@ export class Speaker {
     o.membership.onChange(() => this.queue.add(RECONCILE_KEY));
   }
 
-  private async pass(): Promise<Outcome> {
-    if (!this.synced) return { type: 'done' };
+  private pass(): Promise<Outcome> {
+    if (!this.synced) return Promise.resolve({ type: 'done' });
     this.passes++;
     const t0 = performance.now();
-    const out = await this.reconciler.reconcile();
-    this.passSeconds.observe((performance.now() - t0) / 1000);
+    const out = this.reconciler.reconcile();
+    this.lastPassMs = performance.now() - t0;
+    this.passSeconds.observe(this.lastPassMs / 1000);
     // After the first pass, so a restart does not delete and re-create every session's object.
     this.sessionStates?.start();
-    return out;
+    return Promise.resolve(out);
   }
 
-  /** Informer events: coalesced. */
+  /**
+   * Informer events: coalesced, over a few milliseconds or twice the last pass's time, whichever
+   * is longer (at most a second). A pass is O(Services): passing on every event of a burst
+   * (1,000 Services created) is quadratic work; this keeps passes to about a third of a core and
+   * lets each take in every change so far. Membership changes do not wait (resync).
+   */
   private poke(): void {
-    if (this.synced) this.queue.addAfter(RECONCILE_KEY, this.o.debounceMs ?? 5);
+    if (this.synced) this.queue.addAfter(RECONCILE_KEY, Math.max(this.o.debounceMs ?? 5, Math.min(2 * this.lastPassMs, 1000)));
   }
 
   /** Runs a pass now (membership changes, tests). */
@@ -204,9 +213,10 @@ export class Speaker {
     this.queue.add(RECONCILE_KEY);
   }
 
-  /** Resolves when no pass is queued or running (tests). */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Resolves when no pass is queued or running and no status write is in progress (tests). */
+  async idle(): Promise<void> {
+    await this.queue.idle();
+    await this.reconciler.statusIdle();
   }
 
   /**
