@@ -2,28 +2,15 @@
 // that records what it would announce and a static membership saying all three are live.
 import assert from 'node:assert/strict';
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { createLogger, createRegistry, mergePatch, systemClock, type EventRecorder, type IP } from '@herald/shared';
+import { createLogger, createRegistry, mergePatch, systemClock, type EventRecorder } from '@herald/shared';
 import { applyObjects, startTestCluster, type TestCluster } from '@herald/lab';
-import { Speaker, StaticMembership, type L2Sink, type OwnedIP } from '@herald/speaker';
+import { Speaker, StaticMembership } from '@herald/speaker';
+import { FakeL2 } from '../../src/harness/fake-l2.js';
 import { waitFor } from '../../src/harness/wait.js';
 
 const NODES = ['node1', 'node2', 'node3'];
 const IP1 = '192.0.2.10';
 const log = createLogger({ component: 'test', level: 'error' });
-
-class FakeL2 implements L2Sink {
-  owned: OwnedIP[] = [];
-  setOwned(entries: readonly OwnedIP[]): { added: IP[]; removed: IP[] } {
-    this.owned = [...entries];
-    return { added: [], removed: [] };
-  }
-  interfaces(): string[] {
-    return ['eth0'];
-  }
-  has(ip: string): boolean {
-    return this.owned.some((o) => o.ip.toString() === ip);
-  }
-}
 
 const events: { node: string; reason: string; message: string }[] = [];
 const recorder = (node: string): EventRecorder => ({ record: (_o, _t, reason, message) => events.push({ node, reason, message }) });

@@ -6,29 +6,16 @@ import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { createLogger, mergePatch, PooledKubeConfig, systemClock, type IP } from '@herald/shared';
+import { createLogger, mergePatch, PooledKubeConfig, systemClock } from '@herald/shared';
 import { applyObjects, startTestCluster, type TestCluster } from '@herald/lab';
-import { Speaker, StaticMembership, type L2Sink, type OwnedIP } from '@herald/speaker';
+import { Speaker, StaticMembership } from '@herald/speaker';
+import { FakeL2 } from '../../src/harness/fake-l2.js';
 import { waitFor } from '../../src/harness/wait.js';
 
 const NODES = ['node1', 'node2', 'node3'];
 /** Twelve Services, so every node owns some IP and every speaker has a status write held. */
 const SERVICES = Array.from({ length: 12 }, (_, i) => ({ name: `web${i}`, ip: `192.0.2.${20 + i}` }));
 const log = createLogger({ component: 'test', level: 'error' });
-
-class FakeL2 implements L2Sink {
-  owned: OwnedIP[] = [];
-  setOwned(entries: readonly OwnedIP[]): { added: IP[]; removed: IP[] } {
-    this.owned = [...entries];
-    return { added: [], removed: [] };
-  }
-  interfaces(): string[] {
-    return ['eth0'];
-  }
-  has(ip: string): boolean {
-    return this.owned.some((o) => o.ip.toString() === ip);
-  }
-}
 
 /** Forwards to the API server, except writes to servicel2statuses: those are held, unanswered. */
 async function holdingProxy(target: URL): Promise<{ server: Server; url: string; held: () => number; close: () => Promise<void> }> {
