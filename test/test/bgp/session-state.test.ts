@@ -14,6 +14,7 @@ import { createLogger, mergePatch, type BGPSessionStateStatus } from '@herald/sh
 import { applyObjects, nsSpawn, repoRoot, startTestCluster, stopProcess, type TestCluster, type Topology } from '@herald/lab';
 import { skipUnless } from '@herald/shared/testing';
 import { createBgpSite } from '../../src/bgp/lab-site.js';
+import { heraldObject } from '../../src/harness/objects.js';
 import { routers, type RouterDriver } from '../../src/bgp/api.js';
 
 const NS = 'herald-system';
@@ -22,7 +23,6 @@ const API_LISTEN = '192.0.2.100:6443';
 const SERVICE_IP = '203.0.113.5';
 const PASSWORD = 'md5-s3cret';
 const log = createLogger({ component: 'test', level: 'error' });
-const herald = (kind: string, name: string, spec: Record<string, unknown>): Record<string, unknown> => ({ apiVersion: 'herald.dev/v1beta1', kind, metadata: { name, namespace: NS }, spec });
 const secret = (password: string): Record<string, unknown> => ({
   apiVersion: 'v1',
   kind: 'Secret',
@@ -88,9 +88,9 @@ describe('bgp: BGPSessionState from the real herald-speaker, peering with BIRD o
       },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
       secret(PASSWORD),
-      herald('IPAddressPool', 'pool', { addresses: ['203.0.113.0/28'] }),
-      herald('BGPAdvertisement', 'adv', { ipAddressPools: ['pool'] }),
-      herald('BGPPeer', 'bird', {
+      heraldObject('IPAddressPool', 'pool', { addresses: ['203.0.113.0/28'] }),
+      heraldObject('BGPAdvertisement', 'adv', { ipAddressPools: ['pool'] }),
+      heraldObject('BGPPeer', 'bird', {
         myASN: 64512,
         peerASN: 64500,
         peerAddress: '192.0.2.1',

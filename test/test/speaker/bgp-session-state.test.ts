@@ -2,20 +2,15 @@
 // BGPSessionState objects appear, follow the session's state, and go with the peer; a stale one
 // left by a previous speaker on this node is deleted at start.
 import assert from 'node:assert/strict';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { createLogger, mergePatch, systemClock, type BGPPeer, type BGPSessionStateStatus, type EventRecorder } from '@herald/shared';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { createLogger, systemClock, type BGPPeer, type BGPSessionStateStatus, type EventRecorder } from '@herald/shared';
 import { applyObjects, startTestCluster, type TestCluster } from '@herald/lab';
 import { Speaker, StaticMembership, type Advertisement, type BgpSessionLike, type SessionStatus } from '@herald/speaker';
+import { heraldObject, readyNodes } from '../../src/harness/objects.js';
 import { waitFor } from '../../src/harness/wait.js';
 
 const log = createLogger({ component: 'test', level: 'error' });
 const NS = 'herald-system';
-const herald = (kind: string, name: string, spec: Record<string, unknown>): Record<string, unknown> => ({
-  apiVersion: 'herald.dev/v1beta1',
-  kind,
-  metadata: { name, namespace: NS },
-  spec,
-});
 
 type SessionState = SessionStatus['state'];
 
@@ -85,30 +80,23 @@ describe('speaker core: BGPSessionState objects against the embedded API server'
     cluster = await startTestCluster({ log });
     kc = cluster.kubeConfig;
     custom = kc.makeApiClient(CustomObjectsApi);
-    const core = kc.makeApiClient(CoreV1Api);
     await applyObjects(kc, [
-      herald('IPAddressPool', 'prod', { addresses: ['203.0.113.0/28'] }),
-      herald('BGPAdvertisement', 'bgp', { ipAddressPools: ['prod'] }),
-      herald('BGPPeer', 'r1', { myASN: 64512, peerASN: 64500, peerAddress: '192.0.2.1' }),
+      heraldObject('IPAddressPool', 'prod', { addresses: ['203.0.113.0/28'] }),
+      heraldObject('BGPAdvertisement', 'bgp', { ipAddressPools: ['prod'] }),
+      heraldObject('BGPPeer', 'r1', { myASN: 64512, peerASN: 64500, peerAddress: '192.0.2.1' }),
     ]);
-    await applyObjects(kc, [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node1', labels: { 'kubernetes.io/hostname': 'node1' } } }]);
-    await core.patchNodeStatus({ name: 'node1', body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } } }, mergePatch);
-    // What a crashed speaker on node1 left behind: a session with a peer that is gone.
-    await custom.createNamespacedCustomObject({
-      group: 'herald.dev',
-      version: 'v1beta1',
-      namespace: NS,
-      plural: 'bgpsessionstates',
-      body: { apiVersion: 'herald.dev/v1beta1', kind: 'BGPSessionState', metadata: { name: 'node1.old', namespace: NS, labels: { 'herald.dev/node': 'node1', 'herald.dev/peer': 'old' } }, spec: {} },
-    });
-    // And another node's object, which is not ours to touch.
-    await custom.createNamespacedCustomObject({
-      group: 'herald.dev',
-      version: 'v1beta1',
-      namespace: NS,
-      plural: 'bgpsessionstates',
-      body: { apiVersion: 'herald.dev/v1beta1', kind: 'BGPSessionState', metadata: { name: 'node2.r1', namespace: NS, labels: { 'herald.dev/node': 'node2', 'herald.dev/peer': 'r1' } }, spec: {} },
-    });
+    await readyNodes(kc, ['node1']);
+    // What a crashed speaker on node1 left behind (a session with a peer that is gone), and
+    // another node's object, which is not ours to touch.
+    for (const [node, peer] of [['node1', 'old'], ['node2', 'r1']] as const) {
+      await custom.createNamespacedCustomObject({
+        group: 'herald.dev',
+        version: 'v1beta1',
+        namespace: NS,
+        plural: 'bgpsessionstates',
+        body: { apiVersion: 'herald.dev/v1beta1', kind: 'BGPSessionState', metadata: { name: `${node}.${peer}`, namespace: NS, labels: { 'herald.dev/node': node, 'herald.dev/peer': peer } }, spec: {} },
+      });
+    }
     const events: EventRecorder = { record: () => undefined };
     speaker = new Speaker({
       kubeConfig: kc,

@@ -6,6 +6,7 @@ import { createLogger, createRegistry, mergePatch, systemClock, type EventRecord
 import { applyObjects, startTestCluster, type TestCluster } from '@herald/lab';
 import { Speaker, StaticMembership } from '@herald/speaker';
 import { FakeL2 } from '../../src/harness/fake-l2.js';
+import { heraldObject, readyNodes } from '../../src/harness/objects.js';
 import { waitFor } from '../../src/harness/wait.js';
 
 const NODES = ['node1', 'node2', 'node3'];
@@ -14,13 +15,6 @@ const log = createLogger({ component: 'test', level: 'error' });
 
 const events: { node: string; reason: string; message: string }[] = [];
 const recorder = (node: string): EventRecorder => ({ record: (_o, _t, reason, message) => events.push({ node, reason, message }) });
-
-const herald = (kind: string, name: string, spec: Record<string, unknown>): Record<string, unknown> => ({
-  apiVersion: 'herald.dev/v1beta1',
-  kind,
-  metadata: { name, namespace: 'herald-system' },
-  spec,
-});
 
 describe('speaker cores against the embedded API server (3 nodes, fake announcers)', function () {
   this.timeout(60_000);
@@ -72,11 +66,8 @@ describe('speaker cores against the embedded API server (3 nodes, fake announcer
     kc = cluster.kubeConfig;
     core = kc.makeApiClient(CoreV1Api);
     await applyObjects(kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }]);
-    await applyObjects(kc, [herald('IPAddressPool', 'prod', { addresses: ['192.0.2.0/24'] }), herald('L2Advertisement', 'l2', { ipAddressPools: ['prod'] })]);
-    for (const n of NODES) {
-      await applyObjects(kc, [{ apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/hostname': n } } }]);
-      await core.patchNodeStatus({ name: n, body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } } }, mergePatch);
-    }
+    await applyObjects(kc, [heraldObject('IPAddressPool', 'prod', { addresses: ['192.0.2.0/24'] }), heraldObject('L2Advertisement', 'l2', { ipAddressPools: ['prod'] })]);
+    await readyNodes(kc, NODES);
     await service('web', IP1, false);
     await setEndpoints('web', ['node1']);
     for (const n of NODES) {
@@ -146,7 +137,7 @@ describe('speaker cores against the embedded API server (3 nodes, fake announcer
   it('an invalid config keeps the last good announcements', async () => {
     const before = await ownerIs(IP1, (x) => x.length === 1, 'one owner');
     const passes = speakers.map((s) => s.passCount);
-    await applyObjects(kc, [herald('IPAddressPool', 'prod', { addresses: ['not-an-address'] })]);
+    await applyObjects(kc, [heraldObject('IPAddressPool', 'prod', { addresses: ['not-an-address'] })]);
     const custom = kc.makeApiClient(CustomObjectsApi);
     await waitFor('ConfigurationState Invalid for every speaker', async () => {
       const l = (await custom.listNamespacedCustomObject({ group: 'herald.dev', version: 'v1beta1', namespace: 'herald-system', plural: 'configurationstates' })) as {
@@ -158,7 +149,7 @@ describe('speaker cores against the embedded API server (3 nodes, fake announcer
     await settle();
     assert.ok(speakers.every((s, i) => s.passCount > passes[i]!), 'each speaker reconciled after the bad config');
     assert.deepEqual(owners(IP1), before);
-    await applyObjects(kc, [herald('IPAddressPool', 'prod', { addresses: ['192.0.2.0/24'] })]);
+    await applyObjects(kc, [heraldObject('IPAddressPool', 'prod', { addresses: ['192.0.2.0/24'] })]);
   });
 
   it('a Service deleted: nobody announces it and its ServiceL2Status goes', async () => {

@@ -10,6 +10,7 @@ import { createLogger, mergePatch, PooledKubeConfig, systemClock } from '@herald
 import { applyObjects, startTestCluster, type TestCluster } from '@herald/lab';
 import { Speaker, StaticMembership } from '@herald/speaker';
 import { FakeL2 } from '../../src/harness/fake-l2.js';
+import { heraldObject, readyNodes } from '../../src/harness/objects.js';
 import { waitFor } from '../../src/harness/wait.js';
 
 const NODES = ['node1', 'node2', 'node3'];
@@ -64,17 +65,8 @@ describe('speaker: a status write that never returns does not hold back failover
     cluster = await startTestCluster({ log });
     const kc: KubeConfig = cluster.kubeConfig;
     const core = kc.makeApiClient(CoreV1Api);
-    const herald = (kind: string, name: string, spec: Record<string, unknown>): Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace: string } } => ({
-      apiVersion: 'herald.dev/v1beta1',
-      kind,
-      metadata: { name, namespace: cluster.namespace },
-      spec,
-    });
-    await applyObjects(kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, herald('IPAddressPool', 'prod', { addresses: ['192.0.2.0/24'] }), herald('L2Advertisement', 'l2', { ipAddressPools: ['prod'] })]);
-    for (const n of NODES) {
-      await applyObjects(kc, [{ apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/hostname': n } } }]);
-      await core.patchNodeStatus({ name: n, body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } } }, mergePatch);
-    }
+    await applyObjects(kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, heraldObject('IPAddressPool', 'prod', { addresses: ['192.0.2.0/24'] }), heraldObject('L2Advertisement', 'l2', { ipAddressPools: ['prod'] })]);
+    await readyNodes(kc, NODES);
     for (const { name, ip } of SERVICES) {
       await applyObjects(kc, [
         { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }], selector: { app: name } } },
