@@ -2,7 +2,11 @@
 // herald-speaker: flags in, components wired, signals handled. Nothing else lives here.
 import { parseArgs } from 'node:util';
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
-import { DEFAULT_NAMESPACE, ResilientInformer, createLogger, createRegistry, loadKubeConfig, parseListenAddr, parseLogLevel, serveMetricsAndHealth, systemClock } from '@herald/shared';
+import { DEFAULT_NAMESPACE } from '@herald/shared/api';
+import { systemClock } from '@herald/shared/clock';
+import { ResilientInformer, loadKubeConfig } from '@herald/shared/k8s';
+import { createLogger, parseLogLevel } from '@herald/shared/log';
+import { createRegistry, parseListenAddr, serveMetricsAndHealth } from '@herald/shared/metrics';
 import { BgpSession } from './bgp/session.js';
 import { L2Announcer } from './layer2/announcer.js';
 import { listLinks } from './layer2/links.js';

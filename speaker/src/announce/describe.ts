@@ -1,5 +1,5 @@
 // Reasons as text, for Events and logs. Pure; the values stay the source of truth.
-import type { IP } from '@herald/shared';
+import type { IP } from '@herald/shared/net';
 import type { IneligibleReason } from '../eligibility/index.js';
 import type { BgpVerdict, L2Verdict, NotOwnerCause } from './types.js';
 

@@ -23,7 +23,8 @@
 // aggregationLengthV6) to each of its peers (all, or those it names) that have a session here.
 // Two advertisements giving one prefix to one peer merge: communities are united, localPref is
 // the highest (the config parser already rejects conflicting localPrefs for one prefix).
-import { Prefix, formatCommunity, type BGPAdvertisement, type BGPPeer, type Community, type Config, type IP, type L2Advertisement, type Selector } from '@herald/shared';
+import { formatCommunity, type BGPAdvertisement, type BGPPeer, type Community, type Config, type L2Advertisement, type Selector } from '@herald/shared/config';
+import { Prefix, type IP } from '@herald/shared/net';
 import type { Advertisement } from '../bgp/adj-rib-out.js';
 import { elect, type Candidate, type NotChosen } from '../election/index.js';
 import { coveringAdvertisements, nodeEligibility, type Eligibility, type IneligibleReason, type NodeInfo, type ServiceInfo } from '../eligibility/index.js';

@@ -1,7 +1,8 @@
 // Kubernetes objects -> the plain values desiredAnnouncements reads. Pure (client-node types
 // only): the reconcile shell passes what its informers cached.
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
-import { ANNOTATION_IP_ALLOCATED_FROM_POOL, IP } from '@herald/shared';
+import { ANNOTATION_IP_ALLOCATED_FROM_POOL } from '@herald/shared/api';
+import { IP } from '@herald/shared/net';
 import type { EndpointInfo, NodeInfo } from '../eligibility/index.js';
 import type { ServiceState } from './types.js';
 

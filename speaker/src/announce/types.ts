@@ -1,6 +1,7 @@
 // The values of "what this node announces": the input (plain values the Kubernetes shell fills
 // in), the desired L2 ownership and BGP routes, and the reason for every (service, node) pair.
-import type { Config, IP, Prefix } from '@herald/shared';
+import type { Config } from '@herald/shared/config';
+import type { IP, Prefix } from '@herald/shared/net';
 import type { Advertisement } from '../bgp/adj-rib-out.js';
 import type { EndpointInfo, IneligibleReason, NodeInfo, ServiceInfo } from '../eligibility/index.js';
 

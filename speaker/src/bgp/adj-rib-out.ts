@@ -1,6 +1,7 @@
 // What we advertise to one peer: desired routes in, UPDATE messages out. Pure. The diff between
 // what was sent and what is wanted becomes incremental announcements and withdrawals.
-import type { Community, IP, Prefix } from '@herald/shared';
+import type { Community } from '@herald/shared/config';
+import type { IP, Prefix } from '@herald/shared/net';
 import {
   buildAnnouncements,
   buildWithdrawals,

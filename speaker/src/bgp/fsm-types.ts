@@ -1,5 +1,5 @@
 // Values for the BGP finite state machine (RFC 4271 §8): states, events, actions, reasons.
-import type { IP } from '@herald/shared';
+import type { IP } from '@herald/shared/net';
 import type { AddressFamily, BgpMessage, OpenMessage } from '../wire/bgp/index.js';
 
 export type SessionState = 'idle' | 'connect' | 'active' | 'openSent' | 'openConfirm' | 'established';

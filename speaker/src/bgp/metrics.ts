@@ -1,6 +1,6 @@
 // BGP metric objects (prom-client through @herald/shared). Defined here, registered by whoever
 // wires the speaker (main.ts): nothing is put in prom-client's global registry.
-import { Counter, Gauge, type Registry } from '@herald/shared';
+import { Counter, Gauge, type Registry } from '@herald/shared/metrics';
 import type { SessionStatus } from './session-core.js';
 
 export interface BgpMetrics {

@@ -2,7 +2,7 @@
 // the local address itself for its family; for IPv6, the interface's link-local address too
 // when the peer is on-link; for the other family, an address of that family on the same
 // interface. Pure: the interface table is passed in (os.networkInterfaces() shape).
-import { IP, Prefix } from '@herald/shared';
+import { IP, Prefix } from '@herald/shared/net';
 
 export interface IfaceAddress {
   readonly address: string;

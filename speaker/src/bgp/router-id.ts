@@ -1,7 +1,7 @@
 // Router ID selection: the BGPPeer's routerID, else the session's IPv4 source address, else the
 // numerically highest IPv4 address on the node (as BIRD and FRR do), else one derived from the
 // node's IPv6 address. Pure: the candidates are passed in.
-import { IP } from '@herald/shared';
+import { IP } from '@herald/shared/net';
 
 export type RouterIdSource = 'configured' | 'source-address' | 'highest-ipv4' | 'derived-from-ipv6';
 

@@ -1,7 +1,8 @@
 // One BGP session's logic with its I/O and time injected: runs the pure FSM, owns the timers
 // (through a Clock), frames and decodes input, and keeps the Adj-RIB-Out. The socket shell
 // (session.ts) and the FakeClock tests both drive this class.
-import type { Clock, IP, TimerHandle } from '@herald/shared';
+import type { Clock, TimerHandle } from '@herald/shared/clock';
+import type { IP } from '@herald/shared/net';
 import { BgpFramer, DecodeError, decodeMessage, encodeMessage, type BgpMessage } from '../wire/bgp/index.js';
 import { AdjRibOut, type Advertisement } from './adj-rib-out.js';
 import { initialState, step } from './fsm.js';

@@ -4,7 +4,10 @@
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { IP, createLogger, systemClock, type BGPPeer, type Clock, type Logger } from '@herald/shared';
+import { systemClock, type Clock } from '@herald/shared/clock';
+import type { BGPPeer } from '@herald/shared/config';
+import { createLogger, type Logger } from '@herald/shared/log';
+import { IP } from '@herald/shared/net';
 import { createBgpSocketFd } from '../sys/tcp-md5.js';
 import { AFI, SAFI, type AddressFamily } from '../wire/bgp/index.js';
 import type { Advertisement } from './adj-rib-out.js';

@@ -3,7 +3,8 @@
 // lowest name (a 64-bit tie, for completeness). Every speaker computes the same owner from the
 // same inputs; adding or removing a node only moves the IPs that hash to it. Every node that is
 // not chosen gets a reason value, so tests and Events say why.
-import type { IP, Labels, Selector } from '@herald/shared';
+import type { Labels, Selector } from '@herald/shared/config';
+import type { IP } from '@herald/shared/net';
 import { rendezvousHash } from './hash.js';
 
 /** Why a node is not eligible; filled in by the eligibility module (or any caller). */

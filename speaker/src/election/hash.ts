@@ -4,7 +4,7 @@
 // in node:crypto everywhere and ~1 µs per hash. The canonical IP text (RFC 5952 for IPv6) makes
 // every speaker hash the same bytes whatever spelling its input used.
 import { createHash } from 'node:crypto';
-import type { IP } from '@herald/shared';
+import type { IP } from '@herald/shared/net';
 
 export function rendezvousHash(node: string, ip: IP): bigint {
   return createHash('sha256').update(`${node}\n${ip.toString()}`).digest().readBigUInt64BE(0);

@@ -8,7 +8,7 @@
 //   no-advertisement  no advertisement covers the service (its pool, its serviceSelectors)
 //   node-not-selected no covering advertisement's nodeSelectors match the node (ORed; empty = all)
 //   no-ready-endpoints / no-local-endpoints  see usableEndpoints below
-import type { Labels, Selector } from '@herald/shared';
+import type { Labels, Selector } from '@herald/shared/config';
 
 export const EXCLUDE_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
 

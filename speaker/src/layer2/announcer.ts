@@ -3,7 +3,10 @@
 // unsolicited NA (default 3 rounds, 100 ms apart), then nothing periodic. The later speaker
 // reconcile calls setOwned() with the full desired set; the difference drives takeover bursts and
 // handoffs (an IP removed is no longer answered, at once). Time comes from an injected Clock.
-import { createLogger, systemClock, type Clock, type IP, type Logger, type Registry, type TimerHandle } from '@herald/shared';
+import { systemClock, type Clock, type TimerHandle } from '@herald/shared/clock';
+import { createLogger, type Logger } from '@herald/shared/log';
+import type { Registry } from '@herald/shared/metrics';
+import type { IP } from '@herald/shared/net';
 import type { PacketConn } from '../sys/packet-socket.js';
 import { MAC } from '../wire/ethernet.js';
 import { multicastMac, solicitedNodeAddress } from '../wire/ndp.js';

@@ -1,5 +1,5 @@
 // Per-IP L2 counters, registered in the registry the caller passes in.
-import { Counter, type Registry } from '@herald/shared';
+import { Counter, type Registry } from '@herald/shared/metrics';
 
 export class L2Metrics {
   readonly requests: Counter<'ip' | 'protocol'>;

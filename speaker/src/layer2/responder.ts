@@ -3,7 +3,7 @@
 // address get a reply from the interface MAC; an NS for an owned IPv6 target gets a solicited NA
 // sent from the target address, hop limit 255, Override set, with the target link-layer option.
 // NDP that fails RFC 4861 §7.1 validation (hop limit not 255, ...) is dropped with a reason.
-import type { IP } from '@herald/shared';
+import type { IP } from '@herald/shared/net';
 import { decodeArp, arpReplyFrame, isGratuitous } from '../wire/arp.js';
 import { WireError, type WireErrorReason } from '../wire/cursor.js';
 import { EtherType, decodeEthernet, type MAC } from '../wire/ethernet.js';

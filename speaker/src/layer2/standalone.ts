@@ -6,7 +6,9 @@
 //   node standalone.js --node node1 --nodes node1,node2,node3 --ips 203.0.113.1,2001:db8::1
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { IP, createLogger, parseLogLevel, Registry } from '@herald/shared';
+import { createLogger, parseLogLevel } from '@herald/shared/log';
+import { Registry } from '@herald/shared/metrics';
+import { IP } from '@herald/shared/net';
 import { ownedBy } from '../election/index.js';
 import { PacketSocket, readLinkAddress } from '../sys/packet-socket.js';
 import { L2Announcer } from './announcer.js';

@@ -3,7 +3,9 @@
 // on, typically to Membership.setMembers. Our own Lease's updates come through here too: that
 // echo is what tells the liveness core its view is fresh.
 import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Lease, type V1Node } from '@kubernetes/client-node';
-import { ResilientInformer, type Clock, type Logger } from '@herald/shared';
+import type { Clock } from '@herald/shared/clock';
+import { ResilientInformer } from '@herald/shared/k8s';
+import type { Logger } from '@herald/shared/log';
 import { membersFromK8s, SPEAKER_LEASE_LABEL, SPEAKER_LEASE_LABEL_VALUE, type Members } from './member-facts.js';
 
 export interface K8sMemberSourceOptions {

@@ -2,7 +2,9 @@
 // success reports (send time, new resourceVersion) so the liveness core can fence on failed
 // renewals and recognise the renewal's echo through the informer (its "fresh view" marker).
 import { ApiException, V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
-import { errText, type Clock, type Logger, type TimerHandle } from '@herald/shared';
+import type { Clock, TimerHandle } from '@herald/shared/clock';
+import { errText } from '@herald/shared/k8s';
+import type { Logger } from '@herald/shared/log';
 import { SPEAKER_LEASE_LABEL, SPEAKER_LEASE_LABEL_VALUE, speakerLeaseName } from './member-facts.js';
 
 export type LeaseApi = Pick<CoordinationV1Api, 'readNamespacedLease' | 'replaceNamespacedLease' | 'createNamespacedLease'>;

@@ -1,7 +1,8 @@
 // The membership shell: sends heartbeats, feeds what it hears and what Kubernetes says into the
 // pure liveness core, and tells the speaker's reconciler when the live set or this speaker's
 // fence changes. It also runs the graceful handoff (leave / handoff / ackHandoff).
-import type { Clock, Logger, TimerHandle } from '@herald/shared';
+import type { Clock, TimerHandle } from '@herald/shared/clock';
+import type { Logger } from '@herald/shared/log';
 import { decodeHeartbeat, describeDecodeError, encodeHeartbeat, type HeartbeatMessage } from './heartbeat-codec.js';
 import { Liveness, statusText, type LivenessConfig, type LivenessK8sConfig, type LivenessView, type MemberFacts } from './liveness.js';
 import { newIncarnation, ReplayGuard } from './replay-guard.js';

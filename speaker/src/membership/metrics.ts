@@ -1,6 +1,6 @@
 // Membership metric objects (prom-client through @herald/shared). Defined here, registered by
 // whoever wires the speaker: nothing goes into prom-client's global registry.
-import { Counter, Gauge, type Registry } from '@herald/shared';
+import { Counter, Gauge, type Registry } from '@herald/shared/metrics';
 import type { Membership } from './membership.js';
 
 export interface MembershipMetrics {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the membership probe (see probe.ts). Used by the e2e test and the benchmark.
-import { createLogger } from '@herald/shared';
+import { createLogger } from '@herald/shared/log';
 import { runProbe } from './probe.js';
 
 const out = createLogger({ component: 'membership-probe', sink: (line) => process.stdout.write(line + '\n') });

@@ -6,7 +6,8 @@
 //   probe --node node1 --key-file K --peer node1=192.0.2.11 --peer node2=192.0.2.12 ...
 //         [--bind ADDR] [--port 7473] [--log-level warn]
 // SIGTERM: graceful leave (waits for `announced` from the peers, at most 2 s), then exit.
-import { createLogger, parseLogLevel, systemClock, type Logger } from '@herald/shared';
+import { systemClock } from '@herald/shared/clock';
+import { createLogger, parseLogLevel, type Logger } from '@herald/shared/log';
 import { loadKeys } from './key-file.js';
 import { statusText, type MemberFacts } from './liveness.js';
 import { Membership } from './membership.js';

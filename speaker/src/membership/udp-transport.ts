@@ -2,7 +2,7 @@
 // bounds the send rate; authentication and meaning live in the codec and the core.
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
-import type { Clock } from '@herald/shared';
+import type { Clock } from '@herald/shared/clock';
 
 export const DEFAULT_HEARTBEAT_PORT = 7473;
 

@@ -2,7 +2,11 @@
 // changes, stopped when it no longer applies; each gets its routes. The per-node session status
 // (state, uptime, prefixes sent, last error) is exported as metrics, as Events on the BGPPeer
 // when a session comes up or goes down, and through views() for the BGPSessionState objects.
-import { API_VERSION, Gauge, type BGPPeer, type EventRecorder, type Logger, type Registry } from '@herald/shared';
+import { API_VERSION } from '@herald/shared/api';
+import type { BGPPeer } from '@herald/shared/config';
+import type { EventRecorder } from '@herald/shared/k8s';
+import type { Logger } from '@herald/shared/log';
+import { Gauge, type Registry } from '@herald/shared/metrics';
 import type { Advertisement } from '../bgp/adj-rib-out.js';
 import type { DownReason, SessionState } from '../bgp/fsm-types.js';
 import type { SessionStatus } from '../bgp/session-core.js';

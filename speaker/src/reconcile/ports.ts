@@ -1,6 +1,7 @@
 // The narrow interfaces the speaker's reconciler drives. Production passes the L2Announcer,
 // BgpSession and Membership; tests pass fakes that record what would be announced.
-import type { BGPPeer, IP } from '@herald/shared';
+import type { BGPPeer } from '@herald/shared/config';
+import type { IP } from '@herald/shared/net';
 import type { Advertisement } from '../bgp/adj-rib-out.js';
 import type { SessionState } from '../bgp/fsm-types.js';
 import type { SessionStatus } from '../bgp/session-core.js';

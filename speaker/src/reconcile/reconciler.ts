@@ -5,7 +5,9 @@
 // membership change (failover) is never held back by a slow or unreachable one. Serial, and
 // idempotent: a pass with nothing changed writes nothing.
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
-import { done, type BGPPeer, type ConfigState, type EventRecorder, type Logger, type Outcome } from '@herald/shared';
+import type { BGPPeer } from '@herald/shared/config';
+import { done, type ConfigState, type EventRecorder, type Outcome } from '@herald/shared/k8s';
+import type { Logger } from '@herald/shared/log';
 import { desiredAnnouncements, handles, nodeInfo, ownedIPs, ownerChangeMessage, perPeerRoutes, serviceKey, serviceState, SERVICE_NAME_LABEL, type Desired } from '../announce/index.js';
 import { desiredBgpStatuses, desiredL2Statuses, type StatusObject } from '../status/desired-status.js';
 import type { BgpSessions } from './bgp-sessions.js';

@@ -3,20 +3,10 @@
 // SpeakerReconciler pass. Membership changes run a pass at once (failover); informer events
 // are coalesced over a few milliseconds.
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1EndpointSlice, type V1Node, type V1Service } from '@kubernetes/client-node';
-import {
-  ConfigWatcher,
-  ConfigurationStateWriter,
-  K8sEventRecorder,
-  Histogram,
-  ResilientInformer,
-  WorkQueue,
-  type Clock,
-  type ConfigState,
-  type EventRecorder,
-  type Logger,
-  type Outcome,
-  type Registry,
-} from '@herald/shared';
+import type { Clock } from '@herald/shared/clock';
+import { ConfigWatcher, ConfigurationStateWriter, K8sEventRecorder, ResilientInformer, WorkQueue, type ConfigState, type EventRecorder, type Outcome } from '@herald/shared/k8s';
+import type { Logger } from '@herald/shared/log';
+import { Histogram, type Registry } from '@herald/shared/metrics';
 import { k8sSessionStateApi } from '../status/session-state-api.js';
 import { SessionStateWriter } from '../status/session-state-writer.js';
 import { StatusPump } from '../status/status-pump.js';

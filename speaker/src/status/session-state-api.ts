@@ -1,7 +1,8 @@
 // The BGPSessionState objects of one node in the API server: list (by the herald.dev/node
 // label), create, patch the status subresource, delete. The thin k8s shell under the writer.
 import { ApiException, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { API_VERSION, GROUP, VERSION, mergePatch } from '@herald/shared';
+import { API_VERSION, GROUP, VERSION } from '@herald/shared/api';
+import { mergePatch } from '@herald/shared/k8s';
 import { NODE_LABEL, type StatusObject } from './desired-status.js';
 
 export const SESSION_STATE_PLURAL = 'bgpsessionstates';

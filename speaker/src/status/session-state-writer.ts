@@ -3,7 +3,10 @@
 // alone at most every counterIntervalMs per object. Nothing is written when nothing changed.
 // The first flush (and the one after a failure) lists this node's objects, so a restarted
 // speaker deletes the ones its predecessor left for peers that no longer apply.
-import { errText, type BGPSessionStateStatus, type Clock, type Logger, type TimerHandle } from '@herald/shared';
+import type { BGPSessionStateStatus } from '@herald/shared/api';
+import type { Clock, TimerHandle } from '@herald/shared/clock';
+import { errText } from '@herald/shared/k8s';
+import type { Logger } from '@herald/shared/log';
 import type { SessionView } from '../reconcile/bgp-sessions.js';
 import type { SessionStateApi } from './session-state-api.js';
 import { desiredSessionState, sessionStateName, significant, type SessionStateTimes } from './session-state.js';

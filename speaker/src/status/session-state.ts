@@ -2,7 +2,7 @@
 // times come in as arguments. One object per session, named "<node>.<peer>" (a hash when that
 // could be ambiguous or too long), labelled with the node and the peer.
 import { createHash } from 'node:crypto';
-import type { BGPSessionFSMState, BGPSessionStateStatus } from '@herald/shared';
+import type { BGPSessionFSMState, BGPSessionStateStatus } from '@herald/shared/api';
 import type { SessionState } from '../bgp/fsm-types.js';
 import type { SessionError, SessionView } from '../reconcile/bgp-sessions.js';
 import { NODE_LABEL, type StatusObject } from './desired-status.js';

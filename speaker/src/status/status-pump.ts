@@ -4,7 +4,7 @@
 // (a node cut off from the control plane but not from its peers) a pass could hang on a write
 // for minutes, holding back the membership change that moves a dead node's IPs. A failed sync
 // is retried with backoff, always with the newest desired set.
-import type { Clock, TimerHandle } from '@herald/shared';
+import type { Clock, TimerHandle } from '@herald/shared/clock';
 import type { StatusObject } from './desired-status.js';
 
 export type DesiredStatuses = ReadonlyMap<string, StatusObject>;

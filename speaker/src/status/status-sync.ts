@@ -3,7 +3,9 @@
 // Writes only on change. The first sync (and the one after any failure) lists the kind to learn
 // what exists, so a restarted speaker removes the objects its predecessor left.
 import { ApiException, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { API_VERSION, GROUP, VERSION, errText, mergePatch, type Logger } from '@herald/shared';
+import { API_VERSION, GROUP, VERSION } from '@herald/shared/api';
+import { errText, mergePatch } from '@herald/shared/k8s';
+import type { Logger } from '@herald/shared/log';
 import { NODE_LABEL, type StatusObject } from './desired-status.js';
 
 export interface StatusSyncOptions {

@@ -4,7 +4,7 @@
 // bound source address. The fd is then handed to `new net.Socket({fd})`, which connects it.
 // All FFI of the BGP speaker lives in this file.
 import koffi from 'koffi';
-import type { IP } from '@herald/shared';
+import type { IP } from '@herald/shared/net';
 
 const AF_INET = 2;
 const AF_INET6 = 10;

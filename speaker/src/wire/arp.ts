@@ -1,6 +1,6 @@
 // ARP for IPv4 over Ethernet (RFC 826), including the gratuitous forms (RFC 5227 §3): a request
 // or reply whose sender and target protocol addresses are both the announced IP. Pure.
-import { IP } from '@herald/shared';
+import { IP } from '@herald/shared/net';
 import { Cursor, WireError } from './cursor.js';
 import { EtherType, MAC, encodeEthernet } from './ethernet.js';
 

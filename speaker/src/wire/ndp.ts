@@ -2,7 +2,7 @@
 // a responder needs (RFC 4861 §4.3 Neighbor Solicitation, §4.4 Neighbor Advertisement) with their
 // link-layer address options (§4.6.1). Pure. Validation of received NDP (§7.1) is a separate
 // function returning a reason value, so the caller can count drops.
-import { IP } from '@herald/shared';
+import { IP } from '@herald/shared/net';
 import { Cursor, WireError } from './cursor.js';
 import { EtherType, MAC, encodeEthernet } from './ethernet.js';
 

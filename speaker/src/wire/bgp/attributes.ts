@@ -1,7 +1,7 @@
 // Path attributes: encode, and decode with RFC 7606 revised error handling. Errors that RFC 7606
 // lets us contain come back as values (treat-as-withdraw, attribute-discard); the rest throw a
 // DecodeError (session reset) carrying the NOTIFICATION code and subcode.
-import { IP, type Family } from '@herald/shared';
+import { IP, type Family } from '@herald/shared/net';
 import { decodeAsPath, encodeAsPath, mergeAs4Path, needsAs4Path } from './as-path.js';
 import { Cursor } from './cursor.js';
 import { DecodeError, EncodeError, ErrorCode, UpdateSubcode } from './errors.js';

@@ -1,5 +1,5 @@
 // NLRI prefixes: a length byte then the fewest bytes that hold it (RFC 4271 §4.3).
-import { IP, Prefix, familyBits, type Family } from '@herald/shared';
+import { IP, Prefix, familyBits, type Family } from '@herald/shared/net';
 import { Cursor } from './cursor.js';
 import { DecodeError, ErrorCode, UpdateSubcode } from './errors.js';
 

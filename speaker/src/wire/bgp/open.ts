@@ -1,5 +1,5 @@
 // OPEN and its capabilities (RFC 4271 §4.2, RFC 5492, 4760, 2918, 4724, 6793).
-import { IP } from '@herald/shared';
+import { IP } from '@herald/shared/net';
 import { Cursor } from './cursor.js';
 import { DecodeError, ErrorCode, HeaderSubcode, OpenSubcode } from './errors.js';
 import { CapabilityCode, type Capability, type OpenMessage } from './types.js';

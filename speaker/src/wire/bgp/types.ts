@@ -1,6 +1,7 @@
 // BGP-4 messages as values (RFC 4271, 4760, 6793, 2918, 1997, 8092, 4724). A discriminated union
 // on `type`; encoders and decoders in this folder are the only code that sees bytes.
-import type { Community, IP, Prefix } from '@herald/shared';
+import type { Community } from '@herald/shared/config';
+import type { IP, Prefix } from '@herald/shared/net';
 
 export const MessageType = { open: 1, update: 2, notification: 3, keepalive: 4, routeRefresh: 5 } as const;
 

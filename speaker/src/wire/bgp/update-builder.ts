@@ -1,6 +1,6 @@
 // Packs routes into as few UPDATEs as fit: prefixes with equal attributes share one UPDATE, each
 // under the 4096-byte maximum. IPv4 NLRI go in the NLRI field, IPv6 in MP_REACH/MP_UNREACH_NLRI.
-import type { IP, Prefix } from '@herald/shared';
+import type { IP, Prefix } from '@herald/shared/net';
 import { encodeAttributes, familyAfi } from './attributes.js';
 import { encodeMessage } from './message.js';
 import { prefixWireLength } from './nlri.js';
