@@ -1,7 +1,7 @@
 // Time, injected. Pure cores take a Clock so tests drive time by hand and never sleep.
 
 export interface Clock {
-  /** Milliseconds, monotonic. */
+  /** Milliseconds, monotonic (systemClock: the same clock in every thread of the process). */
   now(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(h: TimerHandle): void;
@@ -15,7 +15,9 @@ export const systemClock: Clock = (() => {
   const timers = new Map<number, NodeJS.Timeout>();
   let next = 1;
   return {
-    now: () => performance.now(),
+    // hrtime, not performance.now(): a worker thread's performance.now() counts from its own
+    // start, so times handed between threads (the speaker's packet thread) would not compare.
+    now: () => Number(process.hrtime.bigint()) / 1e6,
     setTimeout(fn, ms) {
       const id = next++;
       const t = setTimeout(() => {

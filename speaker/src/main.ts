@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // herald-speaker: flags in, components wired, signals handled. Nothing else lives here.
+// Two threads: this one (the Kubernetes side, every O(Services) computation, BGP) and the
+// packet thread (fastpath/worker.ts: heartbeats, fencing, ARP/NDP answers), which never waits
+// for this one.
 import { parseArgs } from 'node:util';
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import { DEFAULT_NAMESPACE } from '@herald/shared/api';
@@ -8,19 +11,12 @@ import { ResilientInformer, loadKubeConfig } from '@herald/shared/k8s';
 import { createLogger, parseLogLevel } from '@herald/shared/log';
 import { createRegistry, parseListenAddr, serveMetricsAndHealth } from '@herald/shared/metrics';
 import { BgpSession } from './bgp/session.js';
-import { L2Announcer } from './layer2/announcer.js';
-import { listLinks } from './layer2/links.js';
+import { FastPath } from './fastpath/fast-path.js';
 import { loadKeys } from './membership/key-file.js';
 import { LeaseKeeper } from './membership/lease-keeper.js';
 import { SPEAKER_LEASE_LABEL, SPEAKER_LEASE_LABEL_VALUE, membersFromK8s } from './membership/member-facts.js';
-import { Membership } from './membership/membership.js';
-import { createMembershipMetrics } from './membership/metrics.js';
-import { UdpTransport } from './membership/udp-transport.js';
-import { membershipPort } from './reconcile/membership-port.js';
-import type { L2Sink, SessionFactory } from './reconcile/ports.js';
+import type { SessionFactory } from './reconcile/ports.js';
 import { Speaker } from './reconcile/speaker.js';
-import { PacketSocket } from './sys/packet-socket.js';
-
 const usage = `herald-speaker: makes Herald's Service IPs reachable from this node (L2 and BGP)
 
   --kubeconfig FILE          kubeconfig (default: in-cluster, or $KUBECONFIG)
@@ -65,32 +61,40 @@ async function main(): Promise<void> {
   if (!node) throw new Error('--node-name (or NODE_NAME) is required');
   const handoffMs = Number(values['handoff-deadline']);
   if (!Number.isFinite(handoffMs) || handoffMs < 0) throw new Error(`--handoff-deadline must be milliseconds, not ${values['handoff-deadline']}`);
-  const log = createLogger({ component: 'speaker', level: parseLogLevel(values['log-level']), fields: { node } });
+  const level = parseLogLevel(values['log-level']);
+  const log = createLogger({ component: 'speaker', level, fields: { node } });
   const kc = loadKubeConfig(values.kubeconfig);
   const clock = systemClock;
   const registry = createRegistry('speaker');
 
-  // Membership: heartbeats over UDP, one Lease per speaker, Node conditions.
+  // The packet thread: heartbeats over UDP, liveness and fencing, ARP/NDP.
   const keys = await loadKeys([values['heartbeat-key-file']]);
   const hb = parseListenAddr(values['heartbeat-addr']);
-  const transport = await UdpTransport.open({
-    // ':port' leaves the choice to the transport: '::' dual-stack, else '0.0.0.0'.
-    ...(values['heartbeat-addr'].startsWith(':') ? {} : { bindAddress: hb.host }),
-    port: hb.port,
-    clock,
-    onSocketError: (err) => log.error('heartbeat-socket-error', { err }),
+  let stop: (why: string, code: number) => void = () => process.exit(1);
+  const fast = await FastPath.start({
+    init: {
+      node,
+      keys,
+      // ':port' leaves the choice to the transport: '::' dual-stack, else '0.0.0.0'.
+      heartbeat: { bindAddress: values['heartbeat-addr'].startsWith(':') ? undefined : hb.host, port: hb.port },
+      l2: !values['no-l2'],
+      fallbackInterfaces: values.interfaces ? values.interfaces.split(',').filter(Boolean) : [],
+      logLevel: level,
+    },
+    log: log.child({ part: 'membership' }),
+    registry,
+    onFailure: (why) => {
+      log.error('packet-thread-failed', { why });
+      stop(why, 1);
+    },
   });
-  const membership = new Membership({ node, keys, transport, clock, log: log.child({ part: 'membership' }) });
-  const membershipMetrics = createMembershipMetrics();
-  membershipMetrics.registerIn(registry);
-  membership.onChange(() => membershipMetrics.observe(membership));
   const leaseKeeper = new LeaseKeeper({
     api: kc.makeApiClient(CoordinationV1Api),
     namespace: values.namespace,
     node,
     clock,
     log,
-    onRenewed: (sentAt, key) => membership.ownLeaseRenewed(sentAt, key),
+    onRenewed: (sentAt, key) => fast.ownLeaseRenewed(sentAt, key),
   });
   const coordination = kc.makeApiClient(CoordinationV1Api);
   const labelSelector = `${SPEAKER_LEASE_LABEL}=${SPEAKER_LEASE_LABEL_VALUE}`;
@@ -104,23 +108,6 @@ async function main(): Promise<void> {
     log,
   });
 
-  let l2: L2Sink | undefined;
-  let announcer: L2Announcer | undefined;
-  if (!values['no-l2']) {
-    announcer = new L2Announcer({
-      registry,
-      clock,
-      logger: log.child({ part: 'l2' }),
-      listLinks,
-      openConn: (name, onFrame) => new PacketSocket(name, { onFrame, onError: (err) => log.error('l2-read-failed', { iface: name, err }) }),
-    });
-    const fallback = values.interfaces ? values.interfaces.split(',').filter(Boolean) : [];
-    const a = announcer;
-    l2 = {
-      setOwned: (entries) => a.setOwned(entries.map((e) => ({ ip: e.ip, interfaces: e.interfaces.length ? e.interfaces : fallback }))),
-      interfaces: () => a.interfaces(),
-    };
-  }
   const sessionFactory: SessionFactory | undefined = values['no-bgp']
     ? undefined
     : (peer, onState) => {
@@ -137,48 +124,45 @@ async function main(): Promise<void> {
     clock,
     log,
     registry,
-    membership: membershipPort(membership),
-    l2,
+    membership: fast,
+    l2: values['no-l2'] ? undefined : fast,
     sessionFactory,
   });
   const feedMembers = (): void => {
     const m = membersFromK8s(leases.list(), speaker.nodes());
-    membership.setMembers(m.facts, m.addresses);
+    fast.setMembers(m.facts, m.addresses);
   };
   for (const ev of ['add', 'update', 'delete'] as const) leases.on(ev, feedMembers);
   speaker.onNodes(feedMembers);
 
-  const health = { live: () => true, ready: () => speaker.ready() };
+  // Live while the packet thread reports (it does every second, whatever this thread is doing).
+  const health = { live: () => Date.now() - fast.lastReportAt < 10_000, ready: () => speaker.ready() };
   const servers = await serveMetricsAndHealth(registry, health, values['metrics-addr'], values['health-addr']);
 
   let stopping = false;
-  const stop = (sig: string): void => {
+  stop = (why: string, code: number): void => {
     if (stopping) return;
     stopping = true;
-    log.info('stopping', { signal: sig, handoffDeadlineMs: handoffMs });
-    void speaker
-      .leave(handoffMs)
+    log.info('stopping', { why, handoffDeadlineMs: code === 0 ? handoffMs : 0 });
+    const handoff = code === 0 ? speaker.leave(handoffMs) : speaker.stop();
+    void handoff
       .catch((err: unknown) => log.error('stop-failed', { err }))
+      .then(() => fast.stop())
       .finally(() => {
-        announcer?.stop();
-        membership.stop();
         leaseKeeper.stop();
-        void transport.close();
         void leases.stop();
         for (const s of servers) s.close();
-        process.exit(0);
+        process.exit(code);
       });
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  process.on('SIGINT', () => stop('SIGINT', 0));
 
-  log.info('starting', { namespace: values.namespace, lbClass: values['lb-class'] ?? null, l2: !values['no-l2'], bgp: !values['no-bgp'] });
-  announcer?.start();
+  log.info('starting', { namespace: values.namespace, lbClass: values['lb-class'] ?? null, l2: !values['no-l2'], bgp: !values['no-bgp'], heartbeatPort: fast.heartbeatPort, incarnation: fast.incarnation });
   await leases.start();
   await speaker.start();
   feedMembers();
   leaseKeeper.start();
-  membership.start();
 }
 
 main().catch((err: unknown) => {

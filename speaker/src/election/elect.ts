@@ -1,11 +1,17 @@
-// L2 election, per IP, pure. Among the eligible live nodes, the owner is the one with the
-// highest preferredNodeSelectors score, then the lowest rendezvous hash of (node, IP), then the
-// lowest name (a 64-bit tie, for completeness). Every speaker computes the same owner from the
-// same inputs; adding or removing a node only moves the IPs that hash to it. Every node that is
-// not chosen gets a reason value, so tests and Events say why.
+// L2 election, per IP, pure. Among the eligible live nodes, the owner is the one in the highest
+// tier (the caller's: the number of sharing Services it covers), then with the highest
+// preferredNodeSelectors score, then the lowest rendezvous hash of (node, IP), then the lowest
+// name (a 32-bit tie, for completeness). Every speaker computes the same owner from the same
+// inputs; adding or removing a node only moves the IPs that hash to it. Every node that is not
+// chosen gets a reason value, so tests and Events say why.
+//
+// rank() orders every eligible candidate without regard to liveness; the owner is then the
+// first live one (firstLive). That split is what lets failover run without the bulk of the
+// speaker: the ranking changes only with Services, Nodes and config, and a dead node's IPs go to
+// the next live node of each ranking, found in a loop over precomputed lists.
 import type { Labels, Selector } from '@herald/shared/config';
 import type { IP } from '@herald/shared/net';
-import { rendezvousHash } from './hash.js';
+import { ipWords, nodeKey, pairHash } from './hash.js';
 
 /** Why a node is not eligible; filled in by the eligibility module (or any caller). */
 export interface Ineligible {
@@ -17,11 +23,13 @@ export interface Candidate<R extends Ineligible = Ineligible> {
   readonly labels: Labels;
   /** undefined: eligible; otherwise why not. */
   readonly ineligible?: R | undefined;
+  /** Ranks above every candidate of a lower tier (default 0). */
+  readonly tier?: number;
 }
 
 export type NotChosen<R extends Ineligible = Ineligible> =
   | { readonly type: 'not-eligible'; readonly reason: R }
-  | { readonly type: 'outranked'; readonly by: string; readonly cause: 'preference' | 'hash'; readonly score: number; readonly ownerScore: number };
+  | { readonly type: 'outranked'; readonly by: string; readonly cause: 'tier' | 'preference' | 'hash'; readonly score: number; readonly ownerScore: number };
 
 export interface Election<R extends Ineligible = Ineligible> {
   readonly ip: IP;
@@ -38,33 +46,51 @@ export function preferenceScore(labels: Labels, preferred: readonly Selector[]):
   return n;
 }
 
-interface Ranked {
+/** One eligible candidate with what ranks it. */
+export interface Ranked {
   readonly name: string;
+  readonly tier: number;
   readonly score: number;
-  readonly hash: bigint;
+  readonly hash: number;
 }
 
-function better(a: Ranked, b: Ranked): boolean {
-  if (a.score !== b.score) return a.score > b.score;
-  if (a.hash !== b.hash) return a.hash < b.hash;
-  return a.name < b.name;
+/** Negative when a ranks before b. */
+export function compareRanked(a: Ranked, b: Ranked): number {
+  if (a.tier !== b.tier) return b.tier - a.tier;
+  if (a.score !== b.score) return b.score - a.score;
+  if (a.hash !== b.hash) return a.hash - b.hash;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Every eligible candidate, best first (liveness is the caller's: see firstLive). */
+export function rank(ip: IP, candidates: readonly Candidate[], preferred: readonly Selector[] = []): Ranked[] {
+  const words = ipWords(ip);
+  const out: Ranked[] = [];
+  for (const c of candidates) {
+    if (c.ineligible) continue;
+    out.push({ name: c.name, tier: c.tier ?? 0, score: preferred.length ? preferenceScore(c.labels, preferred) : 0, hash: pairHash(nodeKey(c.name), words) });
+  }
+  return out.sort(compareRanked);
+}
+
+/** The first of `ranked` (names, best first) that is live: the owner. */
+export function firstLive(ranked: readonly string[], live: ReadonlySet<string>): string | undefined {
+  for (const n of ranked) if (live.has(n)) return n;
+  return undefined;
+}
+
+/** Why `r` is not the owner `best`. */
+export function outrankedBy<R extends Ineligible>(r: Ranked, best: Ranked): NotChosen<R> {
+  const cause = r.tier !== best.tier ? 'tier' : r.score !== best.score ? 'preference' : 'hash';
+  return { type: 'outranked', by: best.name, cause, score: r.score, ownerScore: best.score };
 }
 
 export function elect<R extends Ineligible>(ip: IP, candidates: readonly Candidate<R>[], preferred: readonly Selector[] = []): Election<R> {
   const notChosen = new Map<string, NotChosen<R>>();
-  const ranked: Ranked[] = [];
-  for (const c of candidates) {
-    if (c.ineligible) notChosen.set(c.name, { type: 'not-eligible', reason: c.ineligible });
-    else ranked.push({ name: c.name, score: preferenceScore(c.labels, preferred), hash: rendezvousHash(c.name, ip) });
-  }
-  let best: Ranked | undefined;
-  for (const r of ranked) if (!best || better(r, best)) best = r;
-  if (best) {
-    for (const r of ranked) {
-      if (r === best) continue;
-      notChosen.set(r.name, { type: 'outranked', by: best.name, cause: r.score < best.score ? 'preference' : 'hash', score: r.score, ownerScore: best.score });
-    }
-  }
+  for (const c of candidates) if (c.ineligible) notChosen.set(c.name, { type: 'not-eligible', reason: c.ineligible });
+  const ranked = rank(ip, candidates, preferred);
+  const best = ranked[0];
+  for (const r of ranked.slice(1)) notChosen.set(r.name, outrankedBy(r, best!));
   return { ip, owner: best?.name, notChosen };
 }
 

@@ -1,3 +1,3 @@
 // Public API of the L2 election.
-export { elect, ownedBy, preferenceScore, type Candidate, type Election, type Ineligible, type NotChosen } from './elect.js';
-export { rendezvousHash } from './hash.js';
+export { compareRanked, elect, firstLive, outrankedBy, ownedBy, preferenceScore, rank, type Candidate, type Election, type Ineligible, type NotChosen, type Ranked } from './elect.js';
+export { ipWords, nodeKey, pairHash, rendezvousHash } from './hash.js';

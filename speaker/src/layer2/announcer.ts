@@ -1,19 +1,22 @@
 // The L2 shell: opens one packet connection per selected interface, answers ARP/NDP for the IPs
 // this node owns (through the pure `respond`), and on takeover sends a burst of gratuitous ARP /
-// unsolicited NA (default 3 rounds, 100 ms apart), then nothing periodic. The later speaker
-// reconcile calls setOwned() with the full desired set; the difference drives takeover bursts and
-// handoffs (an IP removed is no longer answered, at once). Time comes from an injected Clock.
+// unsolicited NA (default 3 rounds, 100 ms apart), then nothing periodic. Time comes from an
+// injected Clock.
+//
+// Work is in proportion to change: applyOwned() takes what was added and removed (setOwned()
+// takes a full set and diffs it), multicast memberships are counted per interface as IPs come
+// and go, and a takeover of thousands of IPs sends its gratuitous frames in slices of
+// `sendsPerSlice` per macrotask, so the heartbeats sharing this thread are never held back by a
+// long run of sends (a first round of 256 IPs still goes out at once).
 import { systemClock, type Clock, type TimerHandle } from '@herald/shared/clock';
 import { createLogger, type Logger } from '@herald/shared/log';
-import type { Registry } from '@herald/shared/metrics';
 import type { IP } from '@herald/shared/net';
 import type { PacketConn } from '../sys/packet-socket.js';
 import { MAC } from '../wire/ethernet.js';
 import { multicastMac, solicitedNodeAddress } from '../wire/ndp.js';
 import { gratuitousFrames } from './gratuitous.js';
 import { selectInterfaces, type InterfaceSelection, type LinkState } from './interfaces.js';
-import { L2Metrics } from './metrics.js';
-import { dropLabel, respond } from './responder.js';
+import { dropLabel, respond, type L2Protocol } from './responder.js';
 
 export interface OwnedIP {
   readonly ip: IP;
@@ -21,12 +24,22 @@ export interface OwnedIP {
   readonly interfaces: readonly string[];
 }
 
+/** Where the announcer counts what it does (prom-client counters on the main thread, or a tally). */
+export interface L2Counters {
+  request(ip: IP, protocol: L2Protocol): void;
+  response(ip: IP, protocol: L2Protocol): void;
+  gratuitous(ip: IP, frames: number): void;
+  dropped(reason: string): void;
+}
+
 export interface AnnouncerOptions {
-  readonly registry: Registry;
+  readonly counters: L2Counters;
   /** Opens a packet connection on an interface (PacketSocket in production, a fake in tests). */
   readonly openConn: (ifname: string, onFrame: (frame: Buffer) => void) => PacketConn;
   /** Lists the links of this namespace (listLinks in production). */
   readonly listLinks: () => readonly LinkState[];
+  /** Checked before every answer and gratuitous frame: true stops both (a self-fenced speaker). */
+  readonly silenced?: () => boolean;
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** Gratuitous rounds on takeover and the gap between them. Default 3 and 100 ms. */
@@ -34,6 +47,8 @@ export interface AnnouncerOptions {
   readonly burstIntervalMs?: number;
   /** How often to rescan links (0: only when rescan() is called). Default 1000 ms. */
   readonly rescanMs?: number;
+  /** Gratuitous (IP, interface) rounds sent per macrotask before yielding. Default 256. */
+  readonly sendsPerSlice?: number;
 }
 
 interface Iface {
@@ -44,27 +59,43 @@ interface Iface {
   readonly groups: Map<string, number>;
 }
 
+interface Burst {
+  readonly ip: IP;
+  readonly ifname: string;
+  round: number;
+  timer: TimerHandle | undefined;
+}
+
+/** At most this many IPs named in one log line (the count is always there). */
+const LOG_IPS = 20;
+
 export class L2Announcer {
-  readonly metrics: L2Metrics;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly burstCount: number;
   private readonly burstIntervalMs: number;
   private readonly rescanMs: number;
+  private readonly sendsPerSlice: number;
   private owned = new Map<string, OwnedIP>();
+  /** How many owned IPs name each interface, and how many name none (every interface). */
+  private readonly named = new Map<string, number>();
+  private anyInterface = 0;
   private readonly ifaces = new Map<string, Iface>();
-  private readonly bursts = new Map<string, TimerHandle>();
+  private readonly bursts = new Map<string, Burst>();
+  /** Bursts whose next round is due now, in order; drained sendsPerSlice at a time. */
+  private readonly due: string[] = [];
+  private dueTimer: TimerHandle | undefined;
   private rescanTimer: TimerHandle | undefined;
   private lastSelection: InterfaceSelection = { selected: [], rejected: [] };
   private stopped = false;
 
   constructor(private readonly opts: AnnouncerOptions) {
-    this.metrics = new L2Metrics(opts.registry);
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? createLogger({ component: 'speaker-l2' });
     this.burstCount = opts.burstCount ?? 3;
     this.burstIntervalMs = opts.burstIntervalMs ?? 100;
     this.rescanMs = opts.rescanMs ?? 1000;
+    this.sendsPerSlice = Math.max(1, opts.sendsPerSlice ?? 256);
   }
 
   /** Opens the interfaces and starts the periodic link rescan. */
@@ -90,13 +121,14 @@ export class L2Announcer {
     return this.lastSelection;
   }
 
-  /** The IPs announced on ifname. */
-  private ipsOn(ifname: string): OwnedIP[] {
-    return [...this.owned.values()].filter((o) => o.interfaces.length === 0 || o.interfaces.includes(ifname));
+  /** How many IPs are owned now. */
+  get size(): number {
+    return this.owned.size;
   }
 
-  private ownsOn(ifname: string, ip: IP): boolean {
-    return this.ownsOnKey(ifname, ip.key);
+  /** The IPs announced on ifname (O(owned): only when an interface opens). */
+  private ipsOn(ifname: string): OwnedIP[] {
+    return [...this.owned.values()].filter((o) => on(o, ifname));
   }
 
   /**
@@ -105,41 +137,78 @@ export class L2Announcer {
    */
   setOwned(entries: readonly OwnedIP[]): { added: IP[]; removed: IP[] } {
     const next = new Map(entries.map((e) => [e.ip.key, e]));
-    const added: IP[] = [];
-    const removed: IP[] = [];
-    for (const [k, o] of this.owned) if (!next.has(k)) removed.push(o.ip);
-    for (const [k, o] of next) if (!this.owned.has(k)) added.push(o.ip);
-    const before = new Map([...this.ifaces.keys()].map((n) => [n, new Set(this.ipsOn(n).map((o) => o.ip.key))]));
-    this.owned = next;
-    for (const key of [...this.bursts.keys()]) {
-      const [ipKey, ifname] = splitBurstKey(key);
-      if (!this.ownsOnKey(ifname, ipKey)) this.cancelBurst(key);
-    }
-    // Interfaces already open: burst the IPs that are new on them. rescan() bursts on new ones.
-    for (const [name, had] of before) for (const o of this.ipsOn(name)) if (!had.has(o.ip.key)) this.startBurst(o.ip, name);
-    this.rescan();
-    if (added.length || removed.length) this.log.info('l2-owned-changed', { added: added.map(String), removed: removed.map(String) });
+    const removed = [...this.owned.values()].filter((o) => !next.has(o.ip.key)).map((o) => o.ip);
+    const added = entries.filter((e) => !this.owned.has(e.ip.key)).map((e) => e.ip);
+    this.applyOwned(entries.filter((e) => !sameOwned(this.owned.get(e.ip.key), e)), removed);
     return { added, removed };
   }
 
-  /** Re-reads links and opens/closes connections to match; syncs multicast memberships. */
+  /**
+   * Adds (or updates the interfaces of) `added` and stops answering for `removed`, at once.
+   * Cost in proportion to the change (plus a link rescan when the interface set may change).
+   */
+  applyOwned(added: readonly OwnedIP[], removed: readonly IP[]): void {
+    if (this.stopped) return;
+    const before = { any: this.anyInterface > 0 || this.owned.size === 0, named: new Set(this.named.keys()) };
+    const gone: IP[] = [];
+    for (const ip of removed) if (this.drop(ip.key)) gone.push(ip);
+    const fresh: IP[] = [];
+    for (const o of added) {
+      const cur = this.owned.get(o.ip.key);
+      if (sameOwned(cur, o)) continue;
+      if (cur) this.drop(o.ip.key);
+      this.owned.set(o.ip.key, o);
+      this.count(o, +1);
+      for (const name of this.ifaces.keys()) if (on(o, name)) this.joinFor(o.ip, name, +1);
+      for (const name of this.ifaces.keys()) if (on(o, name)) this.startBurst(o.ip, name);
+      fresh.push(o.ip);
+    }
+    const after = { any: this.anyInterface > 0 || this.owned.size === 0, named: new Set(this.named.keys()) };
+    if (before.any !== after.any || !sameSet(before.named, after.named)) this.rescan();
+    this.drain();
+    if (fresh.length || gone.length) {
+      this.log.info('l2-owned-changed', { added: fresh.length, removed: gone.length, addedIps: fresh.slice(0, LOG_IPS).map(String), removedIps: gone.slice(0, LOG_IPS).map(String), owned: this.owned.size });
+    }
+  }
+
+  /** Forgets an owned IP: no more answers, bursts or multicast groups for it. */
+  private drop(key: string): boolean {
+    const o = this.owned.get(key);
+    if (!o) return false;
+    this.owned.delete(key);
+    this.count(o, -1);
+    for (const name of this.ifaces.keys()) {
+      if (!on(o, name)) continue;
+      this.cancelBurst(burstKey(key, name));
+      this.joinFor(o.ip, name, -1);
+    }
+    return true;
+  }
+
+  private count(o: OwnedIP, d: 1 | -1): void {
+    if (o.interfaces.length === 0) this.anyInterface += d;
+    for (const n of o.interfaces) {
+      const v = (this.named.get(n) ?? 0) + d;
+      if (v > 0) this.named.set(n, v);
+      else this.named.delete(n);
+    }
+  }
+
+  /** Re-reads links and opens/closes connections to match. */
   rescan(): void {
     if (this.stopped) return;
-    const wanted = new Set<string>();
-    let any = false;
-    for (const o of this.owned.values()) {
-      if (o.interfaces.length === 0) any = true;
-      else for (const n of o.interfaces) wanted.add(n);
-    }
     const links = this.opts.listLinks();
     const auto = selectInterfaces(links, []);
-    const configured = wanted.size ? selectInterfaces(links, [...wanted]) : { selected: [], rejected: [] };
-    const chosen = new Map([...(any || this.owned.size === 0 ? auto.selected : []), ...configured.selected].map((l) => [l.name, l.index]));
+    const wanted = [...this.named.keys()];
+    const configured = wanted.length ? selectInterfaces(links, wanted) : { selected: [], rejected: [] };
+    const useAuto = this.anyInterface > 0 || this.owned.size === 0;
+    const chosen = new Map([...(useAuto ? auto.selected : []), ...configured.selected].map((l) => [l.name, l.index]));
     this.lastSelection = { selected: [...auto.selected, ...configured.selected], rejected: [...configured.rejected] };
     for (const [name, iface] of this.ifaces) {
       if (chosen.get(name) === iface.index) continue;
       iface.conn.close();
       this.ifaces.delete(name);
+      for (const [k, b] of this.bursts) if (b.ifname === name) this.cancelBurst(k);
       this.log.info('l2-interface-closed', { iface: name });
     }
     for (const [name, index] of [...chosen].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -148,32 +217,29 @@ export class L2Announcer {
         const conn = this.opts.openConn(name, (frame) => this.onFrame(name, frame));
         this.ifaces.set(name, { conn, index, groups: new Map() });
         this.log.info('l2-interface-opened', { iface: name, mac: conn.mac.toString() });
-        for (const o of this.ipsOn(name)) this.startBurst(o.ip, name);
+        for (const o of this.ipsOn(name)) {
+          this.joinFor(o.ip, name, +1);
+          this.startBurst(o.ip, name);
+        }
       } catch (err) {
         this.log.warn('l2-interface-open-failed', { iface: name, err });
       }
     }
-    this.syncGroups();
+    this.drain();
   }
 
-  private syncGroups(): void {
-    for (const [name, iface] of this.ifaces) {
-      const want = new Map<string, number>();
-      for (const o of this.ipsOn(name)) {
-        if (o.ip.family !== 6) continue;
-        const k = multicastMac(solicitedNodeAddress(o.ip)).toString();
-        want.set(k, (want.get(k) ?? 0) + 1);
-      }
-      for (const k of iface.groups.keys()) {
-        if (want.has(k)) continue;
-        iface.groups.delete(k);
-        this.tryGroup(() => iface.conn.leaveMulticast(MAC.parse(k)), name, k, 'leave');
-      }
-      for (const [k, n] of want) {
-        if (!iface.groups.has(k)) this.tryGroup(() => iface.conn.joinMulticast(MAC.parse(k)), name, k, 'join');
-        iface.groups.set(k, n);
-      }
-    }
+  /** Counts one IPv6 address's solicited-node group on an interface up or down, joining or leaving. */
+  private joinFor(ip: IP, ifname: string, d: 1 | -1): void {
+    if (ip.family !== 6) return;
+    const iface = this.ifaces.get(ifname);
+    if (!iface) return;
+    const mac = multicastMac(solicitedNodeAddress(ip));
+    const k = mac.toString();
+    const n = (iface.groups.get(k) ?? 0) + d;
+    if (n > 0) {
+      if (!iface.groups.has(k)) this.tryGroup(() => iface.conn.joinMulticast(mac), ifname, k, 'join');
+      iface.groups.set(k, n);
+    } else if (iface.groups.delete(k)) this.tryGroup(() => iface.conn.leaveMulticast(MAC.parse(k)), ifname, k, 'leave');
   }
 
   private tryGroup(f: () => void, iface: string, group: string, op: string): void {
@@ -184,24 +250,27 @@ export class L2Announcer {
     }
   }
 
+  private silenced(): boolean {
+    return this.opts.silenced?.() ?? false;
+  }
+
   private onFrame(ifname: string, frame: Buffer): void {
     const iface = this.ifaces.get(ifname);
     if (!iface) return;
-    const out = respond(frame, { mac: iface.conn.mac, owns: (ip) => this.ownsOn(ifname, ip) });
+    const out = respond(frame, { mac: iface.conn.mac, owns: (ip) => this.ownsOn(ifname, ip.key) && !this.silenced() });
     switch (out.type) {
       case 'ignored':
         return;
       case 'dropped':
-        this.metrics.dropped.inc({ reason: dropLabel(out.reason) });
+        this.opts.counters.dropped(dropLabel(out.reason));
         return;
       case 'reply': {
-        const labels = { ip: out.ip.toString(), protocol: out.protocol };
-        this.metrics.requests.inc(labels);
+        this.opts.counters.request(out.ip, out.protocol);
         try {
           iface.conn.send(out.frame);
-          this.metrics.responses.inc(labels);
+          this.opts.counters.response(out.ip, out.protocol);
         } catch (err) {
-          this.log.warn('l2-send-failed', { iface: ifname, ip: labels.ip, err });
+          this.log.warn('l2-send-failed', { iface: ifname, ip: out.ip.toString(), err });
         }
         return;
       }
@@ -210,55 +279,91 @@ export class L2Announcer {
 
   private sendGratuitous(ip: IP, ifname: string): void {
     const iface = this.ifaces.get(ifname);
-    if (!iface) return;
-    for (const f of gratuitousFrames(ip, iface.conn.mac)) {
-      try {
-        iface.conn.send(f);
-        this.metrics.gratuitous.inc({ ip: ip.toString() });
-      } catch (err) {
-        this.log.warn('l2-send-failed', { iface: ifname, ip: ip.toString(), err });
-      }
+    if (!iface || this.silenced()) return;
+    const frames = gratuitousFrames(ip, iface.conn.mac);
+    try {
+      for (const f of frames) iface.conn.send(f);
+      this.opts.counters.gratuitous(ip, frames.length);
+    } catch (err) {
+      this.log.warn('l2-send-failed', { iface: ifname, ip: ip.toString(), err });
     }
   }
 
-  /** Sends round 1 now and the rest burstIntervalMs apart, while the IP stays owned there. */
+  /** Queues round 1 now (sent by drain) and the rest burstIntervalMs apart, while the IP stays owned there. */
   private startBurst(ip: IP, ifname: string): void {
-    const key = `${ip.key}@${ifname}`;
+    const key = burstKey(ip.key, ifname);
     this.cancelBurst(key);
-    let round = 0;
-    const fire = (): void => {
-      this.bursts.delete(key);
-      if (this.stopped || !this.ownsOn(ifname, ip)) return;
-      this.sendGratuitous(ip, ifname);
-      round++;
-      if (round < this.burstCount) this.bursts.set(key, this.clock.setTimeout(fire, this.burstIntervalMs));
-    };
-    fire();
+    this.bursts.set(key, { ip, ifname, round: 0, timer: undefined });
+    this.due.push(key);
+  }
+
+  /** Sends due rounds, sendsPerSlice of them, then yields to the event loop for the rest. */
+  private drain(): void {
+    if (this.dueTimer || this.stopped) return;
+    let n = 0;
+    while (this.due.length && n < this.sendsPerSlice) {
+      const key = this.due.shift()!;
+      const b = this.bursts.get(key);
+      if (!b || b.timer) continue;
+      if (!this.ownsOn(b.ifname, b.ip.key)) {
+        this.bursts.delete(key);
+        continue;
+      }
+      this.sendGratuitous(b.ip, b.ifname);
+      n++;
+      b.round++;
+      if (b.round >= this.burstCount) this.bursts.delete(key);
+      else
+        b.timer = this.clock.setTimeout(() => {
+          b.timer = undefined;
+          if (this.bursts.get(key) !== b) return;
+          this.due.push(key);
+          this.drain();
+        }, this.burstIntervalMs);
+    }
+    if (this.due.length)
+      this.dueTimer = this.clock.setTimeout(() => {
+        this.dueTimer = undefined;
+        this.drain();
+      }, 0);
   }
 
   private cancelBurst(key: string): void {
-    const t = this.bursts.get(key);
-    if (t) this.clock.clearTimeout(t);
+    const b = this.bursts.get(key);
+    if (b?.timer) this.clock.clearTimeout(b.timer);
     this.bursts.delete(key);
   }
 
-  private ownsOnKey(ifname: string, ipKey: string): boolean {
+  private ownsOn(ifname: string, ipKey: string): boolean {
     const o = this.owned.get(ipKey);
-    return o !== undefined && this.ifaces.has(ifname) && (o.interfaces.length === 0 || o.interfaces.includes(ifname));
+    return o !== undefined && this.ifaces.has(ifname) && on(o, ifname);
   }
 
   /** Stops answering and closes every connection. */
   stop(): void {
     this.stopped = true;
     if (this.rescanTimer) this.clock.clearTimeout(this.rescanTimer);
-    for (const t of this.bursts.values()) this.clock.clearTimeout(t);
+    if (this.dueTimer) this.clock.clearTimeout(this.dueTimer);
+    for (const b of this.bursts.values()) if (b.timer) this.clock.clearTimeout(b.timer);
     this.bursts.clear();
+    this.due.length = 0;
     for (const iface of this.ifaces.values()) iface.conn.close();
     this.ifaces.clear();
   }
 }
 
-function splitBurstKey(key: string): [string, string] {
-  const i = key.indexOf('@');
-  return [key.slice(0, i), key.slice(i + 1)];
+function on(o: OwnedIP, ifname: string): boolean {
+  return o.interfaces.length === 0 || o.interfaces.includes(ifname);
+}
+
+function burstKey(ipKey: string, ifname: string): string {
+  return `${ipKey}@${ifname}`;
+}
+
+function sameOwned(a: OwnedIP | undefined, b: OwnedIP): boolean {
+  return a !== undefined && a.interfaces.length === b.interfaces.length && a.interfaces.every((x, i) => x === b.interfaces[i]);
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
 }

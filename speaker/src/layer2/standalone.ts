@@ -7,11 +7,11 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createLogger, parseLogLevel } from '@herald/shared/log';
-import { Registry } from '@herald/shared/metrics';
 import { IP } from '@herald/shared/net';
 import { ownedBy } from '../election/index.js';
 import { PacketSocket, readLinkAddress } from '../sys/packet-socket.js';
 import { L2Announcer } from './announcer.js';
+import { L2Tally } from './metrics.js';
 import { listLinks } from './links.js';
 
 const { values } = parseArgs({
@@ -32,7 +32,7 @@ const ips = values.ips.split(',').map((s) => IP.parse(s));
 const iface = values.interface;
 const log = createLogger({ component: 'l2-standalone', level: parseLogLevel(values['log-level']), fields: { node: me } });
 const announcer = new L2Announcer({
-  registry: new Registry(),
+  counters: new L2Tally(),
   logger: log,
   listLinks: () => listLinks().filter((l) => l.name === iface),
   openConn: (name, onFrame) => new PacketSocket(name, { onFrame, onError: (err) => log.error('l2-read-failed', { iface: name, err }) }),

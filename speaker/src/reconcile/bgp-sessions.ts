@@ -63,6 +63,8 @@ export class BgpSessions {
   private readonly failed = new Map<string, { readonly peerAddress: string; readonly error: string }>();
   /** Per peer: what ended its previous session here, until the current one has its own reason. */
   private readonly carried = new Map<string, SessionError>();
+  /** Per peer: every route it should have from us now. */
+  private readonly routes = new Map<string, Map<string, Advertisement>>();
 
   constructor(private readonly o: BgpSessionsOptions) {
     const registers = o.registry ? [o.registry] : [];
@@ -99,8 +101,32 @@ export class BgpSessions {
     });
   }
 
-  /** Makes the sessions match `peers` (this node's) and hands each its routes. */
-  sync(peers: readonly BGPPeer[], routes: ReadonlyMap<string, ReadonlyMap<string, Advertisement>>): void {
+  /**
+   * Route changes per peer (prefix text -> route, or undefined to withdraw), from the incremental
+   * reconciler. Each session gets only what changed; a session created later gets the whole set.
+   */
+  applyRoutes(changes: ReadonlyMap<string, ReadonlyMap<string, Advertisement | undefined>>): void {
+    for (const [peer, m] of changes) {
+      let table = this.routes.get(peer);
+      if (!table) this.routes.set(peer, (table = new Map<string, Advertisement>()));
+      for (const [k, a] of m) {
+        if (a) table.set(k, a);
+        else table.delete(k);
+      }
+      const s = this.sessions.get(peer)?.session;
+      if (!s) continue;
+      if (s.updateAdvertised) s.updateAdvertised(m);
+      else s.setAdvertised(table);
+    }
+  }
+
+  /** The routes for a peer now (a copy). */
+  routesFor(peer: string): Map<string, Advertisement> {
+    return new Map(this.routes.get(peer) ?? []);
+  }
+
+  /** Makes the sessions match `peers` (this node's); each new one starts with its peer's routes. */
+  setPeers(peers: readonly BGPPeer[]): void {
     const want = new Map(peers.map((p) => [p.name, p]));
     let changed = false;
     for (const [name, e] of this.sessions) {
@@ -114,34 +140,44 @@ export class BgpSessions {
     }
     for (const name of [...this.failed.keys()]) if (!want.has(name)) this.failed.delete(name);
     for (const name of [...this.carried.keys()]) if (!want.has(name)) this.carried.delete(name);
+    for (const name of [...this.routes.keys()]) if (!want.has(name)) this.routes.delete(name);
     for (const [name, p] of want) {
-      let e = this.sessions.get(name);
-      if (!e) {
-        changed = true;
-        try {
-          const entry: Entry = {
-            fingerprint: fingerprint(p),
-            peerAddress: p.peerAddress.toString(),
-            session: this.o.factory(p, (s, detail) => this.onState(name, entry, s, detail)),
-            up: false,
-          };
-          e = entry;
-          this.sessions.set(name, e);
-          this.failed.delete(name);
-          e.session.setAdvertised(routes.get(name) ?? new Map());
-          e.session.start();
-          this.o.log.info('bgp-session-added', { peer: name, peerAddress: p.peerAddress.toString() });
-          continue;
-        } catch (err) {
-          const why = err instanceof Error ? err.message : String(err);
-          if (this.failed.get(name)?.error !== why) this.o.log.warn('bgp-session-create-failed', { peer: name, err: why });
-          this.failed.set(name, { peerAddress: p.peerAddress.toString(), error: why });
-          continue;
-        }
+      if (this.sessions.has(name)) continue;
+      changed = true;
+      try {
+        const entry: Entry = {
+          fingerprint: fingerprint(p),
+          peerAddress: p.peerAddress.toString(),
+          session: this.o.factory(p, (s, detail) => this.onState(name, entry, s, detail)),
+          up: false,
+        };
+        this.sessions.set(name, entry);
+        this.failed.delete(name);
+        entry.session.setAdvertised(this.routes.get(name) ?? new Map());
+        entry.session.start();
+        this.o.log.info('bgp-session-added', { peer: name, peerAddress: p.peerAddress.toString() });
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        if (this.failed.get(name)?.error !== why) this.o.log.warn('bgp-session-create-failed', { peer: name, err: why });
+        this.failed.set(name, { peerAddress: p.peerAddress.toString(), error: why });
       }
-      e.session.setAdvertised(routes.get(name) ?? new Map());
     }
     if (changed) this.o.onChange?.();
+  }
+
+  /** Both at once: the sessions for `peers`, each with exactly these routes (tests, simple callers). */
+  sync(peers: readonly BGPPeer[], routes: ReadonlyMap<string, ReadonlyMap<string, Advertisement>>): void {
+    this.setPeers(peers);
+    const changes = new Map<string, Map<string, Advertisement | undefined>>();
+    for (const name of new Set([...this.routes.keys(), ...routes.keys()])) {
+      const want = routes.get(name) ?? new Map<string, Advertisement>();
+      const have = this.routes.get(name) ?? new Map<string, Advertisement>();
+      const m = new Map<string, Advertisement | undefined>();
+      for (const [k, a] of want) if (have.get(k) !== a) m.set(k, a);
+      for (const k of have.keys()) if (!want.has(k)) m.set(k, undefined);
+      if (m.size) changes.set(name, m);
+    }
+    this.applyRoutes(changes);
   }
 
   private onState(peer: string, e: Entry, state: SessionState, detail: string): void {
@@ -195,6 +231,7 @@ export class BgpSessions {
     this.sessions.clear();
     this.failed.clear();
     this.carried.clear();
+    this.routes.clear();
     if (had) this.o.onChange?.();
   }
 }

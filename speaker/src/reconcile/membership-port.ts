@@ -1,22 +1,6 @@
-// Adapters to the reconciler's MembershipPort: the real Membership (heartbeats + Leases), and a
-// static one whose live set is set by hand (tests, and a single-node speaker).
-import type { Membership } from '../membership/membership.js';
+// A MembershipPort whose live set and fence are set by hand (tests, and a single-node speaker).
+// Production uses the packet thread's report (fastpath/fast-path.ts).
 import type { MembershipPort } from './ports.js';
-
-export function membershipPort(m: Membership): MembershipPort {
-  const pending = new Set<string>();
-  m.onHandoff((h) => pending.add(h.from));
-  return {
-    live: () => m.view().live,
-    fenced: () => m.isFenced(),
-    onChange: (cb) => m.onChange(() => cb()),
-    ackHandoffs: () => {
-      for (const p of pending) m.ackHandoff(p);
-      pending.clear();
-    },
-    leave: (ms) => m.leave(ms),
-  };
-}
 
 /** A membership whose live set and fence are set by the caller. */
 export class StaticMembership implements MembershipPort {

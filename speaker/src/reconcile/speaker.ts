@@ -1,21 +1,21 @@
 // Wires the speaker's Kubernetes side: informers (Services, EndpointSlices, Nodes, the Herald
-// config and, with BGP on, Secrets) feed one work queue with one key; each pass is a
-// SpeakerReconciler pass. Membership changes run a pass at once (failover); informer events
-// are coalesced over a few milliseconds.
+// config and, with BGP on, Secrets) tell the reconciler what changed; passes run soon after
+// (informer events coalesce over a few milliseconds; membership changes run at once), each a
+// run of slices of at most `sliceMs` with the event loop free in between, until nothing is left.
+// No pass is O(all Services) unless everything changed (the config, a Node's facts).
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1EndpointSlice, type V1Node, type V1Service } from '@kubernetes/client-node';
-import type { Clock } from '@herald/shared/clock';
-import { ConfigWatcher, ConfigurationStateWriter, K8sEventRecorder, ResilientInformer, WorkQueue, type ConfigState, type EventRecorder, type Outcome } from '@herald/shared/k8s';
+import type { Clock, TimerHandle } from '@herald/shared/clock';
+import { ConfigWatcher, ConfigurationStateWriter, K8sEventRecorder, ResilientInformer, type ConfigState, type EventRecorder } from '@herald/shared/k8s';
 import type { Logger } from '@herald/shared/log';
-import { Histogram, type Registry } from '@herald/shared/metrics';
+import { Counter, Histogram, type Registry } from '@herald/shared/metrics';
+import type { IP } from '@herald/shared/net';
 import { k8sSessionStateApi } from '../status/session-state-api.js';
 import { SessionStateWriter } from '../status/session-state-writer.js';
-import { StatusPump } from '../status/status-pump.js';
-import { StatusSync } from '../status/status-sync.js';
+import { k8sStatusApi } from '../status/status-api.js';
+import { StatusWriter } from '../status/status-writer.js';
 import { BgpSessions } from './bgp-sessions.js';
-import type { L2Sink, MembershipPort, SessionFactory } from './ports.js';
+import type { L2Port, MembershipPort, SessionFactory } from './ports.js';
 import { SpeakerReconciler } from './reconciler.js';
-
-export const RECONCILE_KEY = 'speaker';
 
 export interface SpeakerOptions {
   readonly kubeConfig: KubeConfig;
@@ -27,14 +27,18 @@ export interface SpeakerOptions {
   readonly registry?: Registry;
   readonly membership: MembershipPort;
   /** undefined: L2 off. */
-  readonly l2: L2Sink | undefined;
+  readonly l2: L2Port | undefined;
   /** undefined: BGP off (and no Secrets are read). */
   readonly sessionFactory: SessionFactory | undefined;
   readonly events?: EventRecorder;
   /** Coalescing window for informer events (default 5 ms). */
   readonly debounceMs?: number;
+  /** Longest synchronous run of reconcile work before yielding to the event loop (default 20 ms). */
+  readonly sliceMs?: number;
   /** Write ServiceL2Status / ServiceBGPStatus / BGPSessionState objects (default true). */
   readonly writeStatus?: boolean;
+  /** Status writes in flight at most, per kind (default 4). */
+  readonly statusConcurrency?: number;
   /** BGPSessionState: least time between writes of counters alone (default 10 s). */
   readonly sessionCounterIntervalMs?: number;
 }
@@ -45,26 +49,31 @@ export class Speaker {
   private readonly nodeInformer: ResilientInformer<V1Node>;
   private readonly config: ConfigWatcher;
   private readonly configState: ConfigurationStateWriter;
-  private readonly queue: WorkQueue;
   readonly reconciler: SpeakerReconciler;
   readonly bgp: BgpSessions | undefined;
   /** This node's BGPSessionState objects (BGP on and status writing on). */
   readonly sessionStates: SessionStateWriter | undefined;
+  private readonly l2Status: StatusWriter | undefined;
+  private readonly bgpStatus: StatusWriter | undefined;
   private synced = false;
+  private stopped = false;
   private passes = 0;
-  /** How long the last pass took (ms): informer events wait at least twice that (see poke). */
-  private lastPassMs = 0;
+  private running = false;
+  private timer: TimerHandle | undefined;
+  private idleWaiters: (() => void)[] = [];
   private readonly passSeconds = new Histogram({
     name: 'herald_speaker_reconcile_duration_seconds',
-    help: 'Time one reconcile pass took (every Service, this node; status objects are written in the background)',
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    help: 'Time one slice of reconcile work took (a pass runs in slices of at most --slice-ms, with the event loop free in between; status objects are written in the background)',
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [],
   });
+  private readonly servicesSeen = new Counter({ name: 'herald_speaker_reconcile_services_total', help: 'Services looked at by reconcile passes (each change counts once)', registers: [] });
+  private readonly ipsDone = new Counter({ name: 'herald_speaker_reconcile_ips_total', help: 'IP announcements recomputed by reconcile passes', registers: [] });
   private readonly nodeListeners: (() => void)[] = [];
 
   constructor(private readonly o: SpeakerOptions) {
     const kc = o.kubeConfig;
-    o.registry?.registerMetric(this.passSeconds);
+    for (const m of [this.passSeconds, this.servicesSeen, this.ipsDone]) o.registry?.registerMetric(m);
     const core = kc.makeApiClient(CoreV1Api);
     const discovery = kc.makeApiClient(DiscoveryV1Api);
     const common = { kubeConfig: kc, clock: o.clock, log: o.log };
@@ -97,8 +106,9 @@ export class Speaker {
         })
       : undefined;
     const bgp = this.bgp;
+    const writeStatus = o.writeStatus !== false;
     this.sessionStates =
-      bgp && o.writeStatus !== false
+      bgp && writeStatus
         ? new SessionStateWriter({
             api: k8sSessionStateApi(kc, o.namespace, o.node),
             node: o.node,
@@ -108,72 +118,99 @@ export class Speaker {
             ...(o.sessionCounterIntervalMs !== undefined ? { counterIntervalMs: o.sessionCounterIntervalMs } : {}),
           })
         : undefined;
-    const status = (kind: 'ServiceL2Status' | 'ServiceBGPStatus', plural: 'servicel2statuses' | 'servicebgpstatuses'): StatusPump | undefined =>
-      o.writeStatus === false ? undefined : new StatusPump(new StatusSync({ kubeConfig: kc, namespace: o.namespace, node: o.node, kind, plural, log: o.log }), { clock: o.clock });
+    const writer = (kind: 'ServiceL2Status' | 'ServiceBGPStatus', plural: string): StatusWriter =>
+      new StatusWriter({ api: k8sStatusApi(kc, o.namespace, o.node, kind, plural), kind, clock: o.clock, log: o.log, ...(o.statusConcurrency ? { concurrency: o.statusConcurrency } : {}) });
+    this.l2Status = writeStatus && o.l2 ? writer('ServiceL2Status', 'servicel2statuses') : undefined;
+    this.bgpStatus = writeStatus && o.sessionFactory ? writer('ServiceBGPStatus', 'servicebgpstatuses') : undefined;
     this.reconciler = new SpeakerReconciler({
       node: o.node,
       lbClass: o.lbClass,
-      snapshot: {
-        services: () => this.services.list(),
-        endpointSlices: () => this.slices.list(),
-        nodes: () => this.nodeInformer.list(),
-        config: () => this.config.current(),
-      },
+      service: (key) => this.getService(key),
       membership: o.membership,
       l2: o.l2,
       bgp: this.bgp,
-      l2Status: o.l2 ? status('ServiceL2Status', 'servicel2statuses') : undefined,
-      bgpStatus: o.sessionFactory ? status('ServiceBGPStatus', 'servicebgpstatuses') : undefined,
+      l2Status: this.l2Status,
+      bgpStatus: this.bgpStatus,
       events,
       log: o.log,
     });
-    this.queue = new WorkQueue({
-      clock: o.clock,
-      handler: () => this.pass(),
-      onOutcome: (_k, out) => {
-        if (out.type === 'retry') o.log.debug('reconcile-retry', { reason: out.reason });
-        if (out.type === 'crashed') o.log.error('reconcile-crashed', { err: out.error });
-      },
-    });
-    const poke = (): void => this.poke();
-    for (const inf of [this.services, this.slices] as const) for (const ev of ['add', 'update', 'delete'] as const) inf.on(ev, poke);
+    const r = this.reconciler;
+    for (const ev of ['add', 'update', 'delete'] as const)
+      this.services.on(ev, (svc) => {
+        r.serviceEvent(svc);
+        this.poke();
+      });
+    for (const ev of ['add', 'update', 'delete'] as const)
+      this.slices.on(ev, (s) => {
+        r.sliceEvent(s, ev === 'delete');
+        this.poke();
+      });
     for (const ev of ['add', 'update', 'delete'] as const)
       this.nodeInformer.on(ev, () => {
-        poke();
+        r.nodesChanged(this.nodeInformer.list());
+        this.poke();
         for (const l of this.nodeListeners) l();
       });
-    o.membership.onChange(() => this.queue.add(RECONCILE_KEY));
+    o.membership.onChange(() => {
+      r.membershipChanged();
+      this.poke(0);
+    });
   }
 
-  private pass(): Promise<Outcome> {
-    if (!this.synced) return Promise.resolve({ type: 'done' });
+  private getService(key: string): V1Service | undefined {
+    const i = key.indexOf('/');
+    return this.services.get(key.slice(i + 1), key.slice(0, i));
+  }
+
+  /** Runs a pass soon: after `delayMs` (default: the coalescing window), or when the one running ends. */
+  private poke(delayMs = this.o.debounceMs ?? 5): void {
+    if (!this.synced || this.stopped || this.running) return;
+    if (this.timer) {
+      if (delayMs > 0) return;
+      this.o.clock.clearTimeout(this.timer);
+    }
+    this.timer = this.o.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.run();
+    }, delayMs);
+  }
+
+  /** One slice of a pass, then (if work is left) the next one after the event loop had a turn. */
+  private run(): void {
+    if (this.stopped) return;
+    this.running = true;
+    const t0 = this.o.clock.now();
+    let more = false;
+    try {
+      const r = this.reconciler.pass(this.o.sliceMs ?? 20, () => this.o.clock.now());
+      more = r.more;
+      this.servicesSeen.inc(r.services);
+      this.ipsDone.inc(r.ips);
+    } catch (err) {
+      this.o.log.error('reconcile-crashed', { err });
+    }
     this.passes++;
-    const t0 = performance.now();
-    const out = this.reconciler.reconcile();
-    this.lastPassMs = performance.now() - t0;
-    this.passSeconds.observe(this.lastPassMs / 1000);
+    this.passSeconds.observe((this.o.clock.now() - t0) / 1000);
     // After the first pass, so a restart does not delete and re-create every session's object.
     this.sessionStates?.start();
-    return Promise.resolve(out);
+    this.running = false;
+    if (more || this.reconciler.pending) {
+      setImmediate(() => this.run());
+      return;
+    }
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
   }
 
-  /**
-   * Informer events: coalesced, over a few milliseconds or twice the last pass's time, whichever
-   * is longer (at most a second). A pass is O(Services): passing on every event of a burst
-   * (1,000 Services created) is quadratic work; this keeps passes to about a third of a core and
-   * lets each take in every change so far. Membership changes do not wait (resync).
-   */
-  private poke(): void {
-    if (this.synced) this.queue.addAfter(RECONCILE_KEY, Math.max(this.o.debounceMs ?? 5, Math.min(2 * this.lastPassMs, 1000)));
-  }
-
-  /** Runs a pass now (membership changes, tests). */
+  /** Runs a pass now (tests). */
   resync(): void {
-    this.queue.add(RECONCILE_KEY);
+    this.poke(0);
   }
 
   private onConfig(s: ConfigState): void {
     void this.configState.report(s);
+    this.reconciler.configChanged(s);
     this.poke();
   }
 
@@ -190,6 +227,11 @@ export class Speaker {
     return this.passes;
   }
 
+  /** The L2 owner of an IP as this speaker computes it. */
+  ownerOf(ip: IP): string | undefined {
+    return this.reconciler.ownerOf(ip);
+  }
+
   /** Ready: caches synced and a valid config seen (the last good one counts). */
   ready(): boolean {
     return this.synced && this.config.current().type !== 'none-yet';
@@ -198,15 +240,20 @@ export class Speaker {
   async start(): Promise<void> {
     await Promise.all([this.services.start(), this.slices.start(), this.nodeInformer.start()]);
     await this.config.start();
+    this.reconciler.configChanged(this.config.current());
+    this.reconciler.nodesChanged(this.nodeInformer.list());
+    this.reconciler.membershipChanged();
+    this.l2Status?.start();
+    this.bgpStatus?.start();
     this.synced = true;
     this.o.log.info('caches-synced', { services: this.services.list().length, nodes: this.nodeInformer.list().length });
-    this.queue.add(RECONCILE_KEY);
+    this.poke(0);
   }
 
   /** Resolves when no pass is queued or running and no status write is in progress (tests). */
   async idle(): Promise<void> {
-    await this.queue.idle();
-    await this.reconciler.statusIdle();
+    for (let i = 0; i < 100 && (this.running || this.timer || this.reconciler.pending); i++) await new Promise<void>((r) => this.idleWaiters.push(r));
+    await Promise.all([this.l2Status?.idle(), this.bgpStatus?.idle()]);
   }
 
   /**
@@ -215,17 +262,20 @@ export class Speaker {
    */
   async leave(deadlineMs: number): Promise<void> {
     this.reconciler.startLeaving();
-    this.queue.add(RECONCILE_KEY);
     const r = await this.o.membership.leave(deadlineMs);
     this.o.log.info('handoff-done', { outcome: r.outcome, missing: r.missing });
     await this.stop();
   }
 
   async stop(): Promise<void> {
-    this.queue.shutDown();
-    await this.queue.idle();
+    this.stopped = true;
+    if (this.timer) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
     await this.reconciler.shutdown();
     await this.sessionStates?.close();
     await Promise.all([this.services.stop(), this.slices.stop(), this.nodeInformer.stop(), this.config.stop()]);
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
   }
 }

@@ -1,7 +1,6 @@
-// The ServiceL2Status and ServiceBGPStatus objects this node should have, from a Desired. Pure.
+// The ServiceL2Status and ServiceBGPStatus objects this node should have, per service. Pure.
 // One object per (service, node) that announces it; field names as in config/crd.
 import { createHash } from 'node:crypto';
-import type { Desired } from '../announce/types.js';
 
 export interface StatusObject {
   readonly name: string;
@@ -40,46 +39,22 @@ function split(key: string): [string, string] {
   return [key.slice(0, i), key.slice(i + 1)];
 }
 
-/** ServiceL2Status objects: services with an IP this node owns. `openInterfaces`: for "all". */
-export function desiredL2Statuses(d: Desired, node: string, openInterfaces: readonly string[]): Map<string, StatusObject> {
-  const out = new Map<string, StatusObject>();
-  const ifaces = new Map<string, Set<string>>();
-  for (const e of d.l2.values()) {
-    if (e.owner !== node) continue;
-    for (const s of e.services) {
-      let set = ifaces.get(s);
-      if (!set) ifaces.set(s, (set = new Set()));
-      for (const i of e.interfaces.length ? e.interfaces : openInterfaces) set.add(i);
-    }
-  }
-  for (const [key, set] of [...ifaces].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const [namespace, service] = split(key);
-    const name = statusName('l2', namespace, service, node);
-    out.set(name, {
-      name,
-      labels: labels(namespace, service, node),
-      status: { node, serviceName: service, serviceNamespace: namespace, interfaces: [...set].sort().map((n) => ({ name: n })) },
-    });
-  }
-  return out;
+/** The ServiceL2Status of a service this node announces, on these interfaces. */
+export function l2StatusObject(svcKey: string, node: string, interfaces: readonly string[]): StatusObject {
+  const [namespace, service] = split(svcKey);
+  const name = statusName('l2', namespace, service, node);
+  return { name, labels: labels(namespace, service, node), status: { node, serviceName: service, serviceNamespace: namespace, interfaces: [...interfaces].sort().map((n) => ({ name: n })) } };
 }
 
-/** ServiceBGPStatus objects: services this node advertises, with the peers. */
-export function desiredBgpStatuses(d: Desired, node: string): Map<string, StatusObject> {
-  const out = new Map<string, StatusObject>();
-  const peers = new Map<string, Set<string>>();
-  for (const r of d.bgp.values()) {
-    for (const s of r.services) {
-      let set = peers.get(s);
-      if (!set) peers.set(s, (set = new Set()));
-      for (const p of r.peers.keys()) set.add(p);
-    }
-  }
-  for (const [key, set] of [...peers].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    if (set.size === 0) continue;
-    const [namespace, service] = split(key);
-    const name = statusName('bgp', namespace, service, node);
-    out.set(name, { name, labels: labels(namespace, service, node), status: { node, serviceName: service, serviceNamespace: namespace, peers: [...set].sort() } });
-  }
-  return out;
+/** The ServiceBGPStatus of a service this node advertises, to these peers. */
+export function bgpStatusObject(svcKey: string, node: string, peers: readonly string[]): StatusObject {
+  const [namespace, service] = split(svcKey);
+  const name = statusName('bgp', namespace, service, node);
+  return { name, labels: labels(namespace, service, node), status: { node, serviceName: service, serviceNamespace: namespace, peers: [...peers].sort() } };
+}
+
+/** The object names a service's statuses have on a node. */
+export function statusNames(svcKey: string, node: string): { l2: string; bgp: string } {
+  const [namespace, service] = split(svcKey);
+  return { l2: statusName('l2', namespace, service, node), bgp: statusName('bgp', namespace, service, node) };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { FakeClock, IP, Registry, createLogger } from '@herald/shared';
 import { L2Announcer } from '../../src/layer2/announcer.js';
+import { L2Metrics } from '../../src/layer2/metrics.js';
 import { IFF_BROADCAST, IFF_UP, type LinkState } from '../../src/layer2/interfaces.js';
 import { decodeArp } from '../../src/wire/arp.js';
 import { EtherType, decodeEthernet } from '../../src/wire/ethernet.js';
@@ -18,7 +19,7 @@ function setup(linkNames: string[] = ['eth0']) {
   let links: LinkState[] = linkNames.map((name, i) => ({ name, index: i + 2, flags: IFF_UP | IFF_BROADCAST, enslaved: false }));
   const opened: FakeConn[] = [];
   const a = new L2Announcer({
-    registry,
+    counters: new L2Metrics(registry),
     clock,
     logger: createLogger({ component: 'test', sink: () => undefined }),
     rescanMs: 1000,

@@ -2,7 +2,7 @@
 // that records what it would announce and a static membership saying all three are live.
 import assert from 'node:assert/strict';
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { createLogger, createRegistry, mergePatch, systemClock, type EventRecorder } from '@herald/shared';
+import { IP, createLogger, createRegistry, mergePatch, systemClock, type EventRecorder } from '@herald/shared';
 import { applyObjects, startTestCluster, type TestCluster } from '@herald/lab';
 import { Speaker, StaticMembership } from '@herald/speaker';
 import { FakeL2 } from '../../src/harness/fake-l2.js';
@@ -71,7 +71,8 @@ describe('speaker cores against the embedded API server (3 nodes, fake announcer
     await service('web', IP1, false);
     await setEndpoints('web', ['node1']);
     for (const n of NODES) {
-      const sink = new FakeL2();
+      const membership = new StaticMembership(NODES);
+      const sink = new FakeL2(n, membership);
       sinks.set(n, sink);
       const s = new Speaker({
         kubeConfig: kc,
@@ -80,7 +81,7 @@ describe('speaker cores against the embedded API server (3 nodes, fake announcer
         lbClass: undefined,
         clock: systemClock,
         log: log.child({ node: n }),
-        membership: new StaticMembership(NODES),
+        membership,
         l2: sink,
         sessionFactory: undefined,
         events: recorder(n),
@@ -100,7 +101,7 @@ describe('speaker cores against the embedded API server (3 nodes, fake announcer
     const o = await ownerIs(IP1, (x) => x.length === 1, 'one owner of the IP');
     assert.equal(o.length, 1);
     // Every speaker computed the same owner.
-    for (const s of speakers) assert.equal(s.reconciler.current?.l2.get(speakers[0]!.reconciler.current!.l2.keys().next().value!)?.owner, o[0]);
+    for (const s of speakers) assert.equal(s.ownerOf(IP.parse(IP1)), o[0]);
   });
 
   it('a ServiceL2Status object names the owner, and only the owner', async () => {

@@ -85,8 +85,8 @@ describe('speaker: a status write that never returns does not hold back failover
     const viaProxy = new PooledKubeConfig();
     viaProxy.loadFromString(cluster.server.kubeconfigYaml().replace(cluster.server.url, proxy.url));
     for (const n of NODES) {
-      const sink = new FakeL2();
       const m = new StaticMembership(NODES);
+      const sink = new FakeL2(n, m);
       sinks.set(n, sink);
       members.set(n, m);
       speakers.push(

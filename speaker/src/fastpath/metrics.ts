@@ -1,0 +1,53 @@
+// The packet thread's metrics, on the main thread (prom-client lives there): fed from the
+// reports the packet thread posts (fast-path.ts). Counters take the increase since the last
+// report; gauges the latest value.
+import { Counter, Gauge, type Registry } from '@herald/shared/metrics';
+import { L2Metrics } from '../layer2/metrics.js';
+import type { MembershipReport, WorkerCounters } from './protocol.js';
+import type { L2TallySnapshot } from '../layer2/metrics.js';
+
+export class FastPathMetrics {
+  private readonly live = new Gauge({ name: 'herald_speaker_membership_live_members', help: 'Members that count as alive for ownership (self included when unfenced)', registers: [] });
+  private readonly fenced = new Gauge({ name: 'herald_speaker_membership_fenced', help: '1 while this speaker is self-fenced (answers for no IP)', registers: [] });
+  private readonly quorum = new Gauge({ name: 'herald_speaker_membership_quorum_mode', help: '1 in quorum mode (3+ members), 0 in lease mode', registers: [] });
+  private readonly fences = new Counter({ name: 'herald_speaker_membership_self_fences_total', help: 'Times this speaker fenced itself, by reason', labelNames: ['reason'] as const, registers: [] });
+  private readonly sent = new Counter({ name: 'herald_speaker_membership_heartbeats_sent_total', help: 'Heartbeats sent (one per interval, to every member)', registers: [] });
+  private readonly accepted = new Counter({ name: 'herald_speaker_membership_messages_accepted_total', help: 'Authenticated, fresh messages received', registers: [] });
+  private readonly rejected = new Counter({ name: 'herald_speaker_membership_messages_rejected_total', help: 'Messages dropped, by reason', labelNames: ['reason'] as const, registers: [] });
+  private readonly lag = new Gauge({ name: 'herald_speaker_packet_thread_lag_seconds', help: "Largest lateness of the packet thread's 20 ms timer over the last report period (CPU starvation, GC)", registers: [] });
+  private readonly owned = new Gauge({ name: 'herald_l2_owned_ips', help: 'L2 IPs this node answers for now', registers: [] });
+  private readonly ranked = new Gauge({ name: 'herald_l2_ranked_ips', help: 'L2 IPs the packet thread has a ranking for', registers: [] });
+  private readonly l2: L2Metrics;
+  private seen = { sent: 0, accepted: 0, rejected: new Map<string, number>() };
+  // A speaker starts fenced (it has to rejoin): only a fence after being unfenced counts.
+  private wasFenced = true;
+
+  constructor(registry: Registry) {
+    for (const m of [this.live, this.fenced, this.quorum, this.fences, this.sent, this.accepted, this.rejected, this.lag, this.owned, this.ranked]) registry.registerMetric(m);
+    this.l2 = new L2Metrics(registry);
+  }
+
+  membership(r: MembershipReport): void {
+    this.live.set(r.live.length);
+    this.fenced.set(r.fenced ? 1 : 0);
+    this.quorum.set(r.mode === 'quorum' ? 1 : 0);
+    if (r.fenced && !this.wasFenced) this.fences.inc({ reason: r.fenceReason ?? 'unknown' });
+    this.wasFenced = r.fenced;
+  }
+
+  counters(c: WorkerCounters, l2: L2TallySnapshot): void {
+    if (c.heartbeatsSent > this.seen.sent) this.sent.inc(c.heartbeatsSent - this.seen.sent);
+    if (c.accepted > this.seen.accepted) this.accepted.inc(c.accepted - this.seen.accepted);
+    this.seen.sent = c.heartbeatsSent;
+    this.seen.accepted = c.accepted;
+    for (const [reason, n] of Object.entries(c.rejected)) {
+      const before = this.seen.rejected.get(reason) ?? 0;
+      if (n > before) this.rejected.inc({ reason }, n - before);
+      this.seen.rejected.set(reason, n);
+    }
+    this.lag.set(c.maxLagMs / 1000);
+    this.owned.set(c.ownedIPs);
+    this.ranked.set(c.rankedIPs);
+    this.l2.add(l2);
+  }
+}
