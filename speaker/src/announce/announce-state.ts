@@ -40,7 +40,7 @@ export interface AnnounceChanges {
   readonly owners: OwnerChange[];
   /** Services whose ServiceL2Status / ServiceBGPStatus may differ now. */
   readonly statuses: Set<string>;
-  /** The peers this node has sessions with, when they changed (else undefined). */
+  /** The peers this node has sessions with, after a config or Node change (else undefined). */
   readonly sessionPeers: readonly string[] | undefined;
   /** How many IPs this step recomputed. */
   processed: number;
@@ -81,7 +81,6 @@ export class AnnounceState {
   /** Per service: the prefixes whose merged route names it. */
   private readonly svcPrefixes = new Map<string, Set<string>>();
   private readonly dirty = new Set<string>();
-  private sessionPeers: readonly string[] = [];
 
   constructor(readonly self: string) {}
 
@@ -137,6 +136,11 @@ export class AnnounceState {
     return this.ips.size;
   }
 
+  /** Sizes of the internal indexes (tests: nothing may linger once its Services are gone). */
+  get sizes(): { services: number; ips: number; prefixes: number; servicePrefixes: number } {
+    return { services: this.services.size, ips: this.ips.size, prefixes: this.prefixes.size, servicePrefixes: this.svcPrefixes.size };
+  }
+
   /**
    * Processes at most `maxIPs` dirty IPs (a context change first marks every IP dirty), then,
    * once none is left, re-picks owners for a new live set. Call again while `pending`.
@@ -146,11 +150,9 @@ export class AnnounceState {
     if (this.ctxDirty) {
       this.ctxDirty = false;
       this.ctx = this.config ? announceContext(this.config, this.nodes, this.self) : undefined;
-      const peers = this.ctx ? this.ctx.sessionPeers.map((p) => p.name) : [];
-      if (peers.join(',') !== this.sessionPeers.join(',')) {
-        this.sessionPeers = peers;
-        (out as { sessionPeers: readonly string[] }).sessionPeers = peers;
-      }
+      // Every rebuild (a config change may change a peer's settings, not only the set of peers:
+      // the sessions compare each peer's fingerprint).
+      (out as { sessionPeers: readonly string[] }).sessionPeers = this.ctx ? this.ctx.sessionPeers.map((p) => p.name) : [];
       for (const k of this.ips.keys()) this.dirty.add(k);
     }
     let n = 0;

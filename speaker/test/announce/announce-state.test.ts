@@ -1,0 +1,218 @@
+// The incremental AnnounceState against the whole computation (desiredAnnouncements), over
+// random sequences of changes: after each change is stepped through, every L2 owner, every
+// ranking the packet thread holds, every route each peer has and every status object's content
+// are what the whole computation says. And a relist that re-delivers equal objects changes
+// nothing at all.
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { IP, formatCommunity, type Config } from '@herald/shared';
+import { AnnounceState, type AnnounceChanges } from '../../src/announce/announce-state.js';
+import { desiredAnnouncements, perPeerRoutes, type ServiceState } from '../../src/announce/index.js';
+import type { Advertisement } from '../../src/bgp/adj-rib-out.js';
+import type { NodeInfo } from '../../src/eligibility/index.js';
+import type { L2Slot } from '../../src/layer2/owner-table.js';
+import { bgpAd, config, ep, l2ad, node, obj, peer, pool } from './fixtures.js';
+
+const SELF = 'node1';
+const NODES = ['node1', 'node2', 'node3', 'node4'];
+const IPS = ['192.0.2.10', '192.0.2.11', '192.0.2.12', '2001:db8::10', '2001:db8::11', '203.0.113.5', '203.0.113.6', '198.51.100.7'];
+
+const configs: Config[] = [
+  config({
+    pools: [pool('prod', ['192.0.2.0/24', '2001:db8::/120']), pool('bgp', ['203.0.113.0/24'])],
+    l2: [l2ad('l2', { preferredNodeSelectors: [{ weight: 3, preference: { matchLabels: { zone: 'b' } } }] })],
+    bgp: [bgpAd('agg', { ipAddressPools: ['bgp'], aggregationLength: 30, communities: ['64512:1'] }), bgpAd('both', { ipAddressPools: ['prod'], localPref: 120 })],
+    peers: [peer('router1'), peer('router2', { peerAddress: '203.0.113.2', nodeSelectors: [{ matchLabels: { zone: 'a' } }] })],
+  }),
+  config({
+    pools: [pool('prod', ['192.0.2.0/24', '2001:db8::/120']), pool('bgp', ['203.0.113.0/24'])],
+    l2: [l2ad('l2', { nodeSelectors: [{ matchLabels: { zone: 'a' } }], interfaces: ['eth1'] }), obj('L2Advertisement', 'l2b', { ipAddressPools: ['bgp'] })],
+    bgp: [bgpAd('agg', { ipAddressPools: ['bgp'], aggregationLength: 32, peers: ['router1'] })],
+    peers: [peer('router1')],
+  }),
+  // As the first, with other attributes on the same prefixes: changes that must reach the peers.
+  config({
+    pools: [pool('prod', ['192.0.2.0/24', '2001:db8::/120']), pool('bgp', ['203.0.113.0/24'])],
+    l2: [l2ad('l2', { preferredNodeSelectors: [{ weight: 3, preference: { matchLabels: { zone: 'b' } } }] })],
+    bgp: [bgpAd('agg', { ipAddressPools: ['bgp'], aggregationLength: 30, communities: ['64512:2', 'large:64512:1:1'] }), bgpAd('both', { ipAddressPools: ['prod'], localPref: 130 })],
+    peers: [peer('router1'), peer('router2', { peerAddress: '203.0.113.2', nodeSelectors: [{ matchLabels: { zone: 'a' } }] })],
+  }),
+];
+
+const arbNode = (name: string): fc.Arbitrary<NodeInfo> =>
+  fc.record({ zone: fc.constantFrom('a', 'b'), ready: fc.boolean(), excluded: fc.boolean(), netUnavailable: fc.boolean() }).map((r) =>
+    node(name, { zone: r.zone, ...(r.excluded ? { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } : {}) }, { ready: r.ready || name === SELF, networkUnavailable: r.netUnavailable && name !== SELF }),
+  );
+const arbNodes = fc.tuple(...NODES.map(arbNode));
+const arbService = (name: string): fc.Arbitrary<ServiceState> =>
+  fc
+    .record({
+      ips: fc.uniqueArray(fc.constantFrom(...IPS), { minLength: 1, maxLength: 2 }),
+      local: fc.boolean(),
+      eps: fc.array(fc.record({ n: fc.constantFrom(...NODES), ready: fc.boolean() }), { maxLength: 4 }),
+    })
+    .map((r) => ({
+      key: `default/${name}`,
+      info: { namespace: 'default', name, labels: {}, externalTrafficPolicy: r.local ? 'Local' : 'Cluster', pool: undefined },
+      ips: r.ips.map((s) => IP.parse(s)),
+      endpoints: r.eps.map((e) => ep(e.n, e.ready)),
+    }));
+const SVCS = ['a', 'b', 'c', 'd', 'e', 'f'];
+
+type Op =
+  | { t: 'svc'; name: string; st: ServiceState }
+  | { t: 'del'; name: string }
+  | { t: 'nodes'; nodes: NodeInfo[] }
+  | { t: 'live'; live: string[]; fenced: boolean }
+  | { t: 'config'; i: number };
+const arbOp: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom(...SVCS).chain((name) => arbService(name).map((st): Op => ({ t: 'svc', name, st }))) },
+  { weight: 1, arbitrary: fc.constantFrom(...SVCS).map((name): Op => ({ t: 'del', name })) },
+  { weight: 1, arbitrary: arbNodes.map((nodes): Op => ({ t: 'nodes', nodes })) },
+  { weight: 2, arbitrary: fc.record({ live: fc.subarray(NODES), fenced: fc.boolean() }).map((r): Op => ({ t: 'live', ...r })) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, 0, 1, 2).map((i): Op => ({ t: 'config', i })) },
+);
+
+/** What a consumer holds after applying every change: the packet thread's slots, each peer's routes. */
+class Consumer {
+  readonly slots = new Map<string, L2Slot>();
+  readonly routes = new Map<string, Map<string, Advertisement>>();
+  apply(c: AnnounceChanges): void {
+    for (const k of c.l2Removes) this.slots.delete(k);
+    for (const s of c.l2Upserts) this.slots.set(s.ip, s);
+    for (const [p, m] of c.routes) {
+      let t = this.routes.get(p);
+      if (!t) this.routes.set(p, (t = new Map()));
+      for (const [k, a] of m) {
+        if (a) t.set(k, a);
+        else t.delete(k);
+      }
+    }
+  }
+}
+
+const advText = (a: Advertisement): string => `${a.prefix.toString()} lp=${a.localPref ?? '-'} c=${(a.communities ?? []).map(formatCommunity).join(',')}`;
+const tableText = (m: ReadonlyMap<string, ReadonlyMap<string, Advertisement>>): string[] =>
+  [...m].flatMap(([p, t]) => [...t].map(([k, a]) => `${p} ${k} ${advText(a)}`)).sort();
+
+function drain(s: AnnounceState, c: Consumer, maxIPs: number): AnnounceChanges[] {
+  const out: AnnounceChanges[] = [];
+  for (let i = 0; i < 1000 && s.pending; i++) {
+    const ch = s.step(maxIPs);
+    c.apply(ch);
+    out.push(ch);
+  }
+  assert.equal(s.pending, false, 'step() finishes');
+  return out;
+}
+
+describe('announce: AnnounceState (incremental) equals desiredAnnouncements (whole)', () => {
+  it('over random sequences of Service, Node, live-set and config changes (property)', () => {
+    fc.assert(
+      fc.property(arbNodes, fc.array(arbOp, { minLength: 1, maxLength: 25 }), fc.constantFrom(1, 3, 1000), (nodes0, ops, maxIPs) => {
+        const s = new AnnounceState(SELF);
+        const c = new Consumer();
+        let cfg: Config | undefined = configs[0];
+        let nodes: NodeInfo[] = nodes0;
+        let live = new Set(NODES);
+        let fenced = false;
+        const services = new Map<string, ServiceState>();
+        s.setConfig(cfg);
+        s.setNodes(nodes);
+        s.setLiveness(live, fenced);
+        for (const op of ops) {
+          switch (op.t) {
+            case 'svc':
+              services.set(op.st.key, op.st);
+              s.setService(op.st.key, op.st);
+              break;
+            case 'del':
+              services.delete(`default/${op.name}`);
+              s.setService(`default/${op.name}`, undefined);
+              break;
+            case 'nodes':
+              nodes = op.nodes;
+              s.setNodes(nodes);
+              break;
+            case 'live':
+              live = new Set(op.live);
+              fenced = op.fenced;
+              s.setLiveness(live, fenced);
+              break;
+            case 'config':
+              cfg = op.i < 0 ? undefined : configs[op.i];
+              s.setConfig(cfg);
+              break;
+          }
+          drain(s, c, maxIPs);
+          if (!cfg) {
+            assert.equal(c.slots.size, 0, 'no config: no L2 ranking');
+            assert.deepEqual(tableText(c.routes), [], 'no config: no route');
+            continue;
+          }
+          const view = fenced ? new Set([...live].filter((n) => n !== SELF)) : live;
+          const d = desiredAnnouncements({ services: [...services.values()], nodes, config: cfg, live: view, self: SELF });
+          // L2: the same IPs ranked, each with the same owner; the slot's first live node is it.
+          assert.deepEqual([...c.slots.keys()].sort(), [...d.l2.values()].map((e) => e.ip.toString()).sort());
+          for (const e of d.l2.values()) {
+            assert.equal(s.ownerOf(e.ip), e.owner, `owner of ${e.ip.toString()}`);
+            const slot = c.slots.get(e.ip.toString())!;
+            assert.equal(slot.ranked.find((n) => view.has(n)), e.owner, `first live of the ranking of ${e.ip.toString()}`);
+            if (e.owner === SELF) assert.deepEqual(slot.interfaces, e.interfaces);
+          }
+          // BGP: each peer has exactly the routes the whole computation gives it.
+          assert.deepEqual(tableText(c.routes), tableText(perPeerRoutes(d)));
+          // Status content per service.
+          for (const key of services.keys()) {
+            const peers = new Set([...d.bgp.values()].filter((r) => r.services.includes(key)).flatMap((r) => [...r.peers.keys()]));
+            assert.deepEqual(s.bgpPeers(key), peers.size ? [...peers].sort() : undefined, `BGP status of ${key}`);
+            const mine = [...d.l2.values()].filter((e) => e.owner === SELF && e.services.includes(key));
+            const ifaces = new Set(mine.flatMap((e) => (e.interfaces.length ? e.interfaces : ['eth0'])));
+            assert.deepEqual(s.l2Interfaces(key, ['eth0']), mine.length ? [...ifaces].sort() : undefined, `L2 status of ${key}`);
+          }
+        }
+        // A relist: every Service delivered again as an equal, new object. Nothing changes.
+        for (const st of services.values()) s.setService(st.key, { ...st, ips: st.ips.map((i) => IP.parse(i.toString())), endpoints: st.endpoints.map((e) => ({ ...e })) });
+        s.setNodes(nodes.map((n) => ({ ...n, labels: { ...n.labels } })));
+        for (const ch of drain(s, c, maxIPs)) {
+          assert.deepEqual([ch.l2Upserts.length, ch.l2Removes.length, ch.routes.size, ch.owners.length, ch.statuses.size], [0, 0, 0, 0, 0], 'a relist changes nothing');
+        }
+        // Every Service deleted: nothing announced, nothing left behind in the indexes.
+        for (const key of services.keys()) s.setService(key, undefined);
+        drain(s, c, maxIPs);
+        assert.equal(c.slots.size, 0);
+        assert.deepEqual(tableText(c.routes), []);
+        assert.deepEqual(s.sizes, { services: 0, ips: 0, prefixes: 0, servicePrefixes: 0 });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('work in proportion to change: one new Service among 2,000 recomputes one IP', () => {
+    const s = new AnnounceState(SELF);
+    s.setConfig(config({ pools: [pool('prod', ['2001:db8::/112'])], l2: [l2ad()] }));
+    s.setNodes(NODES.map((n) => node(n)));
+    s.setLiveness(new Set(NODES), false);
+    const mk = (i: number): ServiceState => ({
+      key: `default/s${i}`,
+      info: { namespace: 'default', name: `s${i}`, labels: {}, externalTrafficPolicy: 'Cluster', pool: undefined },
+      ips: [IP.fromBigInt(6, 0x20010db8000000000000000000000000n + BigInt(i))],
+      endpoints: [ep('node2')],
+    });
+    for (let i = 0; i < 2000; i++) s.setService(`default/s${i}`, mk(i));
+    let processed = 0;
+    while (s.pending) processed += s.step().processed;
+    assert.equal(processed, 2000);
+    s.setService('default/new', { ...mk(5000), key: 'default/new' });
+    const ch = s.step();
+    assert.equal(ch.processed, 1);
+    assert.equal(ch.l2Upserts.length, 1);
+    assert.equal(s.pending, false);
+    // A live-set change re-picks owners without re-ranking anything.
+    s.setLiveness(new Set(['node1', 'node2']), false);
+    const lc = s.step();
+    assert.equal(lc.processed, 0);
+    assert.equal(lc.l2Upserts.length, 0);
+    assert.ok(lc.owners.length > 0);
+  });
+});
