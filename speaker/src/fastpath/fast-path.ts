@@ -9,7 +9,7 @@ import type { L2Slot } from '../layer2/owner-table.js';
 import type { MemberFacts } from '../membership/liveness-types.js';
 import type { MembershipPort } from '../reconcile/ports.js';
 import { FastPathMetrics } from './metrics.js';
-import type { FastPathInit, FromWorker, MembershipReport, ToWorker } from './protocol.js';
+import type { FastPathInit, FromWorker, MembershipReport, ToWorker, WorkerCounters } from './protocol.js';
 
 export interface FastPathOptions {
   readonly init: FastPathInit;
@@ -36,6 +36,8 @@ export class FastPath implements MembershipPort {
   private stopping: (() => void) | undefined;
   private exited = false;
   private readonly metrics: FastPathMetrics | undefined;
+  /** The packet thread's latest counters (heartbeats sent and accepted, its own lag...). */
+  counters: WorkerCounters | undefined;
   /** When the packet thread last reported (ms, Date.now); health checks read it. */
   lastReportAt = Date.now();
   incarnation = '';
@@ -107,6 +109,7 @@ export class FastPath implements MembershipPort {
         this.open = m.open;
         return;
       case 'counters':
+        this.counters = m.counters;
         this.metrics?.counters(m.counters, m.l2);
         return;
       case 'left':

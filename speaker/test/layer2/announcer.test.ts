@@ -12,7 +12,7 @@ import { FakeConn, macFor } from './fake-conn.js';
 const v4 = IP.parse('192.0.2.2');
 const v6 = IP.parse('2001:db8::2');
 
-function setup(linkNames: string[] = ['eth0']) {
+function setup(linkNames: string[] = ['eth0'], extra: { silenced?: () => boolean; sendsPerSlice?: number } = {}) {
   const clock = new FakeClock();
   const registry = new Registry();
   const conns = new Map<string, FakeConn>();
@@ -23,6 +23,7 @@ function setup(linkNames: string[] = ['eth0']) {
     clock,
     logger: createLogger({ component: 'test', sink: () => undefined }),
     rescanMs: 1000,
+    ...extra,
     listLinks: () => links,
     openConn: (name, onFrame) => {
       const c = new FakeConn(name, macFor(links.find((l) => l.name === name)!.index), onFrame);
@@ -148,6 +149,52 @@ describe('layer2/announcer', () => {
     eth0.sent.length = 0;
     eth0.deliver(capture('arp-request'));
     assert.deepEqual(eth0.sent, [], '192.0.2.2 is not announced on eth0');
+    a.stop();
+  });
+
+  it('a takeover of 1,000 IPs sends its first round in slices, yielding to the event loop between them', () => {
+    const { a, clock, conns } = setup(['eth0'], { sendsPerSlice: 256 });
+    const ips = Array.from({ length: 1000 }, (_, i) => ({ ip: IP.fromBigInt(6, 0x20010db8000000000000000000000000n + BigInt(i + 1)), interfaces: [] }));
+    a.applyOwned(ips, []);
+    const eth0 = conns.get('eth0')!;
+    assert.equal(eth0.sent.length, 256, 'the first slice at once, the rest after the event loop had a turn');
+    assert.equal(clock.pending() > 0, true);
+    clock.advance(0);
+    assert.equal(eth0.sent.length, 1000, 'round one complete');
+    clock.advance(100);
+    assert.equal(eth0.sent.length, 2000, 'round two');
+    a.stop();
+  });
+
+  it('applyOwned: only what changed; an IP removed mid-takeover is never sent for again', () => {
+    const { a, clock, conns } = setup(['eth0'], { sendsPerSlice: 1 });
+    const x = { ip: IP.parse('192.0.2.5'), interfaces: [] };
+    a.applyOwned([{ ip: v4, interfaces: [] }, x], []);
+    const eth0 = conns.get('eth0')!;
+    assert.deepEqual(describeSent(eth0.sent), ['arp-request 192.0.2.2', 'arp-reply 192.0.2.2']);
+    a.applyOwned([], [x.ip]);
+    clock.advance(0);
+    clock.advance(1000);
+    assert.ok(!describeSent(eth0.sent).some((l) => l.includes('192.0.2.5')));
+    eth0.sent.length = 0;
+    eth0.deliver(capture('arp-request'));
+    assert.deepEqual(describeSent(eth0.sent), ['arp-reply 192.0.2.2'], 'still answers what it owns');
+    a.stop();
+  });
+
+  it('silenced (self-fenced): no answer and no gratuitous frame, whatever the owned set says', () => {
+    let silent = false;
+    const { a, clock, conns } = setup(['eth0'], { silenced: () => silent });
+    a.setOwned([{ ip: v4, interfaces: [] }]);
+    const eth0 = conns.get('eth0')!;
+    silent = true;
+    eth0.sent.length = 0;
+    eth0.deliver(capture('arp-request'));
+    clock.advance(1000);
+    assert.deepEqual(eth0.sent, []);
+    silent = false;
+    eth0.deliver(capture('arp-request'));
+    assert.deepEqual(describeSent(eth0.sent), ['arp-reply 192.0.2.2']);
     a.stop();
   });
 });
