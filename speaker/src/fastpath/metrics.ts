@@ -4,7 +4,7 @@
 import { Counter, Gauge, type Registry } from '@herald/shared/metrics';
 import { L2Metrics } from '../layer2/metrics.js';
 import type { MembershipReport, WorkerCounters } from './protocol.js';
-import type { L2TallySnapshot } from '../layer2/metrics.js';
+import type { L2TallySnapshot } from '../layer2/tally.js';
 
 export class FastPathMetrics {
   private readonly live = new Gauge({ name: 'herald_speaker_membership_live_members', help: 'Members that count as alive for ownership (self included when unfenced)', registers: [] });

@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '@herald/shared/clock';
 import type { Logger } from '@herald/shared/log';
 import type { IP } from '@herald/shared/net';
 import type { L2Announcer, OwnedIP } from '../layer2/announcer.js';
-import type { L2Tally } from '../layer2/metrics.js';
+import type { L2Tally } from '../layer2/tally.js';
 import { OwnerTable } from '../layer2/owner-table.js';
 import { statusText } from '../membership/liveness-types.js';
 import type { Membership, MembershipChange } from '../membership/membership.js';
@@ -33,6 +33,7 @@ export interface PacketThreadOptions {
 export class PacketThread {
   private readonly table: OwnerTable;
   private leaving = false;
+  private leftAll = false;
   private stopped = false;
   private lastInterfaces = '';
   private maxLagMs = 0;
@@ -45,6 +46,11 @@ export class PacketThread {
     // Membership calls this after it re-evaluated with the leaver gone, so its IPs are ours
     // (or another node's) already: say so at once.
     o.membership.onHandoff((h) => o.membership.ackHandoff(h.from));
+  }
+
+  /** True if this thread answers for the IP now (tests). */
+  owns(ip: string): boolean {
+    return this.o.announcer !== undefined && this.table.ownerOf(ip) === this.o.node && !this.o.membership.isFenced() && !this.leftAll;
   }
 
   start(): void {
@@ -108,6 +114,7 @@ export class PacketThread {
     this.leaving = true;
     void this.o.membership.leave(deadlineMs).then((r) => {
       this.o.announcer?.setOwned([]);
+      this.leftAll = true;
       this.o.post({ type: 'left', outcome: r.outcome, acked: r.acked, missing: r.missing });
     });
   }

@@ -7,7 +7,7 @@
 // clock in every thread of the process).
 import type { LivenessConfig } from '../membership/liveness-types.js';
 import type { L2Slot } from '../layer2/owner-table.js';
-import type { L2TallySnapshot } from '../layer2/metrics.js';
+import type { L2TallySnapshot } from '../layer2/tally.js';
 
 /** workerData: everything the packet thread needs to start. */
 export interface FastPathInit {

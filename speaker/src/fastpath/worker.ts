@@ -9,7 +9,7 @@ import { systemClock } from '@herald/shared/clock';
 import { createLogger } from '@herald/shared/log';
 import { L2Announcer } from '../layer2/announcer.js';
 import { listLinks } from '../layer2/links.js';
-import { L2Tally } from '../layer2/metrics.js';
+import { L2Tally } from '../layer2/tally.js';
 import { Membership } from '../membership/membership.js';
 import { UdpTransport } from '../membership/udp-transport.js';
 import { PacketSocket } from '../sys/packet-socket.js';

@@ -11,7 +11,7 @@ import { IP } from '@herald/shared/net';
 import { ownedBy } from '../election/index.js';
 import { PacketSocket, readLinkAddress } from '../sys/packet-socket.js';
 import { L2Announcer } from './announcer.js';
-import { L2Tally } from './metrics.js';
+import { L2Tally } from './tally.js';
 import { listLinks } from './links.js';
 
 const { values } = parseArgs({
