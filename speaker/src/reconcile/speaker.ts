@@ -223,6 +223,11 @@ export class Speaker {
     this.nodeListeners.push(cb);
   }
 
+  /** API writes of ServiceL2Status and ServiceBGPStatus objects so far (tests, benches). */
+  statusWrites(): number {
+    return (this.l2Status?.writes ?? 0) + (this.bgpStatus?.writes ?? 0);
+  }
+
   get passCount(): number {
     return this.passes;
   }
