@@ -94,14 +94,11 @@ export class FastPath implements MembershipPort {
     this.lastReportAt = Date.now();
     switch (m.type) {
       case 'membership': {
-        const before = this.report;
+        // The packet thread's Membership logs member-status and self-fenced itself (straight to
+        // fd 2, whatever this thread is doing), so nothing is logged twice here.
         this.report = m.report;
         this.liveSet = new Set(m.report.live);
         this.metrics?.membership(m.report);
-        for (const [member, status] of m.report.statuses) {
-          if (before.statuses.find(([n]) => n === member)?.[1] !== status) this.o.log.info('member-status', { member, status });
-        }
-        if (before.fenced !== m.report.fenced) this.o.log.info(m.report.fenced ? 'self-fenced' : 'self-unfenced', { reason: m.report.fenceReason });
         for (const l of this.listeners) l();
         return;
       }
