@@ -45,7 +45,7 @@ export class FastPath implements MembershipPort {
 
   private constructor(
     private readonly worker: Worker,
-    private readonly o: FastPathOptions,
+    o: FastPathOptions,
   ) {
     this.metrics = o.registry ? new FastPathMetrics(o.registry) : undefined;
   }
