@@ -65,12 +65,38 @@ export function compareRanked(a: Ranked, b: Ranked): number {
 /** Every eligible candidate, best first (liveness is the caller's: see firstLive). */
 export function rank(ip: IP, candidates: readonly Candidate[], preferred: readonly Selector[] = []): Ranked[] {
   const words = ipWords(ip);
-  const out: Ranked[] = [];
+  const el: Ranked[] = [];
+  let uniform = true;
   for (const c of candidates) {
     if (c.ineligible) continue;
-    out.push({ name: c.name, tier: c.tier ?? 0, score: preferred.length ? preferenceScore(c.labels, preferred) : 0, hash: pairHash(nodeKey(c.name), words) });
+    const r = { name: c.name, tier: c.tier ?? 0, score: preferred.length ? preferenceScore(c.labels, preferred) : 0, hash: pairHash(nodeKey(c.name), words) };
+    if (el.length && (r.tier !== el[0]!.tier || r.score !== el[0]!.score)) uniform = false;
+    el.push(r);
   }
-  return out.sort(compareRanked);
+  if (!uniform || el.length > 1 << 21) return el.sort(compareRanked);
+  return byHash(el);
+}
+
+/**
+ * compareRanked order when every candidate has the same tier and score (the common case): a
+ * native numeric sort of hash * 2^21 + position, then equal hashes (2^-32 per pair) put in name
+ * order. 10,000 IPs over 100 nodes rank several times faster than with a comparator sort.
+ */
+function byHash(el: Ranked[]): Ranked[] {
+  const keys = new Float64Array(el.length);
+  for (let i = 0; i < el.length; i++) keys[i] = el[i]!.hash * 2097152 + i;
+  keys.sort();
+  const out = new Array<Ranked>(el.length);
+  for (let i = 0; i < keys.length; i++) out[i] = el[keys[i]! % 2097152]!;
+  for (let i = 1; i < out.length; i++) {
+    if (out[i]!.hash !== out[i - 1]!.hash) continue;
+    let j = i + 1;
+    while (j < out.length && out[j]!.hash === out[i]!.hash) j++;
+    const run = out.slice(i - 1, j).sort(compareRanked);
+    for (let k = 0; k < run.length; k++) out[i - 1 + k] = run[k]!;
+    i = j - 1;
+  }
+  return out;
 }
 
 /** The first of `ranked` (names, best first) that is live: the owner. */
