@@ -44,40 +44,55 @@ export function attributesFor(a: Advertisement, ctx: RibOutContext): PathAttribu
   };
 }
 
-interface Sent {
-  readonly prefix: Prefix;
-  readonly sig: string;
+/** One key's state on this session: what the peer has, where it waits in the queue, what is wanted. */
+interface Slot {
+  readonly key: string;
+  /** What the peer has from us under this key (undefined: nothing). */
+  sentPrefix: Prefix | undefined;
+  sentSig: string;
   /** The route-refresh generation it was sent in (older: send again). */
-  readonly gen: number;
+  sentGen: number;
+  /** The queue bucket it waits in, and its sequence number there. */
+  bucket: Bucket | undefined;
+  seq: number;
+  /** The wanted route as of the last change (undefined: withdraw). */
+  want: DesiredRoute | undefined;
 }
 
 interface Bucket {
-  readonly id: string;
   readonly kind: PackKind;
-  /** Announcements: the attribute signature every key in here has. */
+  /** Announcements: the attribute signature every slot in here has. */
   readonly sig: string;
-  /** key -> sequence number, ascending (insertion order). */
-  readonly keys: Map<string, number>;
+  /** Ascending seq (insertion order). */
+  readonly slots: Set<Slot>;
 }
 
 function front(b: Bucket): number {
-  return b.keys.values().next().value ?? Infinity;
+  return b.slots.values().next().value?.seq ?? Infinity;
 }
 
 export class AdjRibOut {
-  private readonly sent = new Map<string, Sent>();
-  private readonly buckets = new Map<string, Bucket>();
-  /** Queued key -> its bucket. */
-  private readonly queuedIn = new Map<string, Bucket>();
+  /** Keys the peer has, or that wait in the queue. */
+  private readonly slots = new Map<string, Slot>();
+  private sentCount = 0;
+  private queuedCount = 0;
+  /** Buckets holding slots (oldest() looks at these). */
+  private readonly active = new Set<Bucket>();
+  /** Announcement buckets by attribute signature (interned strings: cheap keys). */
+  private readonly byAttrs = new Map<string, Bucket>();
+  private readonly withdrawn: Record<Family, Bucket> = {
+    4: { kind: { type: 'withdraw', family: 4 }, sig: '', slots: new Set() },
+    6: { kind: { type: 'withdraw', family: 6 }, sig: '', slots: new Set() },
+  };
   private seq = 0;
   private gen = 0;
-  /** End-of-RIB is owed once every key queued up to this sequence number is sent. */
+  /** End-of-RIB is owed once every slot queued up to this sequence number is sent. */
   private eorAfter: number | undefined;
   private readonly ok: Record<Family, boolean>;
 
   constructor(
     private readonly ctx: RibOutContext,
-    private readonly desired: Pick<DesiredRoutes, 'get' | 'keys'>,
+    private readonly desired: Pick<DesiredRoutes, 'entries'>,
   ) {
     const has = (f: Family) => ctx.families.some((x) => x.afi === (f === 4 ? 1 : 2) && x.safi === 1) && (ctx.nextHops[f]?.length ?? 0) > 0;
     this.ok = { 4: has(4), 6: has(6) };
@@ -85,54 +100,67 @@ export class AdjRibOut {
 
   /** Prefixes the peer has from us (sent, or written to the socket). */
   get size(): number {
-    return this.sent.size;
+    return this.sentCount;
   }
 
   /** Prefixes whose UPDATE is still to be sent. */
   get queued(): number {
-    return this.queuedIn.size;
+    return this.queuedCount;
   }
 
   /** Something is owed: queued prefixes, or an End-of-RIB. */
   get busy(): boolean {
-    return this.queuedIn.size > 0 || this.eorAfter !== undefined;
+    return this.queuedCount > 0 || this.eorAfter !== undefined;
   }
 
   /** The whole wanted table, then End-of-RIB per family (a new session). */
   sendTable(): void {
-    for (const k of this.desired.keys()) this.changed(k);
+    for (const [k, d] of this.desired.entries()) this.changed(k, d);
     this.eorAfter = this.seq;
   }
 
   /** ROUTE-REFRESH: everything again, then End-of-RIB, through the same queue. */
   refresh(): void {
     this.gen++;
-    for (const k of this.sent.keys()) this.changed(k);
-    for (const k of this.desired.keys()) this.changed(k);
+    for (const s of [...this.slots.values()]) this.changed(s.key, s.want);
+    for (const [k, d] of this.desired.entries()) this.changed(k, d);
     this.eorAfter = this.seq;
   }
 
-  /** The wanted state of `key` changed (or may have): queue it, move it, or drop it from the queue. */
-  changed(key: string): void {
-    const d = this.desired.get(key);
+  /**
+   * The wanted route of `key` is now `d` (undefined: none): queue the key, move it, or take it
+   * off the queue if the peer already has exactly that.
+   */
+  changed(key: string, d: DesiredRoute | undefined): void {
     const want = d && this.ok[d.adv.prefix.family] ? d : undefined;
-    const s = this.sent.get(key);
+    let slot = this.slots.get(key);
+    if (!slot) {
+      if (!want) return;
+      slot = { key, sentPrefix: undefined, sentSig: '', sentGen: 0, bucket: undefined, seq: 0, want };
+      this.slots.set(key, slot);
+    }
+    slot.want = want;
+    const sent = slot.sentPrefix;
     let target: Bucket | undefined;
     if (want) {
       // A key whose prefix changed: the old prefix goes first, then the new one (see drain).
-      if (s && !s.prefix.equals(want.adv.prefix)) target = this.withdrawals(s.prefix.family);
-      else if (!s || s.sig !== want.sig || s.gen !== this.gen) target = this.announcements(want);
-    } else if (s) target = this.withdrawals(s.prefix.family);
-    const cur = this.queuedIn.get(key);
+      if (sent && !sent.equals(want.adv.prefix)) target = this.withdrawn[sent.family];
+      else if (!sent || slot.sentSig !== want.sig || slot.sentGen !== this.gen) target = this.byAttrs.get(want.sig) ?? this.announcements(want);
+    } else if (sent) target = this.withdrawn[sent.family];
+    const cur = slot.bucket;
     if (cur === target) return;
     if (cur) {
-      cur.keys.delete(key);
-      if (cur.keys.size === 0) this.buckets.delete(cur.id);
+      cur.slots.delete(slot);
+      if (cur.slots.size === 0) this.retire(cur);
+      this.queuedCount--;
     }
+    slot.bucket = target;
     if (target) {
-      target.keys.set(key, ++this.seq);
-      this.queuedIn.set(key, target);
-    } else this.queuedIn.delete(key);
+      slot.seq = ++this.seq;
+      target.slots.add(slot);
+      this.active.add(target);
+      this.queuedCount++;
+    } else if (!sent) this.slots.delete(key);
   }
 
   /**
@@ -154,45 +182,52 @@ export class AdjRibOut {
 
   private oldest(): Bucket | undefined {
     let best: Bucket | undefined;
-    for (const b of this.buckets.values()) if (!best || front(b) < front(best)) best = b;
+    for (const b of this.active) if (!best || front(b) < front(best)) best = b;
     return best;
   }
 
   private drain(b: Bucket, out: Buffer[], maxMessages: number): void {
     const pk = new UpdatePacker(b.kind, this.ctx.codec);
-    const again: string[] = [];
-    for (const k of b.keys.keys()) {
-      const p = b.kind.type === 'withdraw' ? this.sent.get(k)!.prefix : this.desired.get(k)!.adv.prefix;
+    const announce = b.kind.type === 'announce';
+    const again: Slot[] = [];
+    for (const slot of b.slots) {
+      const p = announce ? slot.want!.adv.prefix : slot.sentPrefix!;
       if (!pk.fits(p)) {
         out.push(pk.finish());
         if (out.length >= maxMessages) break;
       }
       pk.add(p);
-      b.keys.delete(k);
-      this.queuedIn.delete(k);
-      if (b.kind.type === 'announce') this.sent.set(k, { prefix: p, sig: b.sig, gen: this.gen });
-      else {
-        this.sent.delete(k);
-        if (this.desired.get(k)) again.push(k);
+      b.slots.delete(slot);
+      slot.bucket = undefined;
+      this.queuedCount--;
+      if (announce) {
+        if (!slot.sentPrefix) this.sentCount++;
+        slot.sentPrefix = p;
+        slot.sentSig = b.sig;
+        slot.sentGen = this.gen;
+      } else {
+        slot.sentPrefix = undefined;
+        this.sentCount--;
+        if (slot.want) again.push(slot);
+        else this.slots.delete(slot.key);
       }
     }
     if (pk.count) out.push(pk.finish());
-    if (b.keys.size === 0) this.buckets.delete(b.id);
-    for (const k of again) this.changed(k);
+    if (b.slots.size === 0) this.retire(b);
+    for (const s of again) this.changed(s.key, s.want);
   }
 
-  private withdrawals(family: Family): Bucket {
-    return this.bucket(`w${family}`, () => ({ type: 'withdraw', family }), '');
-  }
-
+  /** An announcement bucket for d's attributes (new: none holds slots with them now). */
   private announcements(d: DesiredRoute): Bucket {
     const family = d.adv.prefix.family;
-    return this.bucket(`a${d.sig}`, () => ({ type: 'announce', family, attrs: attributesFor(d.adv, this.ctx), nextHops: this.ctx.nextHops[family]! }), d.sig);
+    const b: Bucket = { kind: { type: 'announce', family, attrs: attributesFor(d.adv, this.ctx), nextHops: this.ctx.nextHops[family]! }, sig: d.sig, slots: new Set() };
+    this.byAttrs.set(d.sig, b);
+    return b;
   }
 
-  private bucket(id: string, kind: () => PackKind, sig: string): Bucket {
-    let b = this.buckets.get(id);
-    if (!b) this.buckets.set(id, (b = { id, kind: kind(), sig, keys: new Map() }));
-    return b;
+  /** An empty bucket: out of oldest()'s way; an announcement bucket is forgotten (bounds byAttrs). */
+  private retire(b: Bucket): void {
+    this.active.delete(b);
+    if (b.kind.type === 'announce') this.byAttrs.delete(b.sig);
   }
 }

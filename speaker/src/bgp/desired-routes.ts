@@ -11,6 +11,9 @@ export interface DesiredRoute {
   readonly sig: string;
 }
 
+/** Told, per key whose UPDATE differs, the key's route now (undefined: withdrawn). */
+export type Changed = (key: string, route: DesiredRoute | undefined) => void;
+
 interface Entry {
   adv: Advertisement;
   sig: string;
@@ -36,16 +39,25 @@ export class DesiredRoutes {
     return this.routes.get(key);
   }
 
-  keys(): IterableIterator<string> {
-    return this.routes.keys();
+  entries(): IterableIterator<[string, DesiredRoute]> {
+    return this.routes.entries();
   }
 
-  /** Applies changes (undefined: withdraw). Calls `changed` per key whose UPDATE differs; returns how many. */
-  apply(changes: ReadonlyMap<string, Advertisement | undefined>, changed: (key: string) => void): number {
+  /**
+   * Applies changes (undefined: withdraw). Calls `changed` per key whose UPDATE differs, with the
+   * key's route now (undefined: gone); returns how many.
+   */
+  apply(changes: ReadonlyMap<string, Advertisement | undefined>, changed: Changed): number {
     let n = 0;
     for (const [k, a] of changes) {
-      if (a === undefined ? this.routes.delete(k) : this.put(k, a)) {
-        changed(k);
+      if (a === undefined) {
+        if (!this.routes.delete(k)) continue;
+        changed(k, undefined);
+        n++;
+      } else {
+        const e = this.put(k, a);
+        if (!e) continue;
+        changed(k, e);
         n++;
       }
     }
@@ -56,44 +68,45 @@ export class DesiredRoutes {
    * Makes the table exactly `want`. Calls `changed` per key whose UPDATE differs; returns how
    * many. An identical table costs one cheap comparison per route and calls nothing.
    */
-  replace(want: ReadonlyMap<string, Advertisement>, changed: (key: string) => void): number {
+  replace(want: ReadonlyMap<string, Advertisement>, changed: Changed): number {
     const pass = ++this.pass;
     let n = 0;
     for (const [k, a] of want) {
-      if (this.put(k, a, pass)) {
-        changed(k);
-        n++;
-      }
+      const e = this.put(k, a, pass);
+      if (!e) continue;
+      changed(k, e);
+      n++;
     }
     // Every key of `want` is marked now; if that is all we hold, nothing is left to withdraw.
     if (this.routes.size === want.size) return n;
     for (const [k, e] of this.routes) {
       if (e.mark === pass) continue;
       this.routes.delete(k);
-      changed(k);
+      changed(k, undefined);
       n++;
     }
     return n;
   }
 
-  /** Stores a; true if the key is new or its UPDATE differs. */
-  private put(k: string, a: Advertisement, pass = this.pass): boolean {
+  /** Stores a; its entry if the key is new or its UPDATE differs, else undefined. */
+  private put(k: string, a: Advertisement, pass = this.pass): Entry | undefined {
     const e = this.routes.get(k);
     if (!e) {
-      this.routes.set(k, { adv: a, sig: this.signature(a), mark: pass });
-      return true;
+      const n: Entry = { adv: a, sig: this.signature(a), mark: pass };
+      this.routes.set(k, n);
+      return n;
     }
     e.mark = pass;
     if (sameAdvertisement(e.adv, a)) {
       // Keep the newer object: a caller that passes the same objects again hits a === b.
       e.adv = a;
-      return false;
+      return undefined;
     }
     const sig = this.signature(a);
     const differs = sig !== e.sig || !e.adv.prefix.equals(a.prefix);
     e.adv = a;
     e.sig = sig;
-    return differs;
+    return differs ? e : undefined;
   }
 
   private signature(a: Advertisement): string {

@@ -11,7 +11,7 @@ import type { IP } from '@herald/shared/net';
 import { BgpFramer, DecodeError, decodeMessage, encodeMessage, type BgpMessage } from '../wire/bgp/index.js';
 import { AdjRibOut } from './adj-rib-out.js';
 import type { Advertisement } from './advertisement.js';
-import { DesiredRoutes } from './desired-routes.js';
+import { DesiredRoutes, type DesiredRoute } from './desired-routes.js';
 import { initialState, step } from './fsm.js';
 import type { DownReason, FsmAction, FsmConfig, FsmEvent, FsmState, Negotiated, SessionState, TimerName, TransitionReason } from './fsm-types.js';
 
@@ -145,7 +145,7 @@ export class SessionCore {
     this.pump();
   }
 
-  private readonly onChanged = (key: string): void => this.rib?.changed(key);
+  private readonly onChanged = (key: string, route: DesiredRoute | undefined): void => this.rib?.changed(key, route);
 
   connected(local: IP): void {
     this.local = local;

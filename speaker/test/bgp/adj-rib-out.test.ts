@@ -23,7 +23,7 @@ const a = (p: string, communities: Community[] = []): Advertisement => ({ prefix
 function rib(c: RibOutContext = ctx) {
   const desired = new DesiredRoutes(c.ibgp);
   const r = new AdjRibOut(c, desired);
-  const set = (entries: [string, Advertisement | undefined][]) => desired.apply(new Map(entries), (k) => r.changed(k));
+  const set = (entries: [string, Advertisement | undefined][]) => desired.apply(new Map(entries), (k, d) => r.changed(k, d));
   const add = (ps: string[], communities: Community[] = []) => set(ps.map((p) => [p, a(p, communities)]));
   const del = (ps: string[]) => set(ps.map((p) => [p, undefined]));
   /** Everything owed, decoded (and how many messages it took). */
@@ -171,9 +171,9 @@ describe('bgp adj-rib-out: the per-session queue', () => {
 
   it('a key whose prefix changed: the old prefix withdrawn, then the new one announced', () => {
     const t = rib();
-    t.desired.apply(new Map([['k', a('203.0.113.1/32')]]), (k) => t.r.changed(k));
+    t.desired.apply(new Map([['k', a('203.0.113.1/32')]]), (k, d) => t.r.changed(k, d));
     t.all();
-    t.desired.apply(new Map([['k', a('203.0.113.2/32')]]), (k) => t.r.changed(k));
+    t.desired.apply(new Map([['k', a('203.0.113.2/32')]]), (k, d) => t.r.changed(k, d));
     const ms = t.all();
     assert.deepEqual(withdrawn(ms), ['203.0.113.1/32']);
     assert.deepEqual(announced(ms), ['203.0.113.2/32']);
