@@ -1,8 +1,8 @@
 // What the speaker wants one peer to have, kept by the session across reconnects. Pure. Changes
 // come in two forms: a whole table (setAdvertised) or a map of changes (updateAdvertised); both
 // report, per key, only routes whose UPDATE would differ (prefix or attributes), so the cost of
-// what follows is proportional to what changed. Keys identify prefixes: one key per prefix, by
-// convention the prefix text (`Prefix.toString()`).
+// what follows is proportional to what changed. Keys identify prefixes: one key per prefix, the
+// same in every call (the reconciler uses the prefix text, `Prefix.toString()`).
 import { attributeSignature, sameAdvertisement, type Advertisement } from './advertisement.js';
 
 export interface DesiredRoute {

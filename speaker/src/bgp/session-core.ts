@@ -123,7 +123,8 @@ export class SessionCore {
   }
 
   /**
-   * The routes this session should advertise, whole (key: the prefix text). Only what differs
+   * The routes this session should advertise, whole. Keys identify prefixes: one key per prefix,
+   * the same key for it in every call (the reconciler uses the prefix text). Only what differs
    * from the last table is queued; an identical table queues nothing and sends nothing.
    */
   setAdvertised(want: ReadonlyMap<string, Advertisement>): void {
@@ -131,7 +132,7 @@ export class SessionCore {
   }
 
   /**
-   * Changes to the advertised routes (key: the prefix text; undefined: withdraw). Costs in
+   * Changes to the advertised routes (keys as for setAdvertised; undefined: withdraw). Costs in
    * proportion to the changes; re-applying a route as it is queues nothing.
    */
   updateAdvertised(changes: ReadonlyMap<string, Advertisement | undefined>): void {

@@ -93,12 +93,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.core.stop();
   }
 
-  /** The whole table (key: prefix text); queues only what differs from the last one. */
+  /** The whole table (one key per prefix, e.g. its text); queues only what differs from the last one. */
   setAdvertised(want: ReadonlyMap<string, Advertisement>): void {
     this.core.setAdvertised(want);
   }
 
-  /** Changes only (key: prefix text; undefined: withdraw); cost in proportion to them. */
+  /** Changes only (keys as for setAdvertised; undefined: withdraw); cost in proportion to them. */
   updateAdvertised(changes: ReadonlyMap<string, Advertisement | undefined>): void {
     this.core.updateAdvertised(changes);
   }
