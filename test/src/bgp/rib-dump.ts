@@ -1,6 +1,7 @@
 // Whole-table reads of a receiver's RIB, for suites and benches that move thousands of prefixes:
 // the router's own CLI is the oracle (BIRD `show route all ... protocol P`, FRR `show bgp ... json
-// detail`), one call per family instead of one per prefix. Also the cheap count to poll on.
+// detail`), one call per family instead of one per prefix. Also the cheap count to poll on, and
+// BIRD's per-session counters of route updates received (`show protocols all`).
 import { BirdRouter, FrrRouter, parseBirdRoutes, type RouterDriver } from '@herald/lab';
 
 /** What the receiver holds for one prefix from the peer. */
@@ -53,4 +54,24 @@ export async function heldCount(r: RouterDriver, family: 4 | 6, peer: { name: st
     return j.peers?.[peer.address]?.pfxRcd ?? 0;
   }
   throw new Error(`heldCount: no count for ${r.kind}`);
+}
+
+/**
+ * Route updates plus withdrawals received, per BGP protocol, summed over its channels, from BIRD's
+ * `show protocols all` ("Import updates" / "Import withdraws", the `received` column).
+ */
+export function parseBirdImportCounts(out: string): Map<string, number> {
+  const m = new Map<string, number>();
+  let proto = '';
+  for (const line of out.split('\n')) {
+    // A protocol's first line starts in column 0 (so do birdc's own lines: they end the last one).
+    if (/^\S/.test(line)) proto = /^(\S+)\s+BGP\s/.exec(line)?.[1] ?? '';
+    const c = /^\s+Import (?:updates|withdraws):\s+(\d+)/.exec(line);
+    if (c && proto) m.set(proto, (m.get(proto) ?? 0) + Number(c[1]));
+  }
+  return m;
+}
+
+export async function birdImportCounts(r: BirdRouter): Promise<Map<string, number>> {
+  return parseBirdImportCounts(await r.birdc('show protocols all'));
 }

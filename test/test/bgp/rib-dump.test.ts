@@ -1,10 +1,12 @@
 // The FRR whole-table parser against real output: FRR 8.4.4 (`show bgp ipv4|ipv6 unicast json
 // detail`), captured with our speaker announcing five prefixes over an IPv4 session and the router
-// originating one per family itself (fixtures/frr-*-json-detail.json).
+// originating one per family itself (fixtures/frr-*-json-detail.json). BIRD's per-session counters
+// against BIRD 2.0.12's `show protocols all` (fixtures/bird-2.0.12-show-protocols-all.txt), captured
+// with our speaker on two sessions announcing 3 IPv4 and 2 IPv6 prefixes, then withdrawing 1 IPv4.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseFrrDetailTable } from '../../src/bgp/rib-dump.js';
+import { parseBirdImportCounts, parseFrrDetailTable } from '../../src/bgp/rib-dump.js';
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../../test/bgp/fixtures/${name}`, import.meta.url)), 'utf8');
 
@@ -38,4 +40,11 @@ describe('rib dump: FRR json detail, parsed', () => {
       assert.deepEqual(Object.fromEntries([...got].map(([p, r]) => [p, { nextHops: [...r.nextHops], communities: [...r.communities] }])), c.want);
     });
   }
+});
+
+describe('rib dump: BIRD show protocols all, import counters', () => {
+  it('per BGP protocol, updates plus withdrawals received over both channels; the direct protocol not counted', () => {
+    const got = parseBirdImportCounts(fixture('bird-2.0.12-show-protocols-all.txt'));
+    assert.deepEqual(Object.fromEntries(got), { n1r1: 6, n1r2: 6 });
+  });
 });
