@@ -7,13 +7,15 @@
 // Also: prefix handed to the speaker -> route in the receiver's RIB (median of 15), and the
 // incremental workload of incremental-bench.ts (10,000 changes in batches of 100 on the
 // established session, beside the same as one batch), and a session's in-process cost per pass
-// (session-cost-bench.ts).
+// (session-cost-bench.ts), and the fan-out of fanout-bench.ts (10,000 mixed prefixes x 3 speakers
+// x 4 sessions into one BIRD, and a relist that must send nothing).
 // Needs root, bird, birdc, gobgpd, gobgp and FRR. The lead wires benchBgp() into `make bench`.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topology, nsRun, nsSpawn, stopProcess, uniquePrefix } from '@herald/lab';
 import { IP } from '@herald/shared';
+import { fanoutRows } from './fanout-bench.js';
 import { incrementalRows } from './incremental-bench.js';
 import { mrtIpv6Rib } from './mrt.js';
 import { sessionCostRows } from './session-cost-bench.js';
@@ -238,7 +240,7 @@ async function runAgainst(kind: RouterKind, withLatency: boolean): Promise<Bench
 }
 
 export async function benchBgp(): Promise<{ rows: BenchRow[] }> {
-  return { rows: [...sessionCostRows(), ...(await runAgainst('bird', true)), ...(await runAgainst('frr', true))] };
+  return { rows: [...sessionCostRows(), ...(await runAgainst('bird', true)), ...(await runAgainst('frr', true)), ...(await fanoutRows())] };
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '-')) {
