@@ -1,27 +1,25 @@
-// What we advertise to one peer: desired routes in, UPDATE messages out. Pure. The diff between
-// what was sent and what is wanted becomes incremental announcements and withdrawals.
+// What one established session has sent its peer, and what it still owes it. Pure. A changed key
+// goes into a queue (prefix -> the latest wanted state, nothing else), sorted into buckets that
+// share one UPDATE shape: withdrawals per family, announcements per attribute set. `next()` packs
+// UPDATEs from the oldest bucket first, each message full unless its bucket ran out, so a queue
+// that grew while the peer read slowly goes out in as few messages as fit. A key added and
+// withdrawn while queued sends nothing; one changed twice sends once, with the latest attributes.
 import type { Community } from '@herald/shared/config';
-import type { IP, Prefix } from '@herald/shared/net';
+import type { Family, IP, Prefix } from '@herald/shared/net';
 import {
-  buildAnnouncements,
-  buildWithdrawals,
-  encodeAttributes,
+  UpdatePacker,
   endOfRib,
   type AddressFamily,
   type CodecContext,
   type LargeCommunity,
+  type PackKind,
   type PathAttributes,
-  type RouteGroup,
   type StandardCommunity,
 } from '../wire/bgp/index.js';
+import type { Advertisement } from './advertisement.js';
+import type { DesiredRoute, DesiredRoutes } from './desired-routes.js';
 
-/** One prefix to advertise, with the per-advertisement attributes. */
-export interface Advertisement {
-  readonly prefix: Prefix;
-  /** Sent on iBGP only (RFC 4271 §5.1.5). */
-  readonly localPref?: number;
-  readonly communities?: readonly Community[];
-}
+export type { Advertisement } from './advertisement.js';
 
 /** Per-session facts that shape the attributes. */
 export interface RibOutContext {
@@ -34,8 +32,9 @@ export interface RibOutContext {
 }
 
 export function attributesFor(a: Advertisement, ctx: RibOutContext): PathAttributes {
-  const std = (a.communities ?? []).filter((c): c is StandardCommunity => c.type === 'standard');
-  const large = (a.communities ?? []).filter((c): c is LargeCommunity => c.type === 'large');
+  const cs: readonly Community[] = a.communities ?? [];
+  const std = cs.filter((c): c is StandardCommunity => c.type === 'standard');
+  const large = cs.filter((c): c is LargeCommunity => c.type === 'large');
   return {
     origin: 0,
     asPath: ctx.ibgp ? [] : [{ type: 'sequence', asns: [ctx.localAS] }],
@@ -45,59 +44,190 @@ export function attributesFor(a: Advertisement, ctx: RibOutContext): PathAttribu
   };
 }
 
-function communityText(c: Community): string {
-  return c.type === 'standard' ? `${c.asn}:${c.value}` : `${c.global}:${c.local1}:${c.local2}`;
+/** One key's state on this session: what the peer has, where it waits in the queue, what is wanted. */
+interface Slot {
+  readonly key: string;
+  /** What the peer has from us under this key (undefined: nothing). */
+  sentPrefix: Prefix | undefined;
+  sentSig: string;
+  /** The route-refresh generation it was sent in (older: send again). */
+  sentGen: number;
+  /** The queue bucket it waits in, and its sequence number there. */
+  bucket: Bucket | undefined;
+  seq: number;
+  /** The wanted route as of the last change (undefined: withdraw). */
+  want: DesiredRoute | undefined;
 }
 
-function familyOk(p: Prefix, ctx: RibOutContext): boolean {
-  const afi = p.family === 4 ? 1 : 2;
-  return ctx.families.some((f) => f.afi === afi && f.safi === 1) && (ctx.nextHops[p.family]?.length ?? 0) > 0;
+interface Bucket {
+  readonly kind: PackKind;
+  /** Announcements: the attribute signature every slot in here has. */
+  readonly sig: string;
+  /** Ascending seq (insertion order). */
+  readonly slots: Set<Slot>;
+}
+
+function front(b: Bucket): number {
+  return b.slots.values().next().value?.seq ?? Infinity;
 }
 
 export class AdjRibOut {
-  /** prefix text -> attribute key of what the peer has from us. */
-  private readonly sent = new Map<string, { prefix: Prefix; key: string }>();
+  /** Keys the peer has, or that wait in the queue. */
+  private readonly slots = new Map<string, Slot>();
+  private sentCount = 0;
+  private queuedCount = 0;
+  /** Buckets holding slots (oldest() looks at these). */
+  private readonly active = new Set<Bucket>();
+  /** Announcement buckets by attribute signature (interned strings: cheap keys). */
+  private readonly byAttrs = new Map<string, Bucket>();
+  private readonly withdrawn: Record<Family, Bucket> = {
+    4: { kind: { type: 'withdraw', family: 4 }, sig: '', slots: new Set() },
+    6: { kind: { type: 'withdraw', family: 6 }, sig: '', slots: new Set() },
+  };
+  private seq = 0;
+  private gen = 0;
+  /** End-of-RIB is owed once every slot queued up to this sequence number is sent. */
+  private eorAfter: number | undefined;
+  private readonly ok: Record<Family, boolean>;
 
-  constructor(private readonly ctx: RibOutContext) {}
+  constructor(
+    private readonly ctx: RibOutContext,
+    private readonly desired: Pick<DesiredRoutes, 'entries'>,
+  ) {
+    const has = (f: Family) => ctx.families.some((x) => x.afi === (f === 4 ? 1 : 2) && x.safi === 1) && (ctx.nextHops[f]?.length ?? 0) > 0;
+    this.ok = { 4: has(4), 6: has(6) };
+  }
 
+  /** Prefixes the peer has from us (sent, or written to the socket). */
   get size(): number {
-    return this.sent.size;
+    return this.sentCount;
   }
 
-  /** The messages that bring the peer from what it has to `want` (incremental). */
-  update(want: ReadonlyMap<string, Advertisement>): Buffer[] {
-    const withdraw: Prefix[] = [];
-    for (const [k, v] of this.sent) {
-      if (!want.has(k) || !familyOk(v.prefix, this.ctx)) {
-        withdraw.push(v.prefix);
-        this.sent.delete(k);
-      }
-    }
-    const groups = new Map<string, { attrs: PathAttributes; nextHops: readonly IP[]; prefixes: Prefix[] }>();
-    // Many prefixes share one advertisement's attributes: encode each distinct set once.
-    const memo = new Map<string, { attrs: PathAttributes; key: string }>();
-    for (const [k, a] of want) {
-      if (!familyOk(a.prefix, this.ctx)) continue;
-      const sig = `${a.prefix.family}|${a.localPref ?? ''}|${(a.communities ?? []).map(communityText).join(',')}`;
-      let m = memo.get(sig);
-      if (!m) {
-        const attrs = attributesFor(a, this.ctx);
-        memo.set(sig, (m = { attrs, key: `${a.prefix.family}|${encodeAttributes(attrs, this.ctx.codec).toString('hex')}` }));
-      }
-      const { attrs, key } = m;
-      const nextHops = this.ctx.nextHops[a.prefix.family]!;
-      if (this.sent.get(k)?.key === key) continue;
-      this.sent.set(k, { prefix: a.prefix, key });
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { attrs, nextHops, prefixes: [] }));
-      g.prefixes.push(a.prefix);
-    }
-    return [...buildWithdrawals(withdraw, this.ctx.codec), ...buildAnnouncements([...groups.values()] as RouteGroup[], this.ctx.codec)];
+  /** Prefixes whose UPDATE is still to be sent. */
+  get queued(): number {
+    return this.queuedCount;
   }
 
-  /** Everything again (after route refresh), plus End-of-RIB per family. */
-  full(want: ReadonlyMap<string, Advertisement>): Buffer[] {
-    this.sent.clear();
-    return [...this.update(want), ...this.ctx.families.map((f) => endOfRib(f.afi, this.ctx.codec))];
+  /** Something is owed: queued prefixes, or an End-of-RIB. */
+  get busy(): boolean {
+    return this.queuedCount > 0 || this.eorAfter !== undefined;
+  }
+
+  /** The whole wanted table, then End-of-RIB per family (a new session). */
+  sendTable(): void {
+    for (const [k, d] of this.desired.entries()) this.changed(k, d);
+    this.eorAfter = this.seq;
+  }
+
+  /** ROUTE-REFRESH: everything again, then End-of-RIB, through the same queue. */
+  refresh(): void {
+    this.gen++;
+    for (const s of [...this.slots.values()]) this.changed(s.key, s.want);
+    for (const [k, d] of this.desired.entries()) this.changed(k, d);
+    this.eorAfter = this.seq;
+  }
+
+  /**
+   * The wanted route of `key` is now `d` (undefined: none): queue the key, move it, or take it
+   * off the queue if the peer already has exactly that.
+   */
+  changed(key: string, d: DesiredRoute | undefined): void {
+    const want = d && this.ok[d.adv.prefix.family] ? d : undefined;
+    let slot = this.slots.get(key);
+    if (!slot) {
+      if (!want) return;
+      slot = { key, sentPrefix: undefined, sentSig: '', sentGen: 0, bucket: undefined, seq: 0, want };
+      this.slots.set(key, slot);
+    }
+    slot.want = want;
+    const sent = slot.sentPrefix;
+    let target: Bucket | undefined;
+    if (want) {
+      // A key whose prefix changed: the old prefix goes first, then the new one (see drain).
+      if (sent && !sent.equals(want.adv.prefix)) target = this.withdrawn[sent.family];
+      else if (!sent || slot.sentSig !== want.sig || slot.sentGen !== this.gen) target = this.byAttrs.get(want.sig) ?? this.announcements(want);
+    } else if (sent) target = this.withdrawn[sent.family];
+    const cur = slot.bucket;
+    if (cur === target) return;
+    if (cur) {
+      cur.slots.delete(slot);
+      if (cur.slots.size === 0) this.retire(cur);
+      this.queuedCount--;
+    }
+    slot.bucket = target;
+    if (target) {
+      slot.seq = ++this.seq;
+      target.slots.add(slot);
+      this.active.add(target);
+      this.queuedCount++;
+    } else if (!sent) this.slots.delete(key);
+  }
+
+  /**
+   * Up to `maxMessages` UPDATEs (End-of-RIB markers come on top when due), taken oldest bucket
+   * first; what is packed counts as sent. Empty when nothing is owed.
+   */
+  next(maxMessages: number): Buffer[] {
+    const out: Buffer[] = [];
+    for (let b = this.oldest(); b && out.length < maxMessages; b = this.oldest()) this.drain(b, out, maxMessages);
+    if (this.eorAfter !== undefined) {
+      const b = this.oldest();
+      if (!b || front(b) > this.eorAfter) {
+        this.eorAfter = undefined;
+        for (const f of this.ctx.families) out.push(endOfRib(f.afi, this.ctx.codec));
+      }
+    }
+    return out;
+  }
+
+  private oldest(): Bucket | undefined {
+    let best: Bucket | undefined;
+    for (const b of this.active) if (!best || front(b) < front(best)) best = b;
+    return best;
+  }
+
+  private drain(b: Bucket, out: Buffer[], maxMessages: number): void {
+    const pk = new UpdatePacker(b.kind, this.ctx.codec);
+    const announce = b.kind.type === 'announce';
+    const again: Slot[] = [];
+    for (const slot of b.slots) {
+      const p = announce ? slot.want!.adv.prefix : slot.sentPrefix!;
+      if (!pk.fits(p)) {
+        out.push(pk.finish());
+        if (out.length >= maxMessages) break;
+      }
+      pk.add(p);
+      b.slots.delete(slot);
+      slot.bucket = undefined;
+      this.queuedCount--;
+      if (announce) {
+        if (!slot.sentPrefix) this.sentCount++;
+        slot.sentPrefix = p;
+        slot.sentSig = b.sig;
+        slot.sentGen = this.gen;
+      } else {
+        slot.sentPrefix = undefined;
+        this.sentCount--;
+        if (slot.want) again.push(slot);
+        else this.slots.delete(slot.key);
+      }
+    }
+    if (pk.count) out.push(pk.finish());
+    if (b.slots.size === 0) this.retire(b);
+    for (const s of again) this.changed(s.key, s.want);
+  }
+
+  /** An announcement bucket for d's attributes (new: none holds slots with them now). */
+  private announcements(d: DesiredRoute): Bucket {
+    const family = d.adv.prefix.family;
+    const b: Bucket = { kind: { type: 'announce', family, attrs: attributesFor(d.adv, this.ctx), nextHops: this.ctx.nextHops[family]! }, sig: d.sig, slots: new Set() };
+    this.byAttrs.set(d.sig, b);
+    return b;
+  }
+
+  /** An empty bucket: out of oldest()'s way; an announcement bucket is forgotten (bounds byAttrs). */
+  private retire(b: Bucket): void {
+    this.active.delete(b);
+    if (b.kind.type === 'announce') this.byAttrs.delete(b.sig);
   }
 }

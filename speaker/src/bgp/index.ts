@@ -3,7 +3,9 @@
 export * from './fsm-types.js';
 export { step, initialState, retryDelayMs, OPEN_HOLD_MS } from './fsm.js';
 export { buildOpen, checkOpen, type OpenCheck } from './open-check.js';
-export { AdjRibOut, attributesFor, type Advertisement, type RibOutContext } from './adj-rib-out.js';
+export { AdjRibOut, attributesFor, type RibOutContext } from './adj-rib-out.js';
+export { sameAdvertisement, attributeSignature, type Advertisement } from './advertisement.js';
+export { DesiredRoutes, type DesiredRoute } from './desired-routes.js';
 export { SessionCore, type SessionIO, type SessionStatus, type SessionCoreOptions, type StateListener } from './session-core.js';
 export { BgpSession, type BgpSessionOptions, type BgpSessionEvents } from './session.js';
 export { selectRouterId, type RouterIdSource } from './router-id.js';

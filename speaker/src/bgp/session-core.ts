@@ -1,17 +1,28 @@
 // One BGP session's logic with its I/O and time injected: runs the pure FSM, owns the timers
 // (through a Clock), frames and decodes input, and keeps the Adj-RIB-Out. The socket shell
 // (session.ts) and the FakeClock tests both drive this class.
+//
+// Routes go out paced by the socket: a change only queues its prefix (AdjRibOut); a pump encodes
+// UPDATEs from the queue in slices and writes while the socket takes them. When a write returns
+// false it stops until drained(), so a slow peer costs queued keys, never a growing buffer.
+// KEEPALIVEs and NOTIFICATIONs are written at once, never behind the queue.
 import type { Clock, TimerHandle } from '@herald/shared/clock';
 import type { IP } from '@herald/shared/net';
 import { BgpFramer, DecodeError, decodeMessage, encodeMessage, type BgpMessage } from '../wire/bgp/index.js';
-import { AdjRibOut, type Advertisement } from './adj-rib-out.js';
+import { AdjRibOut } from './adj-rib-out.js';
+import type { Advertisement } from './advertisement.js';
+import { DesiredRoutes, type DesiredRoute } from './desired-routes.js';
 import { initialState, step } from './fsm.js';
 import type { DownReason, FsmAction, FsmConfig, FsmEvent, FsmState, Negotiated, SessionState, TimerName, TransitionReason } from './fsm-types.js';
 
 /** The socket side, as the core sees it. */
 export interface SessionIO {
   connect(): void;
-  write(b: Buffer): void;
+  /**
+   * Writes bytes in order. false: the socket's buffer is full; the core writes no more UPDATEs
+   * until drained() (net.Socket.write and its 'drain' event).
+   */
+  write(b: Buffer): boolean;
   close(): void;
   /** Next hops for our routes, once connected (from the local address of the connection). */
   nextHops(local: IP): { 4?: readonly IP[]; 6?: readonly IP[] };
@@ -21,7 +32,15 @@ export interface SessionStatus {
   readonly state: SessionState;
   /** ms (clock time) of the last Established, while established. */
   readonly establishedAt: number | undefined;
+  /** Prefixes the peer has from us (UPDATEs written to the socket). */
   readonly prefixesSent: number;
+  /**
+   * Prefixes whose UPDATE (announcement or withdrawal) waits for the socket. SessionCore always
+   * sets it; optional only so that status fakes elsewhere need not.
+   */
+  readonly prefixesQueued?: number;
+  /** Times in this session the socket refused more (write returned false) and UPDATEs waited. */
+  readonly writeStalls?: number;
   readonly updatesSent: number;
   readonly updatesReceived: number;
   /** Prefixes the peer announced to us (counted, never installed). */
@@ -39,21 +58,32 @@ export interface SessionCoreOptions {
   readonly io: SessionIO;
 }
 
+/** UPDATEs encoded and written at once (one write: at most 16 KB, net.Socket's default buffer). */
+const SLICE_MESSAGES = 4;
+/** Bytes written before the pump yields to other events (a 0 ms timer), when the socket keeps taking them. */
+const TURN_BYTES = 256 * 1024;
+
 export class SessionCore {
   private s: FsmState = initialState;
   private readonly timers = new Map<TimerName, TimerHandle>();
   private framer = new BgpFramer();
   private rib: AdjRibOut | undefined;
-  private want: ReadonlyMap<string, Advertisement> = new Map();
+  private readonly desired: DesiredRoutes;
   private local: IP | undefined;
   private establishedAt: number | undefined;
+  /** The socket takes more; false from a refused write until drained(). */
+  private writable = true;
+  private pumpTimer: TimerHandle | undefined;
+  private writeStalls = 0;
   private updatesSent = 0;
   private updatesReceived = 0;
   private prefixesReceived = 0;
   private lastError: DownReason | undefined;
   private readonly listeners: StateListener[] = [];
 
-  constructor(private readonly o: SessionCoreOptions) {}
+  constructor(private readonly o: SessionCoreOptions) {
+    this.desired = new DesiredRoutes(o.ibgp);
+  }
 
   onState(l: StateListener): void {
     this.listeners.push(l);
@@ -74,6 +104,8 @@ export class SessionCore {
       state: this.s.state,
       establishedAt: this.establishedAt,
       prefixesSent: this.rib?.size ?? 0,
+      prefixesQueued: this.rib?.queued ?? 0,
+      writeStalls: this.writeStalls,
       updatesSent: this.updatesSent,
       updatesReceived: this.updatesReceived,
       prefixesReceived: this.prefixesReceived,
@@ -90,11 +122,31 @@ export class SessionCore {
     this.dispatch({ type: 'stop' });
   }
 
-  /** The routes this session should advertise; sends the difference when established. */
+  /**
+   * The routes this session should advertise, whole. Keys identify prefixes: one key per prefix,
+   * the same key for it in every call (the reconciler uses the prefix text). Only what differs
+   * from the last table is queued; an identical table queues nothing and sends nothing.
+   */
   setAdvertised(want: ReadonlyMap<string, Advertisement>): void {
-    this.want = want;
-    if (this.s.state === 'established' && this.rib) this.sendAll(this.rib.update(want));
+    if (this.desired.replace(want, this.onChanged) > 0) this.schedulePump();
   }
+
+  /**
+   * Changes to the advertised routes (keys as for setAdvertised; undefined: withdraw). Costs in
+   * proportion to the changes; re-applying a route as it is queues nothing.
+   */
+  updateAdvertised(changes: ReadonlyMap<string, Advertisement | undefined>): void {
+    if (this.desired.apply(changes, this.onChanged) > 0) this.schedulePump();
+  }
+
+  /** The socket drained what it refused: UPDATEs may flow again. */
+  drained(): void {
+    if (this.writable) return;
+    this.writable = true;
+    this.pump();
+  }
+
+  private readonly onChanged = (key: string, route: DesiredRoute | undefined): void => this.rib?.changed(key, route);
 
   connected(local: IP): void {
     this.local = local;
@@ -150,15 +202,46 @@ export class SessionCore {
     if (before !== this.s.state || t.reason.type === 'down') for (const l of this.listeners) l(this.s.state, t.reason);
   }
 
+  /** OPEN, KEEPALIVE, NOTIFICATION: written at once, whatever UPDATEs are queued. */
   private send(m: BgpMessage): void {
-    this.o.io.write(encodeMessage(m, { fourOctetAs: this.s.negotiated?.fourOctetAs ?? true }));
+    this.write(encodeMessage(m, { fourOctetAs: this.s.negotiated?.fourOctetAs ?? true }));
   }
 
-  private sendAll(bufs: Buffer[]): void {
-    if (bufs.length === 0) return;
-    this.updatesSent += bufs.length;
-    this.o.io.write(bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs));
-    this.restartKeepalive();
+  private write(b: Buffer): void {
+    if (this.o.io.write(b) || !this.writable) return;
+    this.writable = false;
+    this.writeStalls++;
+  }
+
+  private schedulePump(): void {
+    if (this.pumpTimer || !this.rib?.busy || !this.writable) return;
+    this.pumpTimer = this.o.clock.setTimeout(() => {
+      this.pumpTimer = undefined;
+      this.pump();
+    }, 0);
+  }
+
+  /** Writes queued UPDATEs while the socket takes them, a turn at a time. */
+  private pump(): void {
+    let bytes = 0;
+    while (this.writable && this.rib && this.s.state === 'established') {
+      const bufs = this.rib.next(SLICE_MESSAGES);
+      if (bufs.length === 0) return;
+      const b = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
+      this.updatesSent += bufs.length;
+      this.write(b);
+      this.restartKeepalive();
+      bytes += b.length;
+      if (bytes >= TURN_BYTES) {
+        this.schedulePump();
+        return;
+      }
+    }
+  }
+
+  private stopPump(): void {
+    if (this.pumpTimer) this.o.clock.clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
   }
 
   /** Any message counts as a keepalive (RFC 4271 §4.4), so the timer restarts after a send. */
@@ -188,6 +271,7 @@ export class SessionCore {
     switch (a.type) {
       case 'connect':
         this.framer = new BgpFramer();
+        this.writable = true;
         this.o.io.connect();
         return;
       case 'close':
@@ -205,18 +289,24 @@ export class SessionCore {
       case 'established': {
         const n = a.negotiated;
         this.establishedAt = this.o.clock.now();
-        this.rib = new AdjRibOut({
-          localAS: this.o.fsm.localAS,
-          ibgp: this.o.ibgp,
-          codec: { fourOctetAs: n.fourOctetAs },
-          families: n.families,
-          nextHops: this.local ? this.o.io.nextHops(this.local) : {},
-        });
-        this.sendAll(this.rib.full(this.want));
+        this.writeStalls = 0;
+        this.rib = new AdjRibOut(
+          {
+            localAS: this.o.fsm.localAS,
+            ibgp: this.o.ibgp,
+            codec: { fourOctetAs: n.fourOctetAs },
+            families: n.families,
+            nextHops: this.local ? this.o.io.nextHops(this.local) : {},
+          },
+          this.desired,
+        );
+        this.rib.sendTable();
+        this.schedulePump();
         return;
       }
       case 'resend-table':
-        if (this.rib) this.sendAll(this.rib.full(this.want));
+        this.rib?.refresh();
+        this.schedulePump();
         return;
       case 'received-update': {
         this.updatesReceived++;
@@ -227,6 +317,7 @@ export class SessionCore {
       case 'down':
         this.establishedAt = undefined;
         this.rib = undefined;
+        this.stopPump();
         return;
     }
   }

@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '@herald/shared/log';
 import { IP } from '@herald/shared/net';
 import { createBgpSocketFd } from '../sys/tcp-md5.js';
 import { AFI, SAFI, type AddressFamily } from '../wire/bgp/index.js';
-import type { Advertisement } from './adj-rib-out.js';
+import type { Advertisement } from './advertisement.js';
 import type { FsmConfig, SessionState, TransitionReason } from './fsm-types.js';
 import { nextHopsFor } from './next-hops.js';
 import { selectRouterId } from './router-id.js';
@@ -72,7 +72,8 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       clock: o.clock ?? systemClock,
       io: {
         connect: () => this.connect(),
-        write: (b) => this.sock?.write(b),
+        // No socket: the session is going down; nothing waits for a 'drain' that cannot come.
+        write: (b) => this.sock?.write(b) ?? true,
         close: () => this.closeSocket(),
         nextHops: (local) => nextHopsFor(local, p.peerAddress, networkInterfaces()),
       },
@@ -92,8 +93,14 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.core.stop();
   }
 
+  /** The whole table (one key per prefix, e.g. its text); queues only what differs from the last one. */
   setAdvertised(want: ReadonlyMap<string, Advertisement>): void {
     this.core.setAdvertised(want);
+  }
+
+  /** Changes only (keys as for setAdvertised; undefined: withdraw); cost in proportion to them. */
+  updateAdvertised(changes: ReadonlyMap<string, Advertisement | undefined>): void {
+    this.core.updateAdvertised(changes);
   }
 
   status(): SessionStatus {
@@ -139,6 +146,9 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     });
     sock.on('data', (chunk: Buffer) => {
       if (g === this.gen) this.core.data(chunk);
+    });
+    sock.on('drain', () => {
+      if (g === this.gen) this.core.drained();
     });
     sock.on('error', (err) => {
       if (g !== this.gen) return;

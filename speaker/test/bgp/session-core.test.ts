@@ -1,59 +1,7 @@
 import assert from 'node:assert/strict';
-import { FakeClock, IP, Prefix } from '@herald/shared';
-import type { Advertisement } from '../../src/bgp/adj-rib-out.js';
-import { SessionCore } from '../../src/bgp/session-core.js';
-import { BgpFramer, decodeMessage, encodeMessage, type BgpMessage, type UpdateMessage } from '../../src/wire/bgp/index.js';
-import { cfg, peerOpen } from './fsm.test.js';
-
-/** A fake socket side: records what the core writes and how often it connects. */
-class FakeIO {
-  connects = 0;
-  closes = 0;
-  out: BgpMessage[] = [];
-  private framer = new BgpFramer();
-  connect(): void {
-    this.connects++;
-    this.framer = new BgpFramer();
-  }
-  write(b: Buffer): void {
-    for (const f of this.framer.push(b)) this.out.push(decodeMessage(f, { fourOctetAs: true }));
-  }
-  close(): void {
-    this.closes++;
-  }
-  nextHops(local: IP) {
-    return { 4: [local], 6: [IP.parse('2001:db8::11')] };
-  }
-  take(): BgpMessage[] {
-    const o = this.out;
-    this.out = [];
-    return o;
-  }
-}
-
-const enc = (m: BgpMessage) => encodeMessage(m, { fourOctetAs: true });
-const adv = (ps: string[], extra: Partial<Advertisement> = {}) => new Map(ps.map((p) => [p, { prefix: Prefix.parse(p), ...extra }]));
-
-function setup(ibgp = false) {
-  const clock = new FakeClock();
-  const io = new FakeIO();
-  const c = ibgp ? { ...cfg, peerAS: cfg.localAS } : cfg;
-  const core = new SessionCore({ fsm: c, ibgp, clock, io });
-  const states: string[] = [];
-  core.onState((s) => states.push(s));
-  const establish = () => {
-    core.connected(IP.parse('192.0.2.11'));
-    const asn = ibgp ? cfg.localAS : cfg.peerAS;
-    const caps = [{ type: 'multiprotocol', afi: 1, safi: 1 }, { type: 'multiprotocol', afi: 2, safi: 1 }, { type: 'route-refresh' }, { type: 'four-octet-as', asn }] as const;
-    core.data(enc(peerOpen({ myAS: asn, capabilities: caps })));
-    core.data(enc({ type: 'keepalive' }));
-  };
-  return { clock, io, core, states, establish };
-}
-
-const updates = (ms: BgpMessage[]) => ms.filter((m): m is UpdateMessage => m.type === 'update');
-const announced = (ms: BgpMessage[]) => updates(ms).flatMap((u) => [...u.nlri, ...(u.attributes.mpReach?.nlri ?? [])].map(String));
-const withdrawn = (ms: BgpMessage[]) => updates(ms).flatMap((u) => [...u.withdrawn, ...(u.attributes.mpUnreach?.withdrawn ?? [])].map(String));
+import { IP, Prefix } from '@herald/shared';
+import type { Advertisement } from '../../src/bgp/advertisement.js';
+import { adv, announced, enc, setup, updates, withdrawn } from './session-harness.js';
 
 describe('bgp session core (FakeClock, fake socket)', () => {
   it('establishes, sends the full table and End-of-RIB, then keepalives on time', () => {
@@ -63,6 +11,7 @@ describe('bgp session core (FakeClock, fake socket)', () => {
     assert.equal(t.io.connects, 1);
     t.establish();
     assert.equal(t.core.state, 'established');
+    t.flush();
     const sent = t.io.take();
     assert.deepEqual(sent.map((m) => m.type), ['open', 'keepalive', 'update', 'update', 'update', 'update']);
     assert.deepEqual(announced(sent).sort(), ['2001:db8:5::/64', '203.0.113.7/32']);
@@ -141,18 +90,23 @@ describe('bgp session core (FakeClock, fake socket)', () => {
     t.core.setAdvertised(adv(['203.0.113.1/32', '203.0.113.2/32']));
     t.core.start();
     t.establish();
+    t.flush();
     t.io.take();
     t.core.setAdvertised(adv(['203.0.113.2/32', '203.0.113.3/32']));
+    t.flush();
     const delta = t.io.take();
     assert.deepEqual(announced(delta), ['203.0.113.3/32']);
     assert.deepEqual(withdrawn(delta), ['203.0.113.1/32']);
     t.core.setAdvertised(adv(['203.0.113.2/32', '203.0.113.3/32'], { communities: [{ type: 'standard', asn: 64512, value: 7 }] }));
+    t.flush();
     assert.deepEqual(announced(t.io.take()).sort(), ['203.0.113.2/32', '203.0.113.3/32'], 'changed attributes re-announce');
     t.core.setAdvertised(adv(['203.0.113.2/32', '203.0.113.3/32'], { communities: [{ type: 'standard', asn: 64512, value: 7 }] }));
+    t.flush();
     assert.deepEqual(t.io.take(), [], 'no change, nothing sent');
     t.core.closed();
     t.clock.advance(1000);
     t.establish();
+    t.flush();
     assert.deepEqual(announced(t.io.take()).sort(), ['203.0.113.2/32', '203.0.113.3/32']);
   });
 
@@ -161,8 +115,10 @@ describe('bgp session core (FakeClock, fake socket)', () => {
     t.core.setAdvertised(adv(['203.0.113.1/32']));
     t.core.start();
     t.establish();
+    t.flush();
     t.io.take();
     t.core.data(enc({ type: 'route-refresh', afi: 1, safi: 1 }));
+    t.flush();
     assert.deepEqual(announced(t.io.take()), ['203.0.113.1/32']);
   });
 
@@ -176,6 +132,7 @@ describe('bgp session core (FakeClock, fake socket)', () => {
     );
     t.core.start();
     t.establish();
+    t.flush();
     const us = updates(t.io.take()).filter((u) => u.nlri.length);
     const byPrefix = new Map(us.flatMap((u) => u.nlri.map((p) => [p.toString(), u.attributes])));
     assert.equal(byPrefix.get('203.0.113.1/32')?.localPref, 250);

@@ -4,14 +4,21 @@
 // GoBGP from the moment the session came up, as our own polls of the receiver bound it (see
 // establishedSince); each until the receiver holds every route. All times are on our clock: the
 // routers' own timestamps are not precise enough (BIRD's protocol time once gave 1,000,000/s).
-// Also: prefix handed to the speaker -> route in the receiver's RIB (median of 15).
+// Also: prefix handed to the speaker -> route in the receiver's RIB (median of 15), and the
+// incremental workload of incremental-bench.ts (10,000 changes in batches of 100 on the
+// established session, beside the same as one batch), and a session's in-process cost per pass
+// (session-cost-bench.ts), and the fan-out of fanout-bench.ts (10,000 mixed prefixes x 3 speakers
+// x 4 sessions into one BIRD, and a relist that must send nothing).
 // Needs root, bird, birdc, gobgpd, gobgp and FRR. The lead wires benchBgp() into `make bench`.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topology, nsRun, nsSpawn, stopProcess, uniquePrefix } from '@herald/lab';
 import { IP } from '@herald/shared';
+import { fanoutRows } from './fanout-bench.js';
+import { incrementalRows } from './incremental-bench.js';
 import { mrtIpv6Rib } from './mrt.js';
+import { sessionCostRows } from './session-cost-bench.js';
 import { SpeakerProcess } from './speaker-process.js';
 import { routers, type RouterDriver, type RouterKind } from './api.js';
 
@@ -148,6 +155,8 @@ async function runAgainst(kind: RouterKind, withLatency: boolean): Promise<Bench
       sp.send({ cmd: 'advertise-many', base: '2001:db8:100::', count: COUNT });
       return Promise.resolve(t);
     });
+    const into = kind === 'bird' ? 'BIRD' : 'FRR';
+    const incremental = await incrementalRows(sp, () => rx.count(herald), into);
 
     // BIRD as the speaker: a static protocol, session enabled once BIRD is up.
     const conf = join(dir, 'speaker.conf');
@@ -204,10 +213,10 @@ async function runAgainst(kind: RouterKind, withLatency: boolean): Promise<Bench
       return establishedSince(rx, gobgp, asked);
     });
 
-    const into = kind === 'bird' ? 'BIRD' : 'FRR';
     rows.push({ what: `IPv6 /128s per second into ${into} (${COUNT}): Herald`, value: `${Math.round(ours)}/s`, target: `>= GoBGP (${Math.round(gobgpRate)}/s in this run)` });
     rows.push({ what: `IPv6 /128s per second into ${into} (${loaded}): GoBGP (mrt inject)`, value: `${Math.round(gobgpRate)}/s`, target: 'reference' });
     rows.push({ what: `IPv6 /128s per second into ${into} (${COUNT}): BIRD`, value: `${Math.round(birdRate)}/s`, target: 'reference' });
+    rows.push(...incremental);
 
     if (withLatency) {
       const lat: number[] = [];
@@ -231,7 +240,7 @@ async function runAgainst(kind: RouterKind, withLatency: boolean): Promise<Bench
 }
 
 export async function benchBgp(): Promise<{ rows: BenchRow[] }> {
-  return { rows: [...(await runAgainst('bird', true)), ...(await runAgainst('frr', true))] };
+  return { rows: [...sessionCostRows(), ...(await runAgainst('bird', true)), ...(await runAgainst('frr', true)), ...(await fanoutRows())] };
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '-')) {

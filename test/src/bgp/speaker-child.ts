@@ -35,18 +35,30 @@ export interface ChildConfig {
 }
 
 export type ChildCommand =
+  /** The whole table (setAdvertised). */
   | { readonly cmd: 'advertise'; readonly routes: readonly ChildRoute[] }
+  /** Changes only (updateAdvertised): routes to announce or re-announce, prefixes to withdraw. */
+  | { readonly cmd: 'change'; readonly announce?: readonly ChildRoute[]; readonly withdraw?: readonly string[]; readonly tag?: string }
   /** count consecutive IPv6 /128s from base (for benchmarks). */
   | { readonly cmd: 'advertise-many'; readonly base: string; readonly count: number }
   | { readonly cmd: 'status' }
   | { readonly cmd: 'stop' };
+
+/**
+ * The key a route goes under: any stable id unique per prefix will do (the speaker's reconciler
+ * uses the text). This one needs no IP formatting, which would cost more than the speaker's own
+ * work in the 100k-prefix bench.
+ */
+function keyOf(p: Prefix): string {
+  return `${p.network.key}/${p.length}`;
+}
 
 function manyRoutes(base: string, count: number): Map<string, Advertisement> {
   const b = IP.parse(base);
   const out = new Map<string, Advertisement>();
   for (let i = 0; i < count; i++) {
     const p = Prefix.of(IP.fromBigInt(b.family, b.value + BigInt(i)), b.bits);
-    out.set(`${i}`, { prefix: p });
+    out.set(keyOf(p), { prefix: p });
   }
   return out;
 }
@@ -72,8 +84,24 @@ function toPeer(p: ChildPeer): BGPPeer {
   };
 }
 
+function toAdvertisement(r: ChildRoute): Advertisement {
+  return { prefix: Prefix.parse(r.prefix), ...(r.localPref !== undefined ? { localPref: r.localPref } : {}), communities: r.communities ?? [] };
+}
+
 function toRoutes(rs: readonly ChildRoute[]): Map<string, Advertisement> {
-  return new Map(rs.map((r) => [r.prefix, { prefix: Prefix.parse(r.prefix), ...(r.localPref !== undefined ? { localPref: r.localPref } : {}), communities: r.communities ?? [] }]));
+  return new Map(
+    rs.map((r) => {
+      const a = toAdvertisement(r);
+      return [keyOf(a.prefix), a];
+    }),
+  );
+}
+
+function toChanges(c: Extract<ChildCommand, { cmd: 'change' }>): Map<string, Advertisement | undefined> {
+  const m = new Map<string, Advertisement | undefined>();
+  for (const p of c.withdraw ?? []) m.set(keyOf(Prefix.parse(p)), undefined);
+  for (const [k, a] of toRoutes(c.announce ?? [])) m.set(k, a);
+  return m;
 }
 
 function emit(v: unknown): void {
@@ -94,7 +122,11 @@ function main(): void {
   rl.on('line', (line) => {
     const c = JSON.parse(line) as ChildCommand;
     if (c.cmd === 'advertise') for (const { s } of sessions) s.setAdvertised(toRoutes(c.routes));
-    else if (c.cmd === 'advertise-many') {
+    else if (c.cmd === 'change') {
+      const m = toChanges(c);
+      for (const { s } of sessions) s.updateAdvertised(m);
+      emit({ event: 'changed', tag: c.tag, count: m.size });
+    } else if (c.cmd === 'advertise-many') {
       const want = manyRoutes(c.base, c.count);
       for (const { s } of sessions) s.setAdvertised(want);
       emit({ event: 'advertised', count: c.count });

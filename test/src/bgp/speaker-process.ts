@@ -10,7 +10,8 @@ export interface ChildEvent {
   readonly peer?: string;
   readonly state?: string;
   readonly reason?: unknown;
-  readonly sessions?: { name: string; state: string; prefixesSent: number; prefixesReceived: number; lastError: unknown }[];
+  readonly tag?: string;
+  readonly sessions?: { name: string; state: string; prefixesSent: number; prefixesQueued?: number; writeStalls?: number; updatesSent: number; prefixesReceived: number; lastError: unknown }[];
 }
 
 const script = fileURLToPath(new URL('./speaker-child.js', import.meta.url));
@@ -20,6 +21,7 @@ export class SpeakerProcess {
   private readonly states = new Map<string, string>();
   private waiters: (() => void)[] = [];
   private err = '';
+  private tags = 0;
   private constructor(readonly child: ChildProcess) {}
 
   static start(ns: string, cfg: ChildConfig): SpeakerProcess {
@@ -82,6 +84,13 @@ export class SpeakerProcess {
 
   advertise(routes: readonly ChildRoute[]): void {
     this.send({ cmd: 'advertise', routes });
+  }
+
+  /** Hands the sessions changes only (updateAdvertised); resolves once the child has applied them. */
+  async change(announce: readonly ChildRoute[], withdraw: readonly string[] = []): Promise<void> {
+    const tag = String(++this.tags);
+    this.send({ cmd: 'change', announce, withdraw, tag });
+    await this.waitFor(`change ${tag} applied`, () => this.events.some((e) => e.event === 'changed' && e.tag === tag), 10_000);
   }
 
   /** Asks the child for its sessions' status and waits for the answer. */

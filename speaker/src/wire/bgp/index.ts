@@ -7,4 +7,5 @@ export { BgpFramer } from './framer.js';
 export { buildAnnouncements, buildWithdrawals, endOfRib, type RouteGroup } from './update-builder.js';
 export { encodeAttributes, decodeAttributes, type DecodedAttributes } from './attributes.js';
 export { encodeAsPath, decodeAsPath, mergeAs4Path } from './as-path.js';
-export { encodePrefixes, decodePrefixes } from './nlri.js';
+export { encodePrefixes, decodePrefixes, prefixWireLength } from './nlri.js';
+export { UpdatePacker, packAll, prefixBudget, type PackKind } from './update-packer.js';

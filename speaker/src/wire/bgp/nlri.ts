@@ -7,10 +7,19 @@ export function prefixWireLength(p: Prefix): number {
   return 1 + Math.ceil(p.length / 8);
 }
 
+/** The network address in network order, written into one reused buffer (IP.toBytes works a byte at a time in bigint). */
+const scratch = Buffer.alloc(16);
+
 export function writePrefix(out: Buffer, at: number, p: Prefix): number {
   out[at] = p.length;
   const n = Math.ceil(p.length / 8);
-  p.network.toBytes().copy(out, at + 1, 0, n);
+  const ip = p.network;
+  if (ip.family === 4) scratch.writeUInt32BE(Number(ip.value), 0);
+  else {
+    scratch.writeBigUInt64BE(ip.value >> 64n, 0);
+    scratch.writeBigUInt64BE(BigInt.asUintN(64, ip.value), 8);
+  }
+  scratch.copy(out, at + 1, 0, n);
   return at + 1 + n;
 }
 

@@ -3,8 +3,8 @@
 import type { IP, Prefix } from '@herald/shared/net';
 import { encodeAttributes, familyAfi } from './attributes.js';
 import { encodeMessage } from './message.js';
-import { prefixWireLength } from './nlri.js';
-import { MAX_MESSAGE_LENGTH, SAFI, type CodecContext, type PathAttributes } from './types.js';
+import { SAFI, type CodecContext, type PathAttributes } from './types.js';
+import { packAll } from './update-packer.js';
 
 /** Attributes for announced routes: the next hop is given apart (per family), never in `attrs`. */
 export interface RouteGroup {
@@ -13,24 +13,6 @@ export interface RouteGroup {
   /** IPv4: one address; IPv6: global, then optional link-local (RFC 2545). */
   readonly nextHops: readonly IP[];
   readonly prefixes: readonly Prefix[];
-}
-
-function chunkByBytes(ps: readonly Prefix[], budget: number): Prefix[][] {
-  const out: Prefix[][] = [];
-  let cur: Prefix[] = [];
-  let used = 0;
-  for (const p of ps) {
-    const n = prefixWireLength(p);
-    if (used + n > budget && cur.length) {
-      out.push(cur);
-      cur = [];
-      used = 0;
-    }
-    cur.push(p);
-    used += n;
-  }
-  if (cur.length) out.push(cur);
-  return out;
 }
 
 function attrsKey(g: RouteGroup, ctx: CodecContext): string {
@@ -58,46 +40,17 @@ function normalise(groups: readonly RouteGroup[], ctx: CodecContext): RouteGroup
 export function buildAnnouncements(groups: readonly RouteGroup[], ctx: CodecContext): Buffer[] {
   const out: Buffer[] = [];
   for (const g of normalise(groups, ctx)) {
-    const family = g.prefixes[0]!.family;
-    if (family === 4 && g.nextHops[0]?.family === 4) {
-      const attrs: PathAttributes = { ...g.attrs, nextHop: g.nextHops[0] };
-      const base = encodeMessage({ type: 'update', withdrawn: [], attributes: attrs, nlri: [] }, ctx).length;
-      for (const nlri of chunkByBytes(g.prefixes, MAX_MESSAGE_LENGTH - base)) {
-        out.push(encodeMessage({ type: 'update', withdrawn: [], attributes: attrs, nlri }, ctx));
-      }
-    } else {
-      const mp = (nlri: readonly Prefix[]): PathAttributes => ({
-        ...g.attrs,
-        mpReach: { afi: familyAfi(family), safi: SAFI.unicast, nextHops: g.nextHops, nlri },
-      });
-      const base = encodeMessage({ type: 'update', withdrawn: [], attributes: mp([]), nlri: [] }, ctx).length + 1;
-      for (const nlri of chunkByBytes(g.prefixes, MAX_MESSAGE_LENGTH - base)) {
-        out.push(encodeMessage({ type: 'update', withdrawn: [], attributes: mp(nlri), nlri: [] }, ctx));
-      }
-    }
+    out.push(...packAll({ type: 'announce', family: g.prefixes[0]!.family, attrs: g.attrs, nextHops: g.nextHops }, g.prefixes, ctx));
   }
   return out;
 }
 
 /** Encoded UPDATE messages withdrawing the prefixes (IPv4 classic, IPv6 MP_UNREACH_NLRI). */
-export function buildWithdrawals(prefixes: readonly Prefix[], ctx: CodecContext, v4OverMp = false): Buffer[] {
-  const out: Buffer[] = [];
-  const v4 = prefixes.filter((p) => p.family === 4);
-  const v6 = prefixes.filter((p) => p.family === 6);
-  if (!v4OverMp) {
-    for (const withdrawn of chunkByBytes(v4, MAX_MESSAGE_LENGTH - 23)) {
-      out.push(encodeMessage({ type: 'update', withdrawn, attributes: {}, nlri: [] }, ctx));
-    }
-  }
-  const mpFamilies: [number, Prefix[]][] = [[familyAfi(6), v6]];
-  if (v4OverMp) mpFamilies.push([familyAfi(4), v4]);
-  for (const [afi, ps] of mpFamilies) {
-    // header 19 + 2 + 2 + attribute header 4 (extended) + AFI/SAFI 3
-    for (const withdrawn of chunkByBytes(ps, MAX_MESSAGE_LENGTH - 30)) {
-      out.push(encodeMessage({ type: 'update', withdrawn: [], attributes: { mpUnreach: { afi, safi: SAFI.unicast, withdrawn } }, nlri: [] }, ctx));
-    }
-  }
-  return out;
+export function buildWithdrawals(prefixes: readonly Prefix[], ctx: CodecContext): Buffer[] {
+  return ([4, 6] as const).flatMap((family) => {
+    const ps = prefixes.filter((p) => p.family === family);
+    return ps.length ? packAll({ type: 'withdraw', family }, ps, ctx) : [];
+  });
 }
 
 /** The End-of-RIB marker for a family (RFC 4724 §2). */
