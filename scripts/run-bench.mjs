@@ -19,6 +19,7 @@ const modules = [
   { area: 'membership', file: 'speaker/dist/src/membership/bench.js', fn: 'benchMembership' },
   { area: 'BGP', file: 'test/dist/src/bgp/bench.js', fn: 'benchBgp' },
   { area: 'BGP route', file: 'test/dist/src/bench/bgp-service-route.js', fn: 'benchBgpServiceRoute' },
+  { area: 'BGP scale', file: 'test/dist/src/bench/bgp-scale.js', fn: 'benchBgpScale' },
   { area: 'memory', file: 'test/dist/src/bench/memory.js', fn: 'benchMemory' },
 ];
 const only = process.argv[2];
