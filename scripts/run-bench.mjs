@@ -2,6 +2,8 @@
 // make bench: runs every benchmark module, prints one table and writes BENCHMARKS.md. Each module
 // exports an async function returning {rows: [{what, value, target}]}, where `target` carries
 // the reference measured in the same run (GoBGP/BIRD, the kernel) or the DESIGN §8 target.
+// `node scripts/run-bench.mjs "<area>"` runs one area. The load benches ('L2 failover',
+// 'load burst', 'BGP scale') take HERALD_BENCH_QUICK=1 for a small-N check; see each module.
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
@@ -13,10 +15,12 @@ const modules = [
   { area: 'api server', file: 'lab/dist/src/apiserver/bench.js', fn: 'benchApiServer' },
   { area: 'L2', file: 'speaker/dist/src/layer2/bench.js', fn: 'benchL2' },
   { area: 'L2 failover', file: 'test/dist/src/bench/l2-failover.js', fn: 'benchL2Failover' },
+  { area: 'load burst', file: 'test/dist/src/bench/load-burst.js', fn: 'benchLoadBurst' },
   { area: 'membership', file: 'speaker/dist/src/membership/bench.js', fn: 'benchMembership' },
   { area: 'election', file: 'test/dist/src/bench/election-bench.js', fn: 'benchElection' },
   { area: 'BGP', file: 'test/dist/src/bgp/bench.js', fn: 'benchBgp' },
   { area: 'BGP route', file: 'test/dist/src/bench/bgp-service-route.js', fn: 'benchBgpServiceRoute' },
+  { area: 'BGP scale', file: 'test/dist/src/bench/bgp-scale.js', fn: 'benchBgpScale' },
   { area: 'memory', file: 'test/dist/src/bench/memory.js', fn: 'benchMemory' },
 ];
 const only = process.argv[2];

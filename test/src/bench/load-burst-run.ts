@@ -1,0 +1,217 @@
+// One run of the load-burst bench: a fresh lab (3 nodes, BIRD, no kube-proxy stand-in), sample
+// L2 Services the burst never touches under the L2 watcher, then N L2 Services and their
+// EndpointSlices as fast as the API server takes them, idle or under the CPU hog. It records
+// what the speakers logged in the window, the sample IPs' silences, the time until every burst IP
+// is owned and answers, and memory before and after; optionally `kubectl delete -f` of the burst.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { createLogger, type Logger } from '@herald/shared';
+import { Lab, run, siteNamespaces, sitePlan, type SitePlan } from '@herald/lab';
+import { sleep } from '../harness/wait.js';
+import { burstService, burstSlice, createBurst, serviceName, type BurstSpec, type CreateResult } from './burst.js';
+import { CpuHog, type HogCheck } from './cpu-hog.js';
+import { nodeMac } from './l2-trial.js';
+import { L2Tracker } from './l2-tracker.js';
+import { L2Watch, type IpReport } from './l2-watch.js';
+import { applyLoadPools, heraldMemory, kernelReference, SAMPLE, startSamples, type ProcessMemory } from './load-site.js';
+import { speakerWindow, type WindowCounts } from './speaker-log.js';
+
+export type Load = 'idle' | 'hog';
+
+export interface Silences {
+  readonly samples: readonly IpReport[];
+  /** A node's own addresses, answered by its kernel: the network's and the watcher's floor. */
+  readonly kernel: readonly IpReport[];
+  /** The watcher's own longest gap between probe rounds. */
+  readonly selfGapMs: number;
+}
+
+export interface Convergence {
+  /** Last create -> every burst Service owned (one ServiceL2Status, an IP). */
+  readonly ownedMs: number | undefined;
+  /** Last create -> every burst IP owned and answering the watcher. */
+  readonly readyMs: number | undefined;
+  /** Per Service: its EndpointSlice created -> its IP first answered. */
+  readonly perServiceMs: readonly number[];
+  readonly owned: number;
+  readonly answered: number;
+  /** Answered by a MAC other than the owner's (per its ServiceL2Status), or by two MACs. */
+  readonly wrongNode: number;
+  readonly twoMacs: number;
+}
+
+export interface DeleteResult {
+  readonly objects: number;
+  readonly wallMs: number;
+  /** kubectl returned -> the last ServiceL2Status of the burst gone. */
+  readonly withdrawnMs: number | undefined;
+  readonly counts: WindowCounts;
+  readonly silences: Silences;
+}
+
+export interface RunResult {
+  readonly n: number;
+  readonly load: Load;
+  readonly create: { services: CreateResult; slices: CreateResult };
+  readonly hog: { start: HogCheck | undefined; end: HogCheck | undefined } | undefined;
+  readonly counts: WindowCounts;
+  readonly silences: Silences;
+  readonly convergence: Convergence;
+  readonly memIdle: ProcessMemory;
+  readonly memAfter: ProcessMemory;
+  readonly windowMs: number;
+  readonly del: DeleteResult | undefined;
+}
+
+export interface RunOptions {
+  readonly n: number;
+  readonly load: Load;
+  readonly kubectlDelete: boolean;
+  readonly createBudgetMs: number;
+  readonly convergeBudgetMs: number;
+  readonly settleMs: number;
+}
+
+export function burstSpec(n: number): BurstSpec {
+  // Mostly IPv6: the LAN's IPv4 documentation range has 128 addresses to spare.
+  return { namespace: 'burst', prefix: 'b', count: n, ipv4: Math.min(100, Math.floor(n / 10)), pool4: 'burst4', pool6: 'burst6' };
+}
+
+/** Sweeps owned-but-unanswered burst IPs until all answer; bounded by the deadline. */
+async function converge(plan: SitePlan, spec: BurstSpec, tracker: L2Tracker, watch: L2Watch, slicesAt: readonly (number | undefined)[], lastCreate: number, deadline: number): Promise<Convergence> {
+  const names = Array.from({ length: spec.count }, (_, i) => serviceName(spec, i));
+  const answeredAt = new Map<string, number>();
+  let wrongNode = 0;
+  let twoMacs = 0;
+  const ownedP = tracker.until((t) => t.owned().size >= spec.count, deadline);
+  for (let k = 0; k < 100_000 && Date.now() < deadline && answeredAt.size < names.length; k++) {
+    const owned = tracker.owned();
+    const ips = tracker.ips();
+    const pending = names.filter((s) => owned.has(s) && !answeredAt.has(s));
+    if (pending.length === 0) {
+      await sleep(200);
+      continue;
+    }
+    const res = await watch.sweep(pending.flatMap((s) => ips.get(s) ?? []), { waitMs: 300 });
+    for (const s of pending) {
+      const got = (ips.get(s) ?? []).map((ip) => res.get(ip));
+      if (got.length === 0 || got.some((g) => g === undefined)) continue;
+      answeredAt.set(s, Math.max(...got.map((g) => g!.t)));
+      const macs = new Set(got.flatMap((g) => g!.macs));
+      if (macs.size > 1) twoMacs++;
+      const owner = owned.get(s);
+      if (owner && !macs.has(nodeMac(plan, owner))) wrongNode++;
+    }
+  }
+  const ownedAll = await ownedP;
+  const perServiceMs = names.flatMap((s, i) => {
+    const a = answeredAt.get(s);
+    const c = slicesAt[i];
+    return a !== undefined && c !== undefined ? [Math.max(0, a - c)] : [];
+  });
+  const readyAll = answeredAt.size === names.length ? Math.max(...answeredAt.values()) : undefined;
+  return {
+    ownedMs: ownedAll === undefined ? undefined : Math.max(0, ownedAll - lastCreate),
+    readyMs: readyAll === undefined ? undefined : Math.max(0, readyAll - lastCreate),
+    perServiceMs,
+    owned: tracker.owned().size,
+    answered: answeredAt.size,
+    wrongNode,
+    twoMacs,
+  };
+}
+
+function silences(watch: L2Watch, sampleIps: readonly string[], kernel: readonly string[], from: number, to: number): Silences {
+  return { samples: watch.report(sampleIps, from, to), kernel: watch.report(kernel, from, to), selfGapMs: watch.selfGap(from, to) };
+}
+
+async function kubectlDelete(lab: Lab, spec: BurstSpec, tracker: L2Tracker, watch: L2Watch, sampleIps: readonly string[], settleMs: number): Promise<DeleteResult> {
+  const file = join(lab.dir, 'burst.json');
+  const items = [...Array.from({ length: spec.count }, (_, i) => burstService(spec, i)), ...Array.from({ length: spec.count }, (_, i) => burstSlice(lab.plan, spec, i))];
+  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  const t0 = Date.now();
+  await run(['kubectl', '--kubeconfig', lab.hostKubeconfig, 'delete', '-f', file], { timeoutMs: 600_000 });
+  const done = Date.now();
+  const gone = await tracker.until((t) => t.statusCount() === 0, done + 120_000);
+  await sleep(settleMs);
+  const t1 = Date.now();
+  const nodes = lab.plan.nodes.map((n) => n.name);
+  return {
+    objects: items.length,
+    wallMs: done - t0,
+    withdrawnMs: gone === undefined ? undefined : gone - done,
+    // Only the sample IPs were owned before and must stay: the burst's own IPs are going away.
+    counts: speakerWindow(lab.dir, nodes, t0, t1, { ownedBefore: new Set(sampleIps), learnFromLog: false }),
+    silences: silences(watch, sampleIps, kernelReference(lab.plan), t0, t1),
+  };
+}
+
+/** The L2 IPs the lab's own Services hold (they were owned before any window). */
+async function labL2Ips(lab: Lab): Promise<string[]> {
+  const svcs = await lab.kubeConfig().makeApiClient(CoreV1Api).listNamespacedService({ namespace: 'demo' });
+  return svcs.items.flatMap((s) => (s.status?.loadBalancer?.ingress ?? []).flatMap((x) => (x.ip ? [x.ip] : [])));
+}
+
+export async function loadBurstRun(o: RunOptions, progress: Logger): Promise<RunResult> {
+  const plan = sitePlan({ prefix: `hlb${process.pid % 100000}`, router: 'bird', nodes: 3, kubeProxy: false });
+  const dir = mkdtempSync(join(tmpdir(), 'herald-burst-'));
+  const spec = burstSpec(o.n);
+  let lab: Lab | undefined;
+  let watch: L2Watch | undefined;
+  let hog: CpuHog | undefined;
+  let sampleT: L2Tracker | undefined;
+  let burstT: L2Tracker | undefined;
+  try {
+    lab = await Lab.start(plan, dir, createLogger({ component: 'lab', level: 'error' }), { persist: false });
+    const kc = lab.kubeConfig();
+    sampleT = new L2Tracker(kc, SAMPLE.namespace, plan.namespace);
+    burstT = new L2Tracker(kc, spec.namespace, plan.namespace);
+    await applyLoadPools(lab, [SAMPLE.namespace, spec.namespace]);
+    await Promise.all([sampleT.start(), burstT.start()]);
+    watch = await L2Watch.start(siteNamespaces(plan).router, { ip4: plan.router.ip4, ip6: plan.router.ip6 });
+    const sampleIps = [...(await startSamples(lab, sampleT, watch)).values()].flat();
+    const kernel = kernelReference(plan);
+    watch.watch([...sampleIps, ...kernel], 20);
+    const ownedBefore = new Set([...sampleIps, ...(await labL2Ips(lab))]);
+    await sleep(2000);
+    const memIdle = heraldMemory(lab);
+    if (o.load === 'hog') hog = await CpuHog.start({ lifetimeMs: o.createBudgetMs + o.convergeBudgetMs + o.settleMs + 60_000 });
+    const hogStart = hog?.check;
+    progress.info('burst-start', { n: o.n, load: o.load, hog: hogStart });
+    const t0 = Date.now();
+    const create = await createBurst(kc, plan, spec, { concurrency: 32, deadline: t0 + o.createBudgetMs });
+    const lastCreate = Math.max(create.services.lastAt, create.slices.lastAt);
+    progress.info('burst-created', { n: o.n, load: o.load, ms: lastCreate - t0, failed: create.services.failed + create.slices.failed });
+    const convergence = await converge(plan, spec, burstT, watch, create.slices.at, lastCreate, lastCreate + o.convergeBudgetMs);
+    progress.info('burst-converged', { n: o.n, load: o.load, ownedMs: convergence.ownedMs, readyMs: convergence.readyMs, owned: convergence.owned, answered: convergence.answered });
+    await sleep(o.settleMs);
+    const t1 = Date.now();
+    const hogEnd = hog ? await hog.sample() : undefined;
+    await hog?.stop();
+    const counts = speakerWindow(lab.dir, plan.nodes.map((n) => n.name), t0, t1, { ownedBefore });
+    const memAfter = heraldMemory(lab);
+    const del = o.kubectlDelete ? await kubectlDelete(lab, spec, burstT, watch, sampleIps, o.settleMs) : undefined;
+    return {
+      n: o.n,
+      load: o.load,
+      create,
+      hog: o.load === 'hog' ? { start: hogStart, end: hogEnd } : undefined,
+      counts,
+      silences: silences(watch, sampleIps, kernel, t0, t1),
+      convergence,
+      memIdle,
+      memAfter,
+      windowMs: t1 - t0,
+      del,
+    };
+  } finally {
+    await hog?.stop();
+    await watch?.stop();
+    await sampleT?.stop().catch(() => undefined);
+    await burstT?.stop().catch(() => undefined);
+    await lab?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
