@@ -114,8 +114,9 @@ describe('controller restart on 10,000 Services that are already right', functio
       await ctl.start();
       await waitFor('ready', () => (ctl.ready() ? true : undefined), { timeoutMs: 60_000 });
       await ctl.idle();
-      // Pool status is debounced (200 ms) and the config watcher too: give them time to act.
-      await new Promise((r) => setTimeout(r, 1500));
+      // Pool status is written at most once a second, and the config watcher is debounced too:
+      // give them time to act.
+      await new Promise((r) => setTimeout(r, 2500));
       await ctl.idle();
       const mine = count.seen.filter((r) => r.agent === 'herald-controller');
       const writes = mine.filter((r) => r.method !== 'GET');
