@@ -2,7 +2,7 @@
 // herald-controller: flags in, components wired, signals handled. Nothing else lives here.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createLogger, createRegistry, loadKubeConfig, DEFAULT_NAMESPACE, parseLogLevel, serveMetricsAndHealth, systemClock } from '@herald/shared';
+import { CONTROLLER_KUBE_API_LIMIT, createLogger, createRegistry, kubeClientMetrics, loadKubeConfig, DEFAULT_NAMESPACE, parseLogLevel, serveMetricsAndHealth, systemClock } from '@herald/shared';
 import { Controller } from './controller.js';
 
 const usage = `herald-controller: hands out LoadBalancer IPs from Herald's pools
@@ -15,7 +15,11 @@ const usage = `herald-controller: hands out LoadBalancer IPs from Herald's pools
   --log-level LEVEL       debug | info | warn | error (default info)
   --identity ID           leader-election identity (default hostname-pid)
   --no-leader-elect       act as the only replica (no Lease)
-  --lease-duration S      leader Lease duration in seconds (default 15)`;
+  --lease-duration S      leader Lease duration in seconds (default 15)
+  --kube-api-qps N        client-side limit on API requests per second; negative
+                          (--kube-api-qps=-1): none. Default ${CONTROLLER_KUBE_API_LIMIT.qps}: rely on the server's
+                          API Priority and Fairness, and back off on its 429s
+  --kube-api-burst N      burst of that limit (default ${CONTROLLER_KUBE_API_LIMIT.burst})`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -29,6 +33,8 @@ async function main(): Promise<void> {
       identity: { type: 'string' },
       'no-leader-elect': { type: 'boolean', default: false },
       'lease-duration': { type: 'string', default: '15' },
+      'kube-api-qps': { type: 'string', default: String(CONTROLLER_KUBE_API_LIMIT.qps) },
+      'kube-api-burst': { type: 'string', default: String(CONTROLLER_KUBE_API_LIMIT.burst) },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -39,11 +45,15 @@ async function main(): Promise<void> {
   }
   const identity = values.identity ?? `${hostname()}-${process.pid}`;
   const log = createLogger({ component: 'controller', level: parseLogLevel(values['log-level']), fields: { identity } });
-  const kc = loadKubeConfig(values.kubeconfig);
   const lease = Number(values['lease-duration']);
   if (!Number.isFinite(lease) || lease < 2) throw new Error(`--lease-duration must be a number of seconds >= 2, not ${values['lease-duration']}`);
+  const qps = Number(values['kube-api-qps']);
+  if (!Number.isFinite(qps) || qps === 0) throw new Error(`--kube-api-qps must be a number > 0, or negative for no limit, not ${values['kube-api-qps']}`);
+  const burst = Number(values['kube-api-burst']);
+  if (!Number.isInteger(burst) || burst < 1) throw new Error(`--kube-api-burst must be an integer >= 1, not ${values['kube-api-burst']}`);
 
   const registry = createRegistry('controller');
+  const kc = loadKubeConfig(values.kubeconfig, { qps, burst, userAgent: 'herald-controller', metrics: kubeClientMetrics(registry) });
   const controller = new Controller({
     kubeConfig: kc,
     namespace: values.namespace,
@@ -73,7 +83,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  log.info('starting', { namespace: values.namespace, lbClass: values['lb-class'] ?? null });
+  log.info('starting', { namespace: values.namespace, lbClass: values['lb-class'] ?? null, kubeApiQps: qps, kubeApiBurst: burst });
   await controller.start();
 }
 

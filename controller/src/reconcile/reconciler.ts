@@ -1,8 +1,9 @@
 // The controller's one reconciler: for a Service key, bring its allocation, status, pool
-// annotation, condition and Events in line with the config. It reads only the informer caches,
-// writes only on change, and returns an Outcome that the work queue turns into retries.
+// annotation, condition and Events in line with the config. It reads only the informer caches
+// and decides synchronously, so allocation is serial and in queue order and one IP is never
+// handed out twice; the writes it decides are pipelined (service-writes.ts), made only where
+// the object differs, and a failed one sends the Service back to the queue.
 import type { V1Service } from '@kubernetes/client-node';
-import { ApiException } from '@kubernetes/client-node';
 import type { Config, EventRecorder, IP, Labels, Logger, Outcome } from '@herald/shared';
 import { done, errText } from '@herald/shared';
 import { Allocator, type Cleared } from '../allocator/allocator.js';
@@ -10,29 +11,11 @@ import { isOurs } from '../allocator/ownership.js';
 import { reasonMessage, type AllocationReason } from '../allocator/reasons.js';
 import type { AllocService } from '../allocator/types.js';
 import { serviceClass, serviceInput, serviceKey, statusIPs, type InputProblem } from '../service/service-input.js';
-import { conditionReason, poolAnnotationPatch, statusPatch, type DesiredServiceState, type StatusPatch } from './service-status.js';
+import { conditionReason, type DesiredServiceState } from './service-status.js';
 import type { ControllerMetrics } from './metrics.js';
+import { ServiceWrites, type ServiceWriter } from './service-writes.js';
 
-/** Writes return the object as the server stored it. */
-export interface ServiceWriter {
-  patchStatus(svc: V1Service, patch: StatusPatch): Promise<V1Service>;
-  patchMetadata(svc: V1Service, patch: { metadata: { annotations: Record<string, string | null> } }): Promise<V1Service>;
-}
-
-/**
- * The newer of the cached object and the one our last write returned. The informer lags behind
- * our own writes; without this, the reconcile that our status write triggers would see the old
- * object and write the annotation again. resourceVersions are compared as integers only when
- * both are integers (they are on kube-apiserver and ours); otherwise the cache wins.
- */
-export function fresher(cached: V1Service | undefined, written: V1Service | undefined): V1Service | undefined {
-  if (!cached || !written) return cached;
-  if (cached.metadata?.uid !== written.metadata?.uid) return cached;
-  const a = cached.metadata?.resourceVersion ?? '';
-  const b = written.metadata?.resourceVersion ?? '';
-  if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) return cached;
-  return BigInt(b) > BigInt(a) ? written : cached;
-}
+export { fresher, type ServiceWriter } from './service-writes.js';
 
 export interface ReconcilerDeps {
   readonly services: { get(key: string): V1Service | undefined; list(): readonly V1Service[] };
@@ -51,6 +34,8 @@ export interface ReconcilerDeps {
   readonly log: Logger;
   readonly metrics?: ControllerMetrics | undefined;
   readonly nowIso: () => string;
+  /** Services written at once (default 16). */
+  readonly writeConcurrency?: number;
 }
 
 export type ReconcileResult = Outcome;
@@ -89,18 +74,27 @@ export class ServiceReconciler {
   /** Allocations a pool edit took away, so the next reconcile can say why. */
   private readonly clearedByConfig = new Map<string, Cleared>();
   private config: Config | undefined;
-  /** What our own last write of each Service returned (see fresher()). */
-  private readonly written = new Map<string, V1Service>();
   /** Bumped by reset(): a re-learn started in an older leadership term is dropped. */
   private term = 0;
   private relearning: Promise<void> | undefined;
-  /** Reconciles under way: a re-learn waits for them, so a write still in flight is in its LIST. */
-  private readonly inflight = new Set<Promise<unknown>>();
+  readonly writes: ServiceWrites;
 
   constructor(
     private readonly d: ReconcilerDeps,
-    private readonly enqueue: (key: string) => void,
-  ) {}
+    /** Puts a key on the work queue (after `afterMs`, if given). */
+    private readonly enqueue: (key: string, afterMs?: number) => void,
+  ) {
+    this.writes = new ServiceWrites({
+      writer: d.writer,
+      cached: (key) => d.services.get(key),
+      isLeader: d.isLeader,
+      requeue: (key, ms) => enqueue(key, ms),
+      log: d.log,
+      nowIso: d.nowIso,
+      metrics: d.metrics,
+      concurrency: d.writeConcurrency,
+    });
+  }
 
   get ready(): boolean {
     return this.allocator !== undefined;
@@ -133,7 +127,7 @@ export class ServiceReconciler {
   reset(): void {
     this.term++;
     this.allocator = undefined;
-    this.written.clear();
+    this.writes.clear();
     this.pending.clear();
     this.clearedByConfig.clear();
   }
@@ -147,7 +141,8 @@ export class ServiceReconciler {
     if (this.relearning) return this.relearning;
     const term = this.term;
     const run = async (): Promise<void> => {
-      await Promise.allSettled([...this.inflight]);
+      // A write still in flight (from before a reset) must be in the LIST.
+      await this.writes.settled();
       if (term !== this.term) return;
       for (let attempt = 0; attempt < 10_000; attempt++) {
         let list: readonly V1Service[];
@@ -198,38 +193,28 @@ export class ServiceReconciler {
     for (const k of this.pending) this.enqueue(k);
   }
 
-  async reconcile(key: string): Promise<ReconcileResult> {
+  /** Decides one Service now and hands its writes to the pipeline; never waits on the API. */
+  reconcile(key: string): Promise<ReconcileResult> {
     const alloc = this.allocator;
-    if (!alloc || !this.d.isLeader()) return done;
+    if (!alloc || !this.d.isLeader()) return Promise.resolve(done);
     const started = performance.now();
-    const work = this.reconcileWith(alloc, key);
-    this.inflight.add(work);
     try {
-      return await work;
-    } catch (err) {
-      if (err instanceof NotLeaderError) return done;
-      if (err instanceof ApiException && (err.code === 409 || err.code >= 500 || err.code === 429)) {
-        return { type: 'retry', reason: `HTTP ${err.code}`, cause: err };
-      }
-      if (err instanceof ApiException && err.code === 404) return done;
-      return { type: 'retry', reason: errText(err), cause: err };
+      return Promise.resolve(this.decide(alloc, key));
     } finally {
-      this.inflight.delete(work);
       this.d.metrics?.reconcileSeconds.observe((performance.now() - started) / 1000);
     }
   }
 
-  private async reconcileWith(alloc: Allocator, key: string): Promise<ReconcileResult> {
-    const cached = this.d.services.get(key);
-    const svc = fresher(cached, this.written.get(key));
-    if (svc === cached) this.written.delete(key);
+  private decide(alloc: Allocator, key: string): ReconcileResult {
+    const svc = this.writes.latest(key);
     if (!svc) {
-      this.written.delete(key);
+      this.writes.forget(key);
       this.pending.delete(key);
       this.clearedByConfig.delete(key);
       if (alloc.release(key)) this.retryPending();
       return done;
     }
+    const uid = svc.metadata?.uid;
     if (!isOurs(serviceClass(svc), this.d.lbClass)) {
       this.pending.delete(key);
       const released = alloc.release(key);
@@ -238,8 +223,8 @@ export class ServiceReconciler {
         const why = svc.spec?.type !== 'LoadBalancer' ? `the service is type ${svc.spec?.type ?? 'ClusterIP'} now` : 'the service has another loadBalancerClass now';
         this.d.events.record(ref(svc), 'Normal', 'IPCleared', `Released ${ipList(released.ips)}: ${why}`);
         // Only clear what we wrote: a Service of another class belongs to another controller.
-        if (svc.spec?.type !== 'LoadBalancer') await this.write(svc, { ips: [], pool: undefined, condition: { status: 'False', reason: 'NotLoadBalancer', message: why } });
-        else await this.writeAnnotation(svc, undefined);
+        if (svc.spec?.type !== 'LoadBalancer') this.write(svc, { ips: [], pool: undefined, condition: { status: 'False', reason: 'NotLoadBalancer', message: why } });
+        else this.writes.submit({ type: 'annotation', key, uid, pool: undefined });
       }
       return done;
     }
@@ -259,77 +244,54 @@ export class ServiceReconciler {
     if (res.ok) {
       this.pending.delete(key);
       const message = `Assigned ${ipList(res.ips)} from pool ${res.pool}`;
-      const wrote = await this.write(svc, { ips: res.ips, pool: res.pool, condition: { status: 'True', reason: 'Allocated', message } });
-      if (res.changed || (wrote && statusIPs(svc).ips.length === 0)) {
-        this.d.events.record(ref(svc), 'Normal', 'IPAllocated', message);
+      // The Event goes with the status write that puts the IPs there: once, and only if it happened.
+      this.write(svc, { ips: res.ips, pool: res.pool, condition: { status: 'True', reason: 'Allocated', message } }, (before) => {
+        if (sameIPs(statusIPs(before).ips, res.ips)) return;
+        this.d.events.record(ref(before), 'Normal', 'IPAllocated', message);
         this.d.log.info('allocated', { service: key, ips: ipList(res.ips), pool: res.pool });
-      }
+      });
       return done;
     }
     this.pending.add(key);
     this.d.metrics?.allocationFailures.inc({ reason: res.reason.type });
-    await this.failed(svc, res.reason);
+    this.failed(svc, res.reason);
     return done;
   }
 
   /** The Service asks for something malformed: say so, and keep whatever it validly holds. */
-  private async invalidInput(alloc: Allocator, svc: V1Service, problems: readonly InputProblem[]): Promise<ReconcileResult> {
+  private invalidInput(alloc: Allocator, svc: V1Service, problems: readonly InputProblem[]): ReconcileResult {
     const key = serviceKey(svc);
     const text = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
     const held = alloc.get(key);
     this.d.metrics?.allocationFailures.inc({ reason: 'invalid-service' });
-    this.d.events.record(ref(svc), 'Warning', 'InvalidService', held ? `${text} (keeping ${ipList(held.ips)})` : text);
-    this.d.log.warn('invalid-service', { service: key, problems: text, keeping: held ? ipList(held.ips) : undefined });
+    const say = (): void => {
+      this.d.events.record(ref(svc), 'Warning', 'InvalidService', held ? `${text} (keeping ${ipList(held.ips)})` : text);
+      this.d.log.warn('invalid-service', { service: key, problems: text, keeping: held ? ipList(held.ips) : undefined });
+    };
     if (held) {
-      await this.write(svc, { ips: held.ips, pool: held.pool, condition: { status: 'True', reason: 'InvalidRequestKept', message: `keeping ${ipList(held.ips)}; the new request is invalid: ${text}` } });
+      this.write(svc, { ips: held.ips, pool: held.pool, condition: { status: 'True', reason: 'InvalidRequestKept', message: `keeping ${ipList(held.ips)}; the new request is invalid: ${text}` } }, say);
     } else {
       this.pending.add(key);
-      await this.write(svc, { ips: [], pool: undefined, condition: { status: 'False', reason: 'InvalidService', message: text } });
+      this.write(svc, { ips: [], pool: undefined, condition: { status: 'False', reason: 'InvalidService', message: text } }, say);
     }
     return { type: 'no-retry', reason: text };
   }
 
-  private async failed(svc: V1Service, reason: AllocationReason): Promise<void> {
+  private failed(svc: V1Service, reason: AllocationReason): void {
     const message = reasonMessage(reason);
-    const cur = svc.status?.conditions?.find((c) => c.type === 'herald.dev/IPAllocated');
-    const wrote = await this.write(svc, { ips: [], pool: undefined, condition: { status: 'False', reason: conditionReason(reason.type), message } });
-    if (wrote || cur?.message !== message) {
+    // Said (Event, log) when the condition that says it is written: once per change.
+    this.write(svc, { ips: [], pool: undefined, condition: { status: 'False', reason: conditionReason(reason.type), message } }, () => {
       this.d.events.record(ref(svc), 'Warning', 'AllocationFailed', message);
       this.d.log.warn('allocation-failed', { service: serviceKey(svc), reason: reason.type, message });
-    }
+    });
   }
 
-  /** Writes status and annotation where they differ. Returns whether anything was written. */
-  private async write(svc: V1Service, want: DesiredServiceState): Promise<boolean> {
-    let wrote = false;
-    const sp = statusPatch(svc, want, this.d.nowIso());
-    if (sp) {
-      if (!this.d.isLeader()) throw new NotLeaderError();
-      this.remember(svc, await this.d.writer.patchStatus(svc, sp));
-      this.d.metrics?.apiWrites.inc({ kind: 'service-status' });
-      wrote = true;
-    }
-    if (await this.writeAnnotation(svc, want.pool)) wrote = true;
-    return wrote;
-  }
-
-  private async writeAnnotation(svc: V1Service, pool: string | undefined): Promise<boolean> {
-    const ap = poolAnnotationPatch(svc, pool);
-    if (!ap) return false;
-    if (!this.d.isLeader()) throw new NotLeaderError();
-    this.remember(svc, await this.d.writer.patchMetadata(svc, ap));
-    this.d.metrics?.apiWrites.inc({ kind: 'service-annotation' });
-    return true;
-  }
-
-  private remember(svc: V1Service, stored: V1Service): void {
-    this.written.set(serviceKey(svc), stored);
+  private write(svc: V1Service, want: DesiredServiceState, onStatusWritten?: (before: V1Service) => void): void {
+    this.writes.submit({ type: 'full', key: serviceKey(svc), uid: svc.metadata?.uid, want, ...(onStatusWritten ? { onStatusWritten } : {}) });
   }
 }
 
-export class NotLeaderError extends Error {
-  override readonly name = 'NotLeaderError';
-  constructor() {
-    super('lost leadership: not writing');
-  }
+function sameIPs(a: readonly IP[], b: readonly IP[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.equals(b[i]!));
 }
+

@@ -126,7 +126,7 @@ export class ConfigWatcher {
 
 /**
  * Writes this component's ConfigurationState (`<component>` or `<component>-<node>`), only when
- * the reported result changes.
+ * the reported result changes, and not when the stored object already says it.
  */
 export class ConfigurationStateWriter {
   private last: string | undefined;
@@ -158,7 +158,12 @@ export class ConfigurationStateWriter {
     const ref = { group: GROUP, version: VERSION, namespace: this.namespace, plural: 'configurationstates', name: this.name };
     try {
       try {
-        await api.getNamespacedCustomObject(ref);
+        const cur = (await api.getNamespacedCustomObject(ref)) as { status?: { result?: unknown; errorSummary?: unknown } };
+        // Already says so (a restart, or another replica wrote it): nothing to write.
+        if (cur.status?.result === status.result && (cur.status.errorSummary ?? '') === status.errorSummary) {
+          this.last = key;
+          return;
+        }
       } catch (err) {
         if (!(err instanceof ApiException && err.code === 404)) throw err;
         await api.createNamespacedCustomObject({

@@ -1,17 +1,25 @@
 // An informer that stays up. client-node's ListWatch stops for good on any error other than a
 // 410 (a dropped connection, a 500); this wrapper restarts it with backoff, keeps the cache, and
-// says when the first list has landed (synced). Handlers should only enqueue keys.
-import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+// says when the first list has landed (synced). Handlers should only enqueue keys. Its lists are
+// paged (500 per page, following metadata.continue; see paged-list.ts).
+import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
 import { errText } from './leader-election.js';
+import { listAllPages, type ListPageFn } from './paged-list.js';
 
 export interface ResilientInformerOptions<T extends KubernetesObject> {
   readonly name: string;
   readonly kubeConfig: KubeConfig;
   /** API path, e.g. /api/v1/services or /apis/herald.dev/v1beta1/namespaces/herald-system/ipaddresspools */
   readonly path: string;
-  readonly list: () => Promise<KubernetesListObject<T>>;
+  /**
+   * One page of the list: pass the page through, e.g. `(p) => core.listServiceForAllNamespaces(p)`.
+   * (A function that ignores its argument still works, unpaged.)
+   */
+  readonly list: ListPageFn<T>;
+  /** Items per page (default 500). */
+  readonly pageSize?: number;
   readonly labelSelector?: string;
   readonly clock: Clock;
   readonly log: Logger;
@@ -30,7 +38,12 @@ export class ResilientInformer<T extends KubernetesObject> {
   private syncWaiters: (() => void)[] = [];
 
   constructor(private readonly o: ResilientInformerOptions<T>) {
-    this.inner = makeInformer(o.kubeConfig, o.path, o.list, o.labelSelector);
+    const list = () =>
+      listAllPages(o.list, {
+        limit: o.pageSize,
+        onRestart: (restart, err) => o.log.warn('informer-list-restarted', { informer: o.name, restart, err: errText(err) }),
+      });
+    this.inner = makeInformer(o.kubeConfig, o.path, list, o.labelSelector);
     this.inner.on('error', (err: unknown) => this.onError(err));
   }
 

@@ -11,7 +11,7 @@ const NS = 'herald-system';
 const IMAGE = 'ghcr.io/herald-lb/herald';
 // DESIGN §10, plus the controller's leader-election identity.
 const DESIGN_FLAGS = ['kubeconfig', 'namespace', 'lb-class', 'metrics-addr', 'health-addr', 'log-level'];
-const CONTROLLER_FLAGS = [...DESIGN_FLAGS, 'identity'];
+const CONTROLLER_FLAGS = [...DESIGN_FLAGS, 'identity', 'kube-api-qps', 'kube-api-burst'];
 const SPEAKER_FLAGS = [...DESIGN_FLAGS, 'node-name', 'heartbeat-addr', 'heartbeat-key-file'];
 
 function bytes(q: string): number {
