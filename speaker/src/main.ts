@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import { DEFAULT_NAMESPACE } from '@herald/shared/api';
 import { systemClock } from '@herald/shared/clock';
-import { ResilientInformer, loadKubeConfig } from '@herald/shared/k8s';
+import { ResilientInformer, SPEAKER_KUBE_API_LIMIT, kubeClientMetrics, loadKubeConfig } from '@herald/shared/k8s';
 import { createLogger, parseLogLevel } from '@herald/shared/log';
 import { createRegistry, parseListenAddr, serveMetricsAndHealth } from '@herald/shared/metrics';
 import { BgpSession } from './bgp/session.js';
@@ -31,6 +31,9 @@ const usage = `herald-speaker: makes Herald's Service IPs reachable from this no
   --no-l2                    no ARP/NDP answers on this node
   --no-bgp                   no BGP sessions (and no Secrets read)
   --handoff-deadline MS      on SIGTERM, wait at most this long for peers to take over (default 5000)
+  --kube-api-qps N           client-side limit on API requests per second; negative: none
+                             (default ${SPEAKER_KUBE_API_LIMIT.qps}: one speaker per node, so N nodes make N times this)
+  --kube-api-burst N         burst of that limit (default ${SPEAKER_KUBE_API_LIMIT.burst})
   --log-level LEVEL          debug | info | warn | error (default info)`;
 
 async function main(): Promise<void> {
@@ -48,6 +51,8 @@ async function main(): Promise<void> {
       'no-l2': { type: 'boolean', default: false },
       'no-bgp': { type: 'boolean', default: false },
       'handoff-deadline': { type: 'string', default: '5000' },
+      'kube-api-qps': { type: 'string', default: String(SPEAKER_KUBE_API_LIMIT.qps) },
+      'kube-api-burst': { type: 'string', default: String(SPEAKER_KUBE_API_LIMIT.burst) },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', default: false },
     },
@@ -61,11 +66,18 @@ async function main(): Promise<void> {
   if (!node) throw new Error('--node-name (or NODE_NAME) is required');
   const handoffMs = Number(values['handoff-deadline']);
   if (!Number.isFinite(handoffMs) || handoffMs < 0) throw new Error(`--handoff-deadline must be milliseconds, not ${values['handoff-deadline']}`);
+  const qps = Number(values['kube-api-qps']);
+  if (!Number.isFinite(qps) || qps === 0) throw new Error(`--kube-api-qps must be a number > 0, or negative for no limit, not ${values['kube-api-qps']}`);
+  const burst = Number(values['kube-api-burst']);
+  if (!Number.isInteger(burst) || burst < 1) throw new Error(`--kube-api-burst must be an integer >= 1, not ${values['kube-api-burst']}`);
   const level = parseLogLevel(values['log-level']);
   const log = createLogger({ component: 'speaker', level, fields: { node } });
-  const kc = loadKubeConfig(values.kubeconfig);
   const clock = systemClock;
   const registry = createRegistry('speaker');
+  const kc = loadKubeConfig(values.kubeconfig, { qps, burst, userAgent: 'herald-speaker', metrics: kubeClientMetrics(registry) });
+  // The speaker's own Lease (and the Leases of its peers) on a client of their own: a renewal
+  // never waits behind status writes or Events in the other client's limiter.
+  const leaseKc = kc.fork({ qps: 5, burst: 10 });
 
   // The packet thread: heartbeats over UDP, liveness and fencing, ARP/NDP.
   const keys = await loadKeys([values['heartbeat-key-file']]);
@@ -89,21 +101,21 @@ async function main(): Promise<void> {
     },
   });
   const leaseKeeper = new LeaseKeeper({
-    api: kc.makeApiClient(CoordinationV1Api),
+    api: leaseKc.makeApiClient(CoordinationV1Api),
     namespace: values.namespace,
     node,
     clock,
     log,
     onRenewed: (sentAt, key) => fast.ownLeaseRenewed(sentAt, key),
   });
-  const coordination = kc.makeApiClient(CoordinationV1Api);
+  const coordination = leaseKc.makeApiClient(CoordinationV1Api);
   const labelSelector = `${SPEAKER_LEASE_LABEL}=${SPEAKER_LEASE_LABEL_VALUE}`;
   const leases = new ResilientInformer<V1Lease>({
     name: 'speaker-leases',
-    kubeConfig: kc,
+    kubeConfig: leaseKc,
     path: `/apis/coordination.k8s.io/v1/namespaces/${values.namespace}/leases`,
     labelSelector,
-    list: () => coordination.listNamespacedLease({ namespace: values.namespace, labelSelector }),
+    list: (page) => coordination.listNamespacedLease({ namespace: values.namespace, labelSelector, ...page }),
     clock,
     log,
   });

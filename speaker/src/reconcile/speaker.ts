@@ -5,7 +5,7 @@
 // No pass is O(all Services) unless everything changed (the config, a Node's facts).
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1EndpointSlice, type V1Node, type V1Service } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '@herald/shared/clock';
-import { ConfigWatcher, ConfigurationStateWriter, K8sEventRecorder, ResilientInformer, type ConfigState, type EventRecorder } from '@herald/shared/k8s';
+import { PooledKubeConfig, ConfigWatcher, ConfigurationStateWriter, K8sEventRecorder, ResilientInformer, eventMetrics, type ConfigState, type EventRecorder } from '@herald/shared/k8s';
 import type { Logger } from '@herald/shared/log';
 import { Counter, Histogram, type Registry } from '@herald/shared/metrics';
 import type { IP } from '@herald/shared/net';
@@ -77,14 +77,14 @@ export class Speaker {
     const core = kc.makeApiClient(CoreV1Api);
     const discovery = kc.makeApiClient(DiscoveryV1Api);
     const common = { kubeConfig: kc, clock: o.clock, log: o.log };
-    this.services = new ResilientInformer<V1Service>({ ...common, name: 'services', path: '/api/v1/services', list: () => core.listServiceForAllNamespaces() });
+    this.services = new ResilientInformer<V1Service>({ ...common, name: 'services', path: '/api/v1/services', list: (page) => core.listServiceForAllNamespaces(page) });
     this.slices = new ResilientInformer<V1EndpointSlice>({
       ...common,
       name: 'endpointslices',
       path: '/apis/discovery.k8s.io/v1/endpointslices',
-      list: () => discovery.listEndpointSliceForAllNamespaces(),
+      list: (page) => discovery.listEndpointSliceForAllNamespaces(page),
     });
-    this.nodeInformer = new ResilientInformer<V1Node>({ ...common, name: 'nodes', path: '/api/v1/nodes', list: () => core.listNode() });
+    this.nodeInformer = new ResilientInformer<V1Node>({ ...common, name: 'nodes', path: '/api/v1/nodes', list: (page) => core.listNode(page) });
     this.configState = new ConfigurationStateWriter(kc, o.namespace, 'speaker', o.node, o.log);
     this.config = new ConfigWatcher({
       ...common,
@@ -93,7 +93,9 @@ export class Speaker {
       watchSecrets: o.sessionFactory !== undefined,
       onChange: (s) => this.onConfig(s),
     });
-    const events = o.events ?? new K8sEventRecorder(core, 'herald-speaker', o.node, o.log);
+    // Events have a client of their own (fork: its own limiter and connections), so a burst of
+    // owner changes never delays a status write.
+    const events = o.events ?? new K8sEventRecorder(kc instanceof PooledKubeConfig ? kc.fork({ qps: 5, burst: 25 }).makeApiClient(CoreV1Api) : core, 'herald-speaker', o.node, o.log, undefined, o.registry ? { metrics: eventMetrics(o.registry) } : {});
     this.bgp = o.sessionFactory
       ? new BgpSessions({
           factory: o.sessionFactory,
