@@ -98,7 +98,7 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
       tracker = new L2Tracker(lab.kubeConfig(), BACKGROUND.namespace, plan.namespace);
       await tracker.start();
       const spec: BurstSpec = { ...BACKGROUND, count: background, ipv4: Math.min(BACKGROUND.ipv4, Math.floor(background / 10)) };
-      const created = await createBurst(lab.kubeConfig(), plan, spec, { concurrency: 32, deadline: Date.now() + 120_000 });
+      const created = await createBurst(lab.kubeConfig(), plan, spec, { concurrency: 32, budgetMs: 120_000 });
       await tracker.until((t) => t.owned().size >= background, Date.now() + 120_000);
       hog = await CpuHog.start({ lifetimeMs: loadedBudget + 120_000 });
       setup = { background, created: describeCreate(created), owned: tracker.owned().size, hogStart: hog.check, hogEnd: undefined };
