@@ -21,6 +21,7 @@ import { quickMode, intList } from './bench-env.js';
 import { ribCount, pathCount, untilRib, type RibCount } from './bird-rib.js';
 import { burstService, burstSlice, createBurst, describeCreate, type BurstSpec } from './burst.js';
 import { gobgpCeiling, type CeilingResult } from './gobgp-ceiling.js';
+import { L2Tracker } from './l2-tracker.js';
 import { heraldMemory } from './load-site.js';
 import { describeRss } from './proc-status.js';
 import { percentile, summary } from './stats.js';
@@ -94,6 +95,7 @@ export async function benchBgpScale(): Promise<{ rows: Row[] }> {
   const rows: Row[] = [];
   let lab: Lab | undefined;
   let hosts: IP[] = [];
+  let tracker: L2Tracker | undefined;
   try {
     lab = await Lab.start(plan, dir, createLogger({ component: 'lab', level: 'error' }), { persist: false });
     const router = lab.routerDriver();
@@ -110,29 +112,35 @@ export async function benchBgpScale(): Promise<{ rows: Row[] }> {
     const rib0 = await ribCount(router);
     const want = (n: number): RibCount => ({ networks: rib0.networks + n, routes: rib0.routes + n * paths });
 
-    const a = await createBurst(kc, plan, { ...spec, count: base }, { deadline: Date.now() + 60_000 });
+    const a = await createBurst(kc, plan, { ...spec, count: base }, { budgetMs: 60_000 });
     const aIn = await untilRib(router, want(base), Date.now() + 120_000);
     if (aIn.at === undefined) throw new Error(`BIRD never held the first ${base} Services: ${JSON.stringify(aIn.last)} of ${JSON.stringify(want(base))} (${describeCreate(a)})`);
     const small = await latencies(lab, router, base, 0, trials, paths);
     progress.info('bgp-scale-small', { services: base, p50: percentile(small.latencies, 50) });
 
-    const b = await createBurst(kc, plan, spec, { deadline: Date.now() + (quick ? 60_000 : 240_000), from: base });
+    tracker = new L2Tracker(kc, NS, plan.namespace);
+    await tracker.start();
+    const b = await createBurst(kc, plan, spec, { budgetMs: quick ? 60_000 : 300_000, from: base });
     const lastCreate = Math.max(b.services.lastAt, b.slices.lastAt);
     progress.info('bgp-scale-created', { services: total, ms: b.slices.elapsedMs + b.services.elapsedMs });
     const made = base + b.services.created;
-    const bIn = await untilRib(router, want(made), lastCreate + (quick ? 60_000 : 180_000), 250);
+    const ribDeadline = lastCreate + (quick ? 60_000 : 180_000);
+    const ipP = tracker.until((t) => t.withIp() >= made, ribDeadline);
+    const bIn = await untilRib(router, want(made), ribDeadline, 250);
+    const ipAt = await ipP;
+    const withIp = tracker.withIp();
     progress.info('bgp-scale-rib', { reachedMs: bIn.at === undefined ? null : bIn.at - lastCreate, last: bIn.last });
     const large = bIn.at === undefined ? undefined : await latencies(lab, router, made, trials, trials, paths);
     const mem = heraldMemory(lab);
     const svcs = await kc.makeApiClient(CoreV1Api).listNamespacedService({ namespace: NS });
-    hosts = svcs.items.flatMap((s) => (s.status?.loadBalancer?.ingress ?? []).flatMap((x) => (x.ip ? [IP.parse(x.ip)] : [])));
+    hosts = fillHosts(svcs.items.flatMap((s) => (s.status?.loadBalancer?.ingress ?? []).flatMap((x) => (x.ip ? [IP.parse(x.ip)] : []))), spec.ipv4, made);
     const w = want(made);
     const fam = `${spec.ipv4} IPv4 /32s, ${made - spec.ipv4} IPv6 /128s`;
     rows.push(
       { what: `BGP scale: ${made.toLocaleString('en')} BGP Services (${fam}), ${b.services.created.toLocaleString('en')} of them created as fast as the API server takes them on top of ${base}`, value: describeCreate(b), target: '-' },
       {
         what: `BGP scale: last create -> every prefix in BIRD's RIB from all ${plan.nodes.length} nodes on all ${routerBgpAddresses(plan).length} sessions`,
-        value: bIn.at === undefined ? `not reached in ${quick ? 60 : 180} s: BIRD held ${bIn.last.networks} of ${w.networks} networks, ${bIn.last.routes} of ${w.routes} paths` : `${((bIn.at - lastCreate) / 1000).toFixed(1)} s (${w.networks} networks, ${w.routes} paths)`,
+        value: `${bIn.at === undefined ? `not reached in ${quick ? 60 : 180} s: BIRD held ${bIn.last.networks} of ${w.networks} networks, ${bIn.last.routes} of ${w.routes} paths` : `${((bIn.at - lastCreate) / 1000).toFixed(1)} s (${w.networks} networks, ${w.routes} paths)`}; every Service with an IP (the controller's part): ${ipAt === undefined ? `not reached, ${withIp} of ${made}` : `${((ipAt - lastCreate) / 1000).toFixed(1)} s`}`,
         target: '<= 15 s',
       },
       latencyRow(small, paths),
@@ -142,11 +150,32 @@ export async function benchBgpScale(): Promise<{ rows: Row[] }> {
   } catch (err) {
     rows.push({ what: 'BGP scale (lab)', value: `FAILED: ${err instanceof Error ? err.message : String(err)}`, target: '-' });
   } finally {
+    await tracker?.stop().catch(() => undefined);
     await lab?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   if (hosts.length) rows.push(ceilingRow(await gobgpCeiling(plan, `hlg${process.pid % 100000}`, hosts, 180_000).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))), hosts.length));
   return { rows };
+}
+
+/**
+ * The reference's prefixes: the IPs the Services got, topped up (if the controller had not
+ * given every Service one) with the pools' next free addresses, so GoBGP carries as many.
+ */
+function fillHosts(got: readonly IP[], ipv4: number, want: number): IP[] {
+  const have = new Set(got.map((x) => x.toString()));
+  const out = [...got];
+  const next = (base: IP, limit: number, fam: 4 | 6): void => {
+    for (let i = 0n, k = 0; k < limit && out.length < want && i < 100_000n; i++) {
+      const ip = IP.fromBigInt(fam, base.value + i);
+      if (have.has(ip.toString())) continue;
+      out.push(ip);
+      k++;
+    }
+  };
+  next(IP.parse('203.0.113.32'), Math.max(0, ipv4 - got.filter((x) => x.family === 4).length), 4);
+  next(IP.parse('2001:db8:0:3:1::'), want, 6);
+  return out;
 }
 
 function latencyRow(p: Phase, paths: number): Row {
@@ -160,7 +189,7 @@ function latencyRow(p: Phase, paths: number): Row {
 }
 
 function ceilingRow(c: CeilingResult | Error, n: number): Row {
-  const what = `BGP scale reference: BIRD (same config) ingesting the same ${n.toLocaleString('en')} prefixes from GoBGP, 3 nodes x 4 sessions, routes handed to GoBGP (sessions up) -> all in its RIB`;
+  const what = `BGP scale reference: BIRD (same config) ingesting ${n.toLocaleString('en')} prefixes (the Services' IPs, topped up from the same pools if some had none) from GoBGP, 3 nodes x 4 sessions, routes handed to GoBGP (sessions up) -> all in its RIB`;
   if (c instanceof Error) return { what, value: `FAILED: ${c.message}`, target: 'reference' };
   const held = c.loaded.every((x) => x === n) ? '' : `; GoBGP held ${c.loaded.join(', ')} routes, not ${n} each`;
   const v = c.ms === undefined ? `not reached: ${c.last.networks} of ${c.want.networks} networks, ${c.last.routes} of ${c.want.routes} paths${held}` : `${(c.ms / 1000).toFixed(1)} s (${c.want.networks} networks, ${c.want.routes} paths)${held}`;

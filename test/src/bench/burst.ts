@@ -125,15 +125,17 @@ export async function createAll(count: number, create: (i: number) => Promise<un
 
 /**
  * The burst's Services, then their EndpointSlices (as a user applying two files would): indices
- * `from` to b.count - 1 (result index k is Service from + k).
+ * `from` to b.count - 1 (result index k is Service from + k). Each kind has its own budget, so
+ * slow Services never leave the slices no time at all.
  */
-export async function createBurst(kc: KubeConfig, plan: SitePlan, b: BurstSpec, opts: { concurrency?: number; deadline: number; from?: number }): Promise<{ services: CreateResult; slices: CreateResult }> {
+export async function createBurst(kc: KubeConfig, plan: SitePlan, b: BurstSpec, opts: { concurrency?: number; budgetMs: number; from?: number }): Promise<{ services: CreateResult; slices: CreateResult }> {
   const core = kc.makeApiClient(CoreV1Api);
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const from = opts.from ?? 0;
   const n = Math.max(0, b.count - from);
-  const services = await createAll(n, (k) => core.createNamespacedService({ namespace: b.namespace, body: burstService(b, from + k) }), opts);
-  const slices = await createAll(n, (k) => discovery.createNamespacedEndpointSlice({ namespace: b.namespace, body: burstSlice(plan, b, from + k) }), opts);
+  const concurrency = opts.concurrency ?? 32;
+  const services = await createAll(n, (k) => core.createNamespacedService({ namespace: b.namespace, body: burstService(b, from + k) }), { concurrency, deadline: Date.now() + opts.budgetMs });
+  const slices = await createAll(n, (k) => discovery.createNamespacedEndpointSlice({ namespace: b.namespace, body: burstSlice(plan, b, from + k) }), { concurrency, deadline: Date.now() + opts.budgetMs });
   return { services, slices };
 }
 

@@ -76,6 +76,10 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
   const dir = mkdtempSync(join(tmpdir(), 'herald-failover-'));
   const results: TrialResult[] = [];
   const loadedResults: TrialResult[] = [];
+  // Trials that could not start or finish (no single owner to disrupt, a restore that hung): the
+  // first reasons, and how many. Under load the lab may never settle; that is a figure too.
+  const unstarted: string[] = [];
+  const loadedUnstarted: string[] = [];
   let setup: LoadedSetup | undefined;
   let capture: ArpCapture | undefined;
   let hog: CpuHog | undefined;
@@ -90,7 +94,7 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
     const deadline = Date.now() + (opts.budgetMs ?? (quick ? 3 : 12) * 60_000);
     for (const how of interleave(counts)) {
       if (Date.now() > deadline) break;
-      results.push(await failoverTrial(env, how));
+      await runTrial(() => failoverTrial(env, how), results, unstarted);
     }
     if (variants.includes('loaded')) {
       const loadedBudget = opts.loadedBudgetMs ?? (quick ? 3 : 8) * 60_000;
@@ -98,14 +102,14 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
       tracker = new L2Tracker(lab.kubeConfig(), BACKGROUND.namespace, plan.namespace);
       await tracker.start();
       const spec: BurstSpec = { ...BACKGROUND, count: background, ipv4: Math.min(BACKGROUND.ipv4, Math.floor(background / 10)) };
-      const created = await createBurst(lab.kubeConfig(), plan, spec, { concurrency: 32, deadline: Date.now() + 120_000 });
-      await tracker.until((t) => t.owned().size >= background, Date.now() + 120_000);
+      const created = await createBurst(lab.kubeConfig(), plan, spec, { concurrency: 32, budgetMs: 120_000 });
+      await tracker.until((t) => t.owned().size >= background, Date.now() + 180_000);
       hog = await CpuHog.start({ lifetimeMs: loadedBudget + 120_000 });
       setup = { background, created: describeCreate(created), owned: tracker.owned().size, hogStart: hog.check, hogEnd: undefined };
       const loadedDeadline = Date.now() + loadedBudget;
       for (const how of interleave(loadedCounts)) {
         if (Date.now() > loadedDeadline) break;
-        loadedResults.push(await failoverTrial({ ...env, takeoverTimeoutMs: 30_000 }, how));
+        await runTrial(() => failoverTrial({ ...env, takeoverTimeoutMs: 30_000 }, how), loadedResults, loadedUnstarted);
       }
       setup.hogEnd = await hog.sample();
     }
@@ -119,10 +123,19 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
     rmSync(dir, { recursive: true, force: true });
   }
   const rows: Row[] = [];
-  if (variants.includes('idle')) rows.push(...rowsFor(results, counts, undefined));
-  if (variants.includes('loaded')) rows.push(...loadedRows(loadedResults, loadedCounts, setup));
+  if (variants.includes('idle')) rows.push(...rowsFor(results, counts, undefined, unstarted));
+  if (variants.includes('loaded')) rows.push(...loadedRows(loadedResults, loadedCounts, setup, loadedUnstarted));
   if (note) rows.push({ what: 'L2 failover (lab)', value: note, target: '-' });
   return { rows };
+}
+
+/** One trial; a trial that throws is recorded by its reason (and the next one runs). */
+async function runTrial(trial: () => Promise<TrialResult>, results: TrialResult[], failed: string[]): Promise<void> {
+  try {
+    results.push(await trial());
+  } catch (err) {
+    failed.push(err instanceof Error ? err.message : String(err));
+  }
 }
 
 /** kill, cut, stop, kill, cut, ... until each kind has its count. */
@@ -141,11 +154,12 @@ function interleave(counts: Record<Disruption, number>): Disruption[] {
 }
 
 /** `under`: the loaded variant's label ("under load (...)"), or undefined for the idle rows. */
-function rowsFor(results: readonly TrialResult[], counts: Record<Disruption, number>, under: string | undefined): Row[] {
+function rowsFor(results: readonly TrialResult[], counts: Record<Disruption, number>, under: string | undefined, failed: readonly string[]): Row[] {
   const of = (how: Disruption): TrialResult[] => results.filter((r) => r.how === how);
   const times = (how: Disruption): number[] => of(how).flatMap((r) => (r.takeoverMs === undefined ? [] : [r.takeoverMs]));
   const misses = (how: Disruption): number => of(how).filter((r) => r.takeoverMs === undefined).length;
-  const ran = (how: Disruption): string => (of(how).length < counts[how] ? `; only ${of(how).length} of ${counts[how]} trials ran in the time budget` : '');
+  const notRun = failed.length ? ` (${failed.length} trials of all kinds failed: ${[...new Set(failed)].slice(0, 2).join('; ')})` : '';
+  const ran = (how: Disruption): string => (of(how).length < counts[how] ? `; only ${of(how).length} of ${counts[how]} trials completed in the time budget${notRun}` : '');
   const value = (how: Disruption): string => `${summary(times(how), 'no takeover seen')}, ${misses(how)} missed${ran(how)}`;
   const neighOk = results.filter((r) => r.takeoverMs !== undefined && r.neighbour.ok).length;
   const taken = results.filter((r) => r.takeoverMs !== undefined).length;
@@ -166,7 +180,7 @@ function rowsFor(results: readonly TrialResult[], counts: Record<Disruption, num
   return rows;
 }
 
-function loadedRows(results: readonly TrialResult[], counts: Record<Disruption, number>, setup: LoadedSetup | undefined): Row[] {
+function loadedRows(results: readonly TrialResult[], counts: Record<Disruption, number>, setup: LoadedSetup | undefined, failed: readonly string[]): Row[] {
   if (!setup) return [{ what: 'L2 failover under load', value: 'not run: the setup failed (see the FAILED row)', target: 'p95 < 1.5 s under load' }];
   const under = `under load (CPU hog on every core, ${setup.background.toLocaleString('en')} background L2 Services)`;
   return [
@@ -175,6 +189,6 @@ function loadedRows(results: readonly TrialResult[], counts: Record<Disruption, 
       value: `${setup.created}; ${setup.owned} of ${setup.background} owned when the hog went on; hog at start: ${setup.hogStart ? describeHog(setup.hogStart) : '-'}, at end: ${setup.hogEnd ? describeHog(setup.hogEnd) : '-'}`,
       target: '-',
     },
-    ...rowsFor(results, counts, under),
+    ...rowsFor(results, counts, under, failed),
   ];
 }

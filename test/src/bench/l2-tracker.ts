@@ -79,6 +79,11 @@ export class L2Tracker {
     return this.cache;
   }
 
+  /** Services of the namespace that have an ingress IP (the controller's part done). */
+  withIp(): number {
+    return this.services.list(this.namespace).filter((s) => (s.status?.loadBalancer?.ingress ?? []).some((x) => x.ip)).length;
+  }
+
   /** ServiceL2Status objects for this namespace's Services (any node). */
   statusCount(): number {
     return this.statuses.list().filter((o) => o.status?.serviceNamespace === this.namespace).length;

@@ -3,12 +3,13 @@
 // EndpointSlices as fast as the API server takes them, idle or under the CPU hog. It records
 // what the speakers logged in the window, the sample IPs' silences, the time until every burst IP
 // is owned and answers, and memory before and after; optionally `kubectl delete -f` of the burst.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '@herald/shared';
-import { Lab, run, siteNamespaces, sitePlan, type SitePlan } from '@herald/lab';
+import { Lab, siteNamespaces, sitePlan, type SitePlan } from '@herald/lab';
 import { sleep } from '../harness/wait.js';
 import { burstService, burstSlice, createBurst, serviceName, type BurstSpec, type CreateResult } from './burst.js';
 import { CpuHog, type HogCheck } from './cpu-hog.js';
@@ -29,6 +30,9 @@ export interface Silences {
 }
 
 export interface Convergence {
+  /** Last create -> every burst Service has an IP (the controller's part). */
+  readonly ipMs: number | undefined;
+  readonly withIp: number;
   /** Last create -> every burst Service owned (one ServiceL2Status, an IP). */
   readonly ownedMs: number | undefined;
   /** Last create -> every burst IP owned and answering the watcher. */
@@ -45,6 +49,8 @@ export interface Convergence {
 export interface DeleteResult {
   readonly objects: number;
   readonly wallMs: number;
+  /** The sum of kubectl's own client-side throttling waits, from its -v=4 log. */
+  readonly throttledMs: number;
   /** kubectl returned -> the last ServiceL2Status of the burst gone. */
   readonly withdrawnMs: number | undefined;
   readonly counts: WindowCounts;
@@ -62,6 +68,7 @@ export interface RunResult {
   readonly memIdle: ProcessMemory;
   readonly memAfter: ProcessMemory;
   readonly windowMs: number;
+  readonly convergeBudgetMs: number;
   readonly del: DeleteResult | undefined;
 }
 
@@ -69,6 +76,7 @@ export interface RunOptions {
   readonly n: number;
   readonly load: Load;
   readonly kubectlDelete: boolean;
+  /** For the Services, and again for their EndpointSlices. */
   readonly createBudgetMs: number;
   readonly convergeBudgetMs: number;
   readonly settleMs: number;
@@ -86,6 +94,7 @@ async function converge(plan: SitePlan, spec: BurstSpec, tracker: L2Tracker, wat
   let wrongNode = 0;
   let twoMacs = 0;
   const ownedP = tracker.until((t) => t.owned().size >= spec.count, deadline);
+  const ipP = tracker.until((t) => t.withIp() >= spec.count, deadline);
   for (let k = 0; k < 100_000 && Date.now() < deadline && answeredAt.size < names.length; k++) {
     const owned = tracker.owned();
     const ips = tracker.ips();
@@ -106,6 +115,7 @@ async function converge(plan: SitePlan, spec: BurstSpec, tracker: L2Tracker, wat
     }
   }
   const ownedAll = await ownedP;
+  const ipAll = await ipP;
   const perServiceMs = names.flatMap((s, i) => {
     const a = answeredAt.get(s);
     const c = slicesAt[i];
@@ -113,6 +123,8 @@ async function converge(plan: SitePlan, spec: BurstSpec, tracker: L2Tracker, wat
   });
   const readyAll = answeredAt.size === names.length ? Math.max(...answeredAt.values()) : undefined;
   return {
+    ipMs: ipAll === undefined ? undefined : Math.max(0, ipAll - lastCreate),
+    withIp: tracker.withIp(),
     ownedMs: ownedAll === undefined ? undefined : Math.max(0, ownedAll - lastCreate),
     readyMs: readyAll === undefined ? undefined : Math.max(0, readyAll - lastCreate),
     perServiceMs,
@@ -132,7 +144,9 @@ async function kubectlDelete(lab: Lab, spec: BurstSpec, tracker: L2Tracker, watc
   const items = [...Array.from({ length: spec.count }, (_, i) => burstService(spec, i)), ...Array.from({ length: spec.count }, (_, i) => burstSlice(lab.plan, spec, i))];
   writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
   const t0 = Date.now();
-  await run(['kubectl', '--kubeconfig', lab.hostKubeconfig, 'delete', '-f', file], { timeoutMs: 600_000 });
+  // -v=4 makes kubectl log each wait of its own client-side rate limiter, so the row can say how
+  // much of the wall time was kubectl pacing itself rather than the API server.
+  const stderr = await runStderr(['kubectl', '-v=4', '--kubeconfig', lab.hostKubeconfig, 'delete', '-f', file], 900_000);
   const done = Date.now();
   const gone = await tracker.until((t) => t.statusCount() === 0, done + 120_000);
   await sleep(settleMs);
@@ -141,11 +155,29 @@ async function kubectlDelete(lab: Lab, spec: BurstSpec, tracker: L2Tracker, watc
   return {
     objects: items.length,
     wallMs: done - t0,
+    throttledMs: kubectlThrottleMs(stderr),
     withdrawnMs: gone === undefined ? undefined : gone - done,
     // Only the sample IPs were owned before and must stay: the burst's own IPs are going away.
     counts: speakerWindow(lab.dir, nodes, t0, t1, { ownedBefore: new Set(sampleIps), learnFromLog: false }),
     silences: silences(watch, sampleIps, kernelReference(lab.plan), t0, t1),
   };
+}
+
+/** Sum of "Waited for 196.3ms due to client-side throttling" lines (kubectl -v=4), in ms. */
+export function kubectlThrottleMs(log: string): number {
+  let ms = 0;
+  for (const m of log.matchAll(/Waited for ([\d.]+)(ms|s) due to client-side throttling/g)) ms += Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  return ms;
+}
+
+/** Runs a command on the host; its stderr (bounded in time and size), rejecting on failure. */
+function runStderr(argv: readonly string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(argv[0]!, argv.slice(1), { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`${argv.join(' ')} failed: ${stderr.slice(-500) || err.message}`, { cause: err }));
+      else resolve(stderr);
+    });
+  });
 }
 
 /** The L2 IPs the lab's own Services hold (they were owned before any window). */
@@ -177,11 +209,11 @@ export async function loadBurstRun(o: RunOptions, progress: Logger): Promise<Run
     const ownedBefore = new Set([...sampleIps, ...(await labL2Ips(lab))]);
     await sleep(2000);
     const memIdle = heraldMemory(lab);
-    if (o.load === 'hog') hog = await CpuHog.start({ lifetimeMs: o.createBudgetMs + o.convergeBudgetMs + o.settleMs + 60_000 });
+    if (o.load === 'hog') hog = await CpuHog.start({ lifetimeMs: 2 * o.createBudgetMs + o.convergeBudgetMs + o.settleMs + 60_000 });
     const hogStart = hog?.check;
     progress.info('burst-start', { n: o.n, load: o.load, hog: hogStart });
     const t0 = Date.now();
-    const create = await createBurst(kc, plan, spec, { concurrency: 32, deadline: t0 + o.createBudgetMs });
+    const create = await createBurst(kc, plan, spec, { concurrency: 32, budgetMs: o.createBudgetMs });
     const lastCreate = Math.max(create.services.lastAt, create.slices.lastAt);
     progress.info('burst-created', { n: o.n, load: o.load, ms: lastCreate - t0, failed: create.services.failed + create.slices.failed });
     const convergence = await converge(plan, spec, burstT, watch, create.slices.at, lastCreate, lastCreate + o.convergeBudgetMs);
@@ -204,6 +236,7 @@ export async function loadBurstRun(o: RunOptions, progress: Logger): Promise<Run
       memIdle,
       memAfter,
       windowMs: t1 - t0,
+      convergeBudgetMs: o.convergeBudgetMs,
       del,
     };
   } finally {

@@ -9,6 +9,7 @@ import { parsePathCount, parseRouteCount } from '../../src/bench/bird-rib.js';
 import { createAll } from '../../src/bench/burst.js';
 import { busyFractions, parsePidStatTicks, parseProcStat } from '../../src/bench/cpu-hog.js';
 import { analyseIp, longestRoundGap, type Answer } from '../../src/bench/l2-watch.js';
+import { kubectlThrottleMs } from '../../src/bench/load-burst-run.js';
 import { mrtHostRib } from '../../src/bench/mrt-rib.js';
 import { parseRss } from '../../src/bench/proc-status.js';
 
@@ -102,6 +103,16 @@ describe('bench: load-bench parsers', () => {
         assert.deepEqual(attrs.asPath, [{ type: 'sequence', asns: [64512] }]);
       });
     }
+  });
+
+  describe("kubectl's throttling (lines captured from kubectl 1.32 -v=4)", () => {
+    const log = [
+      'I1203 11:15:01.970495    4417 request.go:661] Waited for 196.319826ms due to client-side throttling, not priority and fairness, request: GET:http://127.0.0.1:45951/api/v1/namespaces/kd/services/s10',
+      'I1203 11:15:02.171010    4417 request.go:661] Waited for 1.199350329s due to client-side throttling, not priority and fairness, request: GET:http://127.0.0.1:45951/api/v1/namespaces/kd/services/s11',
+      'service "s12" deleted',
+    ].join('\n');
+    it('sums every wait, ms and s', () => assert.equal(Math.round(kubectlThrottleMs(log)), 1396));
+    it('no waits: zero', () => assert.equal(kubectlThrottleMs('service "s1" deleted\n'), 0));
   });
 
   describe('createAll', () => {
