@@ -7,3 +7,4 @@ export { applySchema } from './schema.js';
 export { ApiError, statusBody } from './status.js';
 export { Registry, type ResourceInfo } from './registry.js';
 export { benchApiServer } from './bench.js';
+export type { SnapshotLimits } from './snapshots.js';

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { createLogger, type Logger } from '@herald/shared';
-import { Api, type Reply, type Target } from './api.js';
+import { Api, listMeta, type Reply, type Target } from './api.js';
 import { coreVersions, group, groupList, resourceList, versionDoc } from './discovery.js';
 import { parseRange } from './ip.js';
 import { text, type JsonObject } from './json.js';
@@ -14,6 +14,7 @@ import { readState, StateWriter, type StateFile } from './persist.js';
 import { Registry } from './registry.js';
 import { ApiError, errors, statusBody } from './status.js';
 import { Store } from './store.js';
+import type { SnapshotLimits } from './snapshots.js';
 import { serveWatch } from './watch-http.js';
 import { toTable, wantsTable } from './table.js';
 import { codecFor } from './event-convert.js';
@@ -33,6 +34,11 @@ export interface ApiServerOptions {
   /** Events are deleted this long after they were last recorded (default 3600, 0: never). */
   eventTtlSeconds?: number;
   maxBodyBytes?: number;
+  /**
+   * How long and how many list snapshots (what continue tokens read) are kept, and how many bytes
+   * of writes after one it survives (default 5 min, 64, 256 MiB).
+   */
+  listSnapshots?: Partial<SnapshotLimits>;
   logger?: Logger;
 }
 
@@ -105,7 +111,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const maxBody = opts.maxBodyBytes ?? 3 * MiB;
   const registry = new Registry();
   const state = opts.stateFile === undefined ? undefined : readState(opts.stateFile);
-  const store = new Store(opts.historyWindow ?? 10_000, state?.resourceVersion ?? 0);
+  const store = new Store(opts.historyWindow ?? 10_000, state?.resourceVersion ?? 0, { snapshots: opts.listSnapshots ?? {} });
   if (state !== undefined) {
     for (const crd of state.objects['apiextensions.k8s.io/customresourcedefinitions'] ?? []) {
       const md = crd['metadata'] as JsonObject;
@@ -255,8 +261,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
           return;
         }
         if (table) {
-          const { items, rv } = t.name === undefined ? api.listObjects(t) : { items: [api.getObject(t)], rv: undefined };
-          reply = { code: 200, json: JSON.stringify(toTable(t.info, items, rv)) };
+          if (t.name === undefined) {
+            const r = api.listObjects(t);
+            reply = { code: 200, json: JSON.stringify(toTable(t.info, r.items, listMeta(r))) };
+          } else reply = { code: 200, json: JSON.stringify(toTable(t.info, [api.getObject(t)], undefined)) };
         } else reply = t.name === undefined ? api.list(t) : api.get(t);
         break;
       case 'POST':
