@@ -18,6 +18,7 @@ import { codecFor } from './event-convert.js';
 import { expiredEvents } from './event-ttl.js';
 import { nowTime, objectKey, selectorsOf } from './api-util.js';
 import { listCollection, type ListResult } from './list.js';
+import { ServiceAllocations } from './service-allocations.js';
 
 export { nowTime, objectKey, selectorsOf } from './api-util.js';
 
@@ -57,8 +58,16 @@ function specPart(info: ResourceInfo, o: JsonObject): Json {
   return rest;
 }
 
+const servicesKey = '/services';
+
 export class Api {
-  constructor(private readonly registry: Registry, private readonly store: Store, private readonly net: ServiceNetwork) {}
+  /** Cluster IPs and node ports in use, kept in step with every commit of a Service. */
+  private readonly serviceAllocs: ServiceAllocations;
+
+  constructor(private readonly registry: Registry, private readonly store: Store, private readonly net: ServiceNetwork) {
+    this.serviceAllocs = ServiceAllocations.of(store.list(servicesKey, undefined));
+    store.observe(servicesKey, (old, next) => this.serviceAllocs.update(old, next));
+  }
 
   get(t: Target): Reply {
     const obj = this.mustGet(t);
@@ -173,8 +182,7 @@ export class Api {
     if (t.info.builtin && t.info.group === '' && t.info.resource === 'services') {
       if (t.subresource === 'status') errs.push(...validateServiceStatus(out));
       else if (errs.length === 0) {
-        const others = this.store.list(t.info.storeKey, undefined).filter((o) => old === undefined || !(strAt(meta(o), 'name') === name && strAt(meta(o), 'namespace') === t.namespace));
-        const r = prepareService(out, old, others, this.net);
+        const r = prepareService(out, old, this.serviceAllocs, this.net);
         if (r.type === 'invalid') errs.push(...r.errors);
         else out = r.obj;
       }

@@ -124,6 +124,8 @@ export class Store {
   private committedBytes = 0;
   /** Called after every committed change (persistence hooks in here). */
   onCommit: (() => void) | undefined;
+  /** Per resource: called with (old, new) on every commit (undefined: created / deleted). */
+  private readonly observers = new Map<string, ((old: JsonObject | undefined, next: JsonObject | undefined) => void)[]>();
 
   constructor(readonly historyWindow: number, initialRv = 0, opts: StoreOptions = {}) {
     this.rv = initialRv;
@@ -198,6 +200,11 @@ export class Store {
     return { kept: this.snapshots.size, evicted: { ...this.snapshots.evictions } };
   }
 
+  /** Calls fn(old, new) on every later commit to storeKey (indexes kept beside the store). */
+  observe(storeKey: string, fn: (old: JsonObject | undefined, next: JsonObject | undefined) => void): void {
+    this.observers.set(storeKey, [...(this.observers.get(storeKey) ?? []), fn]);
+  }
+
   /** Loads an object as-is (persistence restore): no event, no RV bump. */
   load(storeKey: string, key: string, obj: JsonObject): void {
     this.resource(storeKey).objects.set(key, obj);
@@ -218,6 +225,7 @@ export class Store {
     const json = JSON.stringify(stored);
     this.committedBytes += json.length;
     if (this.snapshots.size > 0) this.snapshots.sweep(this.clock.now(), this.committedBytes);
+    for (const fn of this.observers.get(storeKey) ?? []) fn(old, type === 'DELETED' ? undefined : stored);
     const ev: StoreEvent = { rv, type, obj: stored, old, json };
     r.history.push(ev);
     for (const w of r.watchers) {
