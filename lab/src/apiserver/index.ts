@@ -8,3 +8,4 @@ export { ApiError, statusBody } from './status.js';
 export { Registry, type ResourceInfo } from './registry.js';
 export { benchApiServer } from './bench.js';
 export type { SnapshotLimits } from './snapshots.js';
+export type { ForcedRejections, InflightStats, Rejection, TooManyForm } from './inflight.js';

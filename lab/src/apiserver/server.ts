@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
-import { createLogger, type Logger } from '@herald/shared';
+import { createLogger, systemClock, type Clock, type Logger } from '@herald/shared';
 import { Api, listMeta, type Reply, type Target } from './api.js';
 import { coreVersions, group, groupList, resourceList, versionDoc } from './discovery.js';
 import { parseRange } from './ip.js';
@@ -20,6 +20,7 @@ import { toTable, wantsTable } from './table.js';
 import { codecFor } from './event-convert.js';
 import { crdInfos } from './crd.js';
 import { mediaType } from './decode.js';
+import { classify, defaultInflightLimits, InflightLimiter, type ForcedRejections, type InflightStats, type TooManyForm } from './inflight.js';
 
 export interface ApiServerOptions {
   host?: string;
@@ -39,6 +40,13 @@ export interface ApiServerOptions {
    * of writes after one it survives (default 5 min, 64, 256 MiB).
    */
   listSnapshots?: Partial<SnapshotLimits>;
+  /** --max-requests-inflight: read-only requests in flight before 429 (default 400, 0: no limit). */
+  maxRequestsInflight?: number;
+  /** --max-mutating-requests-inflight: mutating requests in flight before 429 (default 200, 0: no limit). */
+  maxMutatingRequestsInflight?: number;
+  /** Test-only: 429s forced from the start (see ApiServer.forceTooManyRequests). */
+  forceTooManyRequests?: ForcedRejections;
+  clock?: Clock;
   logger?: Logger;
 }
 
@@ -51,6 +59,14 @@ export interface ApiServer {
   currentResourceVersion(): number;
   /** Number of open watch streams. */
   watchCount(): number;
+  /**
+   * Test-only: forces 429s on API requests (paths under /api and /apis) on top of the in-flight
+   * limits, e.g. `{type: 'every', n: 3}`, `{type: 'next', n: 5}`, `{type: 'window', ms: 2000}`;
+   * undefined clears it. Watches are spared unless the rule says `watches: true`.
+   */
+  forceTooManyRequests(rule: ForcedRejections | undefined): void;
+  /** Requests in flight now and 429s answered so far, by reason. */
+  inflightStats(): InflightStats;
   /**
    * Graceful stop, as kube-apiserver on SIGTERM: the listener closes and idle connections are
    * dropped, but open watch streams stay alive until close().
@@ -71,7 +87,35 @@ function send(res: ServerResponse, code: number, json: string): void {
 }
 
 function sendError(res: ServerResponse, e: ApiError): void {
+  if (!res.headersSent) for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
   send(res, e.code, JSON.stringify(e.body));
+}
+
+const tooManyText = 'Too many requests, please try again later.\n';
+
+/**
+ * A 429 as kube-apiserver's max-in-flight and priority-and-fairness filters write it (Go's
+ * http.Error: text/plain, Retry-After: 1; client-go turns it into reason TooManyRequests with
+ * retryAfterSeconds from the header), or with a Status body as other 429s of kube-apiserver carry.
+ */
+function sendTooMany(res: ServerResponse, form: TooManyForm): void {
+  if (form === 'status') {
+    sendError(res, errors.tooManyRequests());
+    return;
+  }
+  res.writeHead(429, {
+    'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Retry-After': '1',
+    'Content-Length': Buffer.byteLength(tooManyText), 'Cache-Control': 'no-cache, private',
+  });
+  res.end(tooManyText);
+}
+
+/** A watch by URL: ?watch=true|1, or the old /watch/ path prefix. */
+function isWatchUrl(url: URL): boolean {
+  const w = url.searchParams.get('watch');
+  if (w === 'true' || w === '1') return true;
+  const segs = url.pathname.split('/');
+  return (segs[1] === 'api' && segs[3] === 'watch') || (segs[1] === 'apis' && segs[4] === 'watch');
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -206,8 +250,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     return { type: 'resource', watch, target: { info, namespace, name, subresource: sub, query: url.searchParams, agent } };
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  const handle = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const method = req.method ?? 'GET';
     const agent = (req.headers['user-agent'] ?? 'unknown').split('/')[0] ?? 'unknown';
     let body: Buffer = Buffer.alloc(0);
@@ -288,8 +331,29 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     send(res, reply.code, reply.json);
   };
 
+  const limiter = new InflightLimiter({
+    maxRequestsInflight: opts.maxRequestsInflight ?? defaultInflightLimits.maxRequestsInflight,
+    maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight ?? defaultInflightLimits.maxMutatingRequestsInflight,
+  }, opts.clock ?? systemClock);
+  limiter.force(opts.forceTooManyRequests);
   const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      req.resume();
+      send(res, 400, JSON.stringify(statusBody(400, 'BadRequest', `invalid request URL ${JSON.stringify(req.url ?? '')}`)));
+      return;
+    }
+    const apiPath = url.pathname === '/api' || url.pathname === '/apis' || url.pathname.startsWith('/api/') || url.pathname.startsWith('/apis/');
+    const admission = limiter.admit(classify(req.method ?? 'GET', isWatchUrl(url)), !apiPath);
+    if (admission.type === 'rejected') {
+      req.resume();
+      sendTooMany(res, admission.form);
+      return;
+    }
+    res.once('close', admission.release);
+    handle(req, res, url).catch((e: unknown) => {
       if (e instanceof ApiError) {
         sendError(res, e);
         return;
@@ -320,6 +384,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     writeKubeconfig: (path) => writeFile(path, kubeconfigYaml(url), { mode: 0o600 }),
     currentResourceVersion: () => store.currentRv(),
     watchCount: () => watchClosers.size,
+    forceTooManyRequests: (rule) => limiter.force(rule),
+    inflightStats: () => limiter.stats(),
     stopListening: () => {
       listenerClosed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
