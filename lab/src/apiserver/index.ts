@@ -1,5 +1,6 @@
 // The embedded Kubernetes API server of the lab.
-export { startApiServer, type ApiServer, type ApiServerOptions } from './server.js';
+export { startApiServer, type ApiServer, type ApiServerOptions, type ApiServerStorage } from './server.js';
+export type { StateWriterOptions, StateWriterStats } from './state-writer.js';
 export { kubeconfigYaml } from './kubeconfig.js';
 export { parseLabelSelector, matchLabels, parseFieldSelector, matchFields, SelectorError } from './selectors.js';
 export { mergePatch, jsonPatch, strategicMerge, PatchError } from './patch.js';

@@ -8,19 +8,21 @@ import { createLogger, systemClock, type Clock, type Logger } from '@herald/shar
 import { Api, listMeta, type Reply, type Target } from './api.js';
 import { coreVersions, group, groupList, resourceList, versionDoc } from './discovery.js';
 import { parseRange } from './ip.js';
-import { text, type JsonObject } from './json.js';
+import { objAt, text, type JsonObject } from './json.js';
 import { kubeconfigYaml } from './kubeconfig.js';
-import { readState, StateWriter, type StateFile } from './persist.js';
+import { readState } from './persist.js';
+import { defaultStateWriterOptions, StateWriter, type StateWriterOptions, type StateWriterStats } from './state-writer.js';
 import { Registry } from './registry.js';
 import { ApiError, errors, statusBody } from './status.js';
-import { Store } from './store.js';
+import { Store, type StoreImage } from './store.js';
 import type { SnapshotLimits } from './snapshots.js';
 import { serveWatch } from './watch-http.js';
+import { isWatchUrl, readBody, send, sendError, sendTooMany } from './http-reply.js';
 import { toTable, wantsTable } from './table.js';
 import { codecFor } from './event-convert.js';
 import { crdInfos } from './crd.js';
 import { mediaType } from './decode.js';
-import { classify, defaultInflightLimits, InflightLimiter, type ForcedRejections, type InflightStats, type TooManyForm } from './inflight.js';
+import { classify, defaultInflightLimits, InflightLimiter, type ForcedRejections, type InflightStats } from './inflight.js';
 
 export interface ApiServerOptions {
   host?: string;
@@ -28,7 +30,18 @@ export interface ApiServerOptions {
   port?: number;
   /** Events kept per resource for watch-from-resourceVersion (default 10,000). */
   historyWindow?: number;
+  /**
+   * Persists the store: a base file at this path and a journal beside it (P.journal-N), restored
+   * on start. Writes are journaled and the base rewritten in the background (state-writer.ts).
+   */
   stateFile?: string;
+  /** Tuning of the state writer (journal flush interval, compaction threshold, chunk size). */
+  stateWriter?: Partial<StateWriterOptions>;
+  /**
+   * Starts from this storage (what kill() returned) instead of reading the state file: a restart
+   * of the API server over the same etcd. The state file, if any, goes on being written.
+   */
+  storage?: ApiServerStorage;
   serviceCIDRs?: { v4?: string; v6?: string };
   nodePortRange?: { min: number; max: number };
   bookmarkIntervalMs?: number;
@@ -49,6 +62,11 @@ export interface ApiServerOptions {
   clock?: Clock;
   logger?: Logger;
 }
+
+/** What an API server stores (its etcd): opaque, from kill(), for startApiServer({storage}). */
+export type ApiServerStorage = StoreImage;
+
+const crdStoreKey = 'apiextensions.k8s.io/customresourcedefinitions';
 
 export interface ApiServer {
   readonly url: string;
@@ -73,75 +91,18 @@ export interface ApiServer {
    */
   stopListening(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Stops at once, as kill -9 does to kube-apiserver: the listener closes and every connection,
+   * watches included, is cut with no goodbye. The storage survives, as etcd does: it is returned
+   * (with the journal flushed) for startApiServer({storage}) to carry on from.
+   */
+  kill(): Promise<ApiServerStorage>;
+  /** How long the start took (state restore included), and the state writer's figures. */
+  startupMs(): number;
+  stateWriterStats(): StateWriterStats | undefined;
 }
 
 const MiB = 1024 * 1024;
-
-function send(res: ServerResponse, code: number, json: string): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), 'Cache-Control': 'no-cache, private' });
-  res.end(json);
-}
-
-function sendError(res: ServerResponse, e: ApiError): void {
-  if (!res.headersSent) for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
-  send(res, e.code, JSON.stringify(e.body));
-}
-
-const tooManyText = 'Too many requests, please try again later.\n';
-
-/**
- * A 429 as kube-apiserver's max-in-flight and priority-and-fairness filters write it (Go's
- * http.Error: text/plain, Retry-After: 1; client-go turns it into reason TooManyRequests with
- * retryAfterSeconds from the header), or with a Status body as other 429s of kube-apiserver carry.
- */
-function sendTooMany(res: ServerResponse, form: TooManyForm): void {
-  if (form === 'status') {
-    sendError(res, errors.tooManyRequests());
-    return;
-  }
-  res.writeHead(429, {
-    'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Retry-After': '1',
-    'Content-Length': Buffer.byteLength(tooManyText), 'Cache-Control': 'no-cache, private',
-  });
-  res.end(tooManyText);
-}
-
-/** A watch by URL: ?watch=true|1, or the old /watch/ path prefix. */
-function isWatchUrl(url: URL): boolean {
-  const w = url.searchParams.get('watch');
-  if (w === 'true' || w === '1') return true;
-  const segs = url.pathname.split('/');
-  return (segs[1] === 'api' && segs[3] === 'watch') || (segs[1] === 'apis' && segs[4] === 'watch');
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > limit) {
-      reject(errors.tooLarge(limit));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (c: Buffer) => {
-      if (failed) return;
-      size += c.length;
-      if (size > limit) {
-        failed = true;
-        reject(errors.tooLarge(limit));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks)); });
-    req.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
-  });
-}
 
 interface Route {
   type: 'resource';
@@ -154,20 +115,12 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const host = opts.host ?? '127.0.0.1';
   const maxBody = opts.maxBodyBytes ?? 3 * MiB;
   const registry = new Registry();
-  const state = opts.stateFile === undefined ? undefined : readState(opts.stateFile);
-  const store = new Store(opts.historyWindow ?? 10_000, state?.resourceVersion ?? 0, { snapshots: opts.listSnapshots ?? {} });
-  if (state !== undefined) {
-    for (const crd of state.objects['apiextensions.k8s.io/customresourcedefinitions'] ?? []) {
-      const md = crd['metadata'] as JsonObject;
-      registry.setCrd(text(md['name']), crdInfos(crd));
-    }
-    for (const [sk, objs] of Object.entries(state.objects)) {
-      for (const o of objs) {
-        const md = o['metadata'] as JsonObject;
-        store.load(sk, `${typeof md['namespace'] === 'string' ? md['namespace'] : ''}/${text(md['name'])}`, o);
-      }
-    }
-  }
+  const t0 = performance.now();
+  const restored = opts.storage === undefined && opts.stateFile !== undefined ? readState(opts.stateFile) : undefined;
+  for (const problem of restored?.problems ?? []) log.warn('state_file_problem', { stateFile: opts.stateFile, problem });
+  const image = opts.storage ?? restored?.image;
+  const store = new Store(opts.historyWindow ?? 10_000, 0, { snapshots: opts.listSnapshots ?? {}, ...(image === undefined ? {} : { image }) });
+  for (const crd of store.list(crdStoreKey, undefined)) registry.setCrd(text(objAt(crd, 'metadata')['name']), crdInfos(crd));
   const net = {
     v4: parseRange(opts.serviceCIDRs?.v4 ?? '198.51.100.0/24'),
     v6: parseRange(opts.serviceCIDRs?.v6 ?? '2001:db8:ffff::/112'),
@@ -175,18 +128,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     nodePortMax: opts.nodePortRange?.max ?? 32767,
   };
   const api = new Api(registry, store, net);
+  const writer = opts.stateFile === undefined ? undefined
+    : new StateWriter(opts.stateFile, () => store.image(), (e) => log.error('state_write_failed', { stateFile: opts.stateFile, error: e }), { ...defaultStateWriterOptions, ...opts.stateWriter });
+  if (writer !== undefined) store.onCommit = (rec) => writer.append(rec);
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) api.ensureNamespace(ns);
-  let writer: StateWriter | undefined;
-  if (opts.stateFile !== undefined) {
-    const snapshot = (): StateFile => {
-      const objects: Record<string, JsonObject[]> = {};
-      for (const sk of store.storeKeys()) objects[sk] = store.list(sk, undefined);
-      return { resourceVersion: store.currentRv(), objects };
-    };
-    writer = new StateWriter(opts.stateFile, snapshot, 100, (e) => log.error('state_write_failed', { error: e }));
-    const w = writer;
-    store.onCommit = () => w.schedule();
-  }
+  const restoreMs = performance.now() - t0;
   const ttl = opts.eventTtlSeconds ?? 3600;
   const sweeper = ttl > 0 ? setInterval(() => api.expireEvents(ttl), Math.min(60_000, Math.max(250, ttl * 250))) : undefined;
   sweeper?.unref();
@@ -374,7 +320,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   address = `${urlHost}:${port}`;
   const url = `http://${address}`;
-  log.info('apiserver_started', { url, historyWindow: store.historyWindow, stateFile: opts.stateFile });
+  log.info('apiserver_started', { url, historyWindow: store.historyWindow, stateFile: opts.stateFile, resourceVersion: store.currentRv(), restoreMs: Math.round(restoreMs), replayed: restored?.replayed ?? 0 });
   let closing: Promise<void> | undefined;
   let listenerClosed: Promise<void> | undefined;
   return {
@@ -401,9 +347,25 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         store.closeAll();
         server.closeAllConnections();
         await closed;
-        await writer?.flush();
+        await writer?.close();
       })();
       return closing;
     },
+    kill: async () => {
+      closing ??= (async () => {
+        if (sweeper !== undefined) clearInterval(sweeper);
+        const closed = listenerClosed ?? new Promise<void>((resolve) => server.close(() => resolve()));
+        // Sockets first: a watcher sees its connection cut, not a clean end of the stream.
+        server.closeAllConnections();
+        store.closeAll();
+        await closed;
+        await writer?.close();
+        log.info('apiserver_killed', { url, resourceVersion: store.currentRv() });
+      })();
+      await closing;
+      return store.image();
+    },
+    startupMs: () => restoreMs,
+    stateWriterStats: () => writer?.stats(),
   };
 }

@@ -33,6 +33,24 @@ export interface WatchSink {
   render?: (obj: JsonObject) => string;
 }
 
+/** One committed change, as persistence records it (json: the stored object, serialised once). */
+export interface CommitRecord {
+  readonly rv: number;
+  readonly storeKey: string;
+  readonly key: string;
+  readonly type: EventType;
+  readonly json: string;
+}
+
+/**
+ * Every object of the store at one resourceVersion: what etcd holds. Trees are copy-on-write
+ * clones, so taking an image is O(resources) and it never changes after.
+ */
+export interface StoreImage {
+  readonly rv: number;
+  readonly trees: ReadonlyMap<string, SortedMap<string, JsonObject>>;
+}
+
 export function eventLine(type: string, json: string): string {
   return `{"type":"${type}","object":${json}}\n`;
 }
@@ -101,10 +119,9 @@ class History {
 }
 
 export class ResourceStore {
-  readonly objects = new SortedMap<string, JsonObject>();
   readonly watchers = new Set<WatchSink>();
   readonly history: History;
-  constructor(capacity: number, floorRv: number) {
+  constructor(capacity: number, floorRv: number, readonly objects = new SortedMap<string, JsonObject>()) {
     this.history = new History(capacity, floorRv);
   }
 }
@@ -112,6 +129,8 @@ export class ResourceStore {
 export interface StoreOptions {
   clock?: Clock;
   snapshots?: Partial<SnapshotLimits>;
+  /** Starts from these objects at image.rv (a restart); the watch windows start empty there. */
+  image?: StoreImage;
 }
 
 export class Store {
@@ -123,15 +142,23 @@ export class Store {
   /** Bytes of object JSON committed so far (what a snapshot pins grows with it). */
   private committedBytes = 0;
   /** Called after every committed change (persistence hooks in here). */
-  onCommit: (() => void) | undefined;
+  onCommit: ((rec: CommitRecord) => void) | undefined;
   /** Per resource: called with (old, new) on every commit (undefined: created / deleted). */
   private readonly observers = new Map<string, ((old: JsonObject | undefined, next: JsonObject | undefined) => void)[]>();
 
   constructor(readonly historyWindow: number, initialRv = 0, opts: StoreOptions = {}) {
-    this.rv = initialRv;
-    this.floorRv = initialRv;
+    this.rv = Math.max(initialRv, opts.image?.rv ?? 0);
+    this.floorRv = this.rv;
     this.clock = opts.clock ?? systemClock;
     this.snapshots = new SnapshotSet({ ...defaultSnapshotLimits, ...opts.snapshots });
+    for (const [sk, tree] of opts.image?.trees ?? []) this.resources.set(sk, new ResourceStore(historyWindow, this.floorRv, tree.clone()));
+  }
+
+  /** Every object at the current resourceVersion (O(resources): trees are cloned copy-on-write). */
+  image(): StoreImage {
+    const trees = new Map<string, SortedMap<string, JsonObject>>();
+    for (const [sk, r] of this.resources) if (r.objects.size > 0) trees.set(sk, r.objects.clone());
+    return { rv: this.rv, trees };
   }
 
   currentRv(): number {
@@ -205,11 +232,6 @@ export class Store {
     this.observers.set(storeKey, [...(this.observers.get(storeKey) ?? []), fn]);
   }
 
-  /** Loads an object as-is (persistence restore): no event, no RV bump. */
-  load(storeKey: string, key: string, obj: JsonObject): void {
-    this.resource(storeKey).objects.set(key, obj);
-  }
-
   /**
    * Commits a change: stamps the next resourceVersion, stores (or removes) the object, records the
    * event and sends it to every matching watcher. Returns the stored object and its JSON.
@@ -235,7 +257,7 @@ export class Store {
         w.close();
       }
     }
-    this.onCommit?.();
+    this.onCommit?.({ rv, storeKey, key, type, json });
     return { obj: stored, json };
   }
 
