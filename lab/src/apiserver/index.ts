@@ -2,6 +2,7 @@
 export { startApiServer, type ApiServer, type ApiServerOptions, type ApiServerStorage } from './server.js';
 export type { StateWriterOptions, StateWriterStats } from './state-writer.js';
 export { kubeconfigYaml } from './kubeconfig.js';
+export { restartApiServer, type RestartResult } from './restart.js';
 export { parseLabelSelector, matchLabels, parseFieldSelector, matchFields, SelectorError } from './selectors.js';
 export { mergePatch, jsonPatch, strategicMerge, PatchError } from './patch.js';
 export { applySchema } from './schema.js';
