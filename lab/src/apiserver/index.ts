@@ -1,5 +1,5 @@
 // The embedded Kubernetes API server of the lab.
-export { startApiServer, type ApiServer, type ApiServerOptions, type ApiServerStorage } from './server.js';
+export { startApiServer, type ApiServer, type ApiServerOptions, type ApiServerStorage, type RequestRecord } from './server.js';
 export type { StateWriterOptions, StateWriterStats } from './state-writer.js';
 export { kubeconfigYaml } from './kubeconfig.js';
 export { restartApiServer, type RestartResult } from './restart.js';

@@ -61,6 +61,17 @@ export interface ApiServerOptions {
   forceTooManyRequests?: ForcedRejections;
   clock?: Clock;
   logger?: Logger;
+  /** Called once each request is answered (or its connection closed): for benchmarks and tests. */
+  onRequest?: (r: RequestRecord) => void;
+}
+
+export interface RequestRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  /** From arrival until the response was finished or the connection closed. */
+  readonly ms: number;
+  readonly watch: boolean;
 }
 
 /** What an API server stores (its etcd): opaque, from kill(), for startApiServer({storage}). */
@@ -292,7 +303,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       return;
     }
     const apiPath = url.pathname === '/api' || url.pathname === '/apis' || url.pathname.startsWith('/api/') || url.pathname.startsWith('/apis/');
-    const admission = limiter.admit(classify(req.method ?? 'GET', isWatchUrl(url)), !apiPath);
+    const cls = classify(req.method ?? 'GET', isWatchUrl(url));
+    const observe = opts.onRequest;
+    if (observe !== undefined) {
+      const t0 = performance.now();
+      res.once('close', () => observe({ method: req.method ?? 'GET', path: url.pathname, status: res.statusCode, ms: performance.now() - t0, watch: cls === 'long-running' }));
+    }
+    const admission = limiter.admit(cls, !apiPath);
     if (admission.type === 'rejected') {
       req.resume();
       sendTooMany(res, admission.form);
