@@ -13,6 +13,7 @@ const modules = [
   { area: 'allocator', file: 'controller/dist/src/bench/allocator-bench.js', fn: 'benchAllocator' },
   { area: 'controller e2e', file: 'test/dist/src/bench/controller-e2e.js', fn: 'benchControllerE2e' },
   { area: 'api server', file: 'lab/dist/src/apiserver/bench.js', fn: 'benchApiServer' },
+  { area: 'api server delete', file: 'test/dist/src/bench/apiserver-delete.js', fn: 'benchApiServerDelete' },
   { area: 'L2', file: 'speaker/dist/src/layer2/bench.js', fn: 'benchL2' },
   { area: 'L2 failover', file: 'test/dist/src/bench/l2-failover.js', fn: 'benchL2Failover' },
   { area: 'load burst', file: 'test/dist/src/bench/load-burst.js', fn: 'benchLoadBurst' },

@@ -17,6 +17,8 @@ import type { EventType, Store } from './store.js';
 import { codecFor } from './event-convert.js';
 import { expiredEvents } from './event-ttl.js';
 import { nowTime, objectKey, selectorsOf } from './api-util.js';
+import { listCollection, type ListResult } from './list.js';
+import { ServiceAllocations } from './service-allocations.js';
 
 export { nowTime, objectKey, selectorsOf } from './api-util.js';
 
@@ -37,24 +39,12 @@ export interface Reply {
 
 const nsInfoKey = '/namespaces';
 
-interface ContinueToken {
-  rv: string;
-  start: string;
-}
-
-function encodeContinue(t: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(t.rv), start: t.start })).toString('base64url');
-}
-
-/** Continue tokens of list chunks; a malformed one gets 400 like the real server's. */
-function decodeContinue(s: string): ContinueToken {
-  try {
-    const o = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
-    if (isObject(o) && typeof o['rv'] === 'number' && typeof o['start'] === 'string') return { rv: String(o['rv']), start: o['start'] };
-  } catch {
-    // falls through to the error below
-  }
-  throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+/** ListMeta of a list page: resourceVersion, and continue and remainingItemCount when paged. */
+export function listMeta(r: ListResult): JsonObject {
+  const md: JsonObject = { resourceVersion: r.rv };
+  if (r.continue !== undefined) md['continue'] = r.continue;
+  if (r.remaining !== undefined) md['remainingItemCount'] = r.remaining;
+  return md;
 }
 
 function meta(o: JsonObject | undefined): JsonObject {
@@ -68,33 +58,29 @@ function specPart(info: ResourceInfo, o: JsonObject): Json {
   return rest;
 }
 
+const servicesKey = '/services';
+
 export class Api {
-  constructor(private readonly registry: Registry, private readonly store: Store, private readonly net: ServiceNetwork) {}
+  /** Cluster IPs and node ports in use, kept in step with every commit of a Service. */
+  private readonly serviceAllocs: ServiceAllocations;
+
+  constructor(private readonly registry: Registry, private readonly store: Store, private readonly net: ServiceNetwork) {
+    this.serviceAllocs = ServiceAllocations.of(store.list(servicesKey, undefined));
+    store.observe(servicesKey, (old, next) => this.serviceAllocs.update(old, next));
+  }
 
   get(t: Target): Reply {
     const obj = this.mustGet(t);
     return { code: 200, json: JSON.stringify(obj) };
   }
 
-  /** Matching objects as served at this version, and the list resourceVersion. */
-  listObjects(t: Target): { items: JsonObject[]; rv: string; continue?: string; remaining?: number } {
-    const match = selectorsOf(t.info, t.query);
-    let items = this.store.list(t.info.storeKey, t.namespace).map((o) => this.view(t.info, o)).filter(match);
-    let rv = String(this.store.currentRv());
-    const cont = t.query.get('continue');
-    if (cont !== null && cont !== '') {
-      const token = decodeContinue(cont);
-      rv = token.rv;
-      items = items.filter((o) => objectKey(strAt(meta(o), 'namespace'), strAt(meta(o), 'name') ?? '') > token.start);
-    }
-    const limit = Number(t.query.get('limit') ?? '0');
-    if (Number.isInteger(limit) && limit > 0 && items.length > limit) {
-      const page = items.slice(0, limit);
-      const last = page[page.length - 1];
-      const start = objectKey(strAt(meta(last), 'namespace'), strAt(meta(last), 'name') ?? '');
-      return { items: page, rv, continue: encodeContinue({ rv, start }), remaining: items.length - limit };
-    }
-    return { items, rv };
+  /** Matching objects as served at this version, the list resourceVersion and paging. */
+  listObjects(t: Target): ListResult {
+    const filtered = (t.query.get('labelSelector') ?? '') !== '' || (t.query.get('fieldSelector') ?? '') !== '';
+    return listCollection(this.store, {
+      info: t.info, namespace: t.namespace, query: t.query, match: selectorsOf(t.info, t.query), filtered,
+      view: (o) => this.view(t.info, o),
+    });
   }
 
   getObject(t: Target): JsonObject {
@@ -102,12 +88,9 @@ export class Api {
   }
 
   list(t: Target): Reply {
-    const { items, rv, continue: cont, remaining } = this.listObjects(t);
-    const md: JsonObject = { resourceVersion: rv };
-    if (cont !== undefined) {
-      md['continue'] = cont;
-      md['remainingItemCount'] = remaining ?? 0;
-    }
+    const r = this.listObjects(t);
+    const { items } = r;
+    const md = listMeta(r);
     const head = { kind: t.info.listKind, apiVersion: apiVersionOf(t.info), metadata: md };
     return { code: 200, json: `${JSON.stringify(head).slice(0, -1)},"items":${JSON.stringify(items)}}` };
   }
@@ -199,8 +182,7 @@ export class Api {
     if (t.info.builtin && t.info.group === '' && t.info.resource === 'services') {
       if (t.subresource === 'status') errs.push(...validateServiceStatus(out));
       else if (errs.length === 0) {
-        const others = this.store.list(t.info.storeKey, undefined).filter((o) => old === undefined || !(strAt(meta(o), 'name') === name && strAt(meta(o), 'namespace') === t.namespace));
-        const r = prepareService(out, old, others, this.net);
+        const r = prepareService(out, old, this.serviceAllocs, this.net);
         if (r.type === 'invalid') errs.push(...r.errors);
         else out = r.obj;
       }

@@ -1,117 +1,13 @@
-// Benchmark of the embedded API server: sustained writes/s with 20 active watchers, watch
-// delivery latency (p50/p99), and heap after N and 10N writes (bounded by the history window).
-// The server runs in a worker thread (its own event loop); the load generator on the main thread.
+// Benchmark of the embedded API server: sustained writes/s with 20 active watchers (on an empty
+// store, and with 10,000 Services present), watch delivery latency (p50/p99), and heap after N
+// and 10N writes (bounded by the history window). Others use the write rates as the ceiling of
+// what the server can take. The server runs in a worker thread (its own event loop); the load
+// generator on the main thread.
 
-import { request, Agent, type IncomingMessage } from 'node:http';
-import { Worker } from 'node:worker_threads';
+import { call, inParallel, listRv, openWatch, until, withServer, type BenchRow, type BenchServer } from './bench-util.js';
+import { persistenceAtScale } from './bench-persist.js';
 
-export interface BenchRow {
-  what: string;
-  value: string;
-  target: string;
-}
-
-function call(agent: Agent, url: string, method: string, body: unknown, ct = 'application/json'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const data = Buffer.from(JSON.stringify(body));
-    const req = request(url, { method, agent, headers: { 'Content-Type': ct, 'Content-Length': data.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error(`timeout ${method} ${url}`)));
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
-interface Watcher {
-  events: number;
-  close(): void;
-}
-
-function openWatch(url: string, onLine?: (line: string) => void): Promise<Watcher> {
-  return new Promise((resolve, reject) => {
-    const w: Watcher = { events: 0, close: () => req.destroy() };
-    let buf = '';
-    const req = request(url, { method: 'GET' }, (res: IncomingMessage) => {
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buf += chunk;
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          w.events++;
-          onLine?.(line);
-        }
-      });
-      res.on('error', () => undefined);
-      resolve(w);
-    });
-    req.on('error', (e) => { if (w.events === 0) reject(e); });
-    req.end();
-  });
-}
-
-async function inParallel(n: number, width: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < n) {
-      const i = next++;
-      await fn(i);
-    }
-  };
-  await Promise.all(Array.from({ length: width }, lane));
-}
-
-async function until(ms: number, ok: () => boolean): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-  return ok();
-}
-
-interface BenchServer {
-  url: string;
-  /** The server isolate's used heap after a full GC. */
-  heap(): Promise<{ mib: number; gc: boolean }>;
-}
-
-/** Starts the server in a worker thread (its own event loop), runs fn, then stops it. */
-async function withServer<T>(historyWindow: number, fn: (s: BenchServer, agent: Agent) => Promise<T>): Promise<T> {
-  const worker = new Worker(new URL('./bench-worker.js', import.meta.url), { workerData: { historyWindow } });
-  const next = (type: string): Promise<Record<string, unknown>> => new Promise((resolve, reject) => {
-    const onMsg = (m: Record<string, unknown>): void => {
-      if (m['type'] !== type) return;
-      worker.off('message', onMsg);
-      worker.off('error', reject);
-      resolve(m);
-    };
-    worker.on('message', onMsg);
-    worker.once('error', reject);
-  });
-  const url = String((await next('url'))['url']);
-  const s: BenchServer = {
-    url,
-    heap: async () => {
-      const reply = next('heap');
-      worker.postMessage('heap');
-      const m = await reply;
-      return { mib: Number(m['bytes']) / (1024 * 1024), gc: m['gc'] === true };
-    },
-  };
-  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-  try {
-    await call(agent, `${s.url}/api/v1/namespaces`, 'POST', { metadata: { name: 'bench' } });
-    return await fn(s, agent);
-  } finally {
-    agent.destroy();
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage('close');
-    const timer = setTimeout(() => { void worker.terminate(); }, 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
+export type { BenchRow } from './bench-util.js';
 
 const cmUrl = (s: BenchServer): string => `${s.url}/api/v1/namespaces/bench/configmaps`;
 
@@ -126,6 +22,36 @@ async function writesWithWatchers(): Promise<BenchRow> {
     for (const w of watchers) w.close();
     const rate = Math.round(writes / secs);
     return { what: 'apiserver: writes/s sustained, 20 watchers (all events delivered)', value: delivered ? `${rate}/s` : `${rate}/s (NOT all delivered)`, target: '>= 1000/s' };
+  });
+}
+
+const svcUrl = (s: BenchServer): string => `${s.url}/api/v1/namespaces/bench/services`;
+const service = (i: number): unknown => ({ metadata: { name: `s${i}` }, spec: { ipFamilies: ['IPv6'], ports: [{ port: 80 }], selector: { app: `s${i}` } } });
+
+/** Creates n Services (timed), then n updates of them with 20 watchers open (timed). */
+export async function writesAtScale(n = 10_000): Promise<BenchRow[]> {
+  const updates = n;
+  return withServer(10_000, async (s, agent) => {
+    const t0 = performance.now();
+    let failed = 0;
+    await inParallel(n, 32, async (i) => { if (await call(agent, svcUrl(s), 'POST', service(i)) !== 201) failed++; });
+    const createSecs = (performance.now() - t0) / 1000;
+    const rv = await listRv(svcUrl(s));
+    const watchers = await Promise.all(Array.from({ length: 20 }, () => openWatch(`${svcUrl(s)}?watch=true&resourceVersion=${rv}`)));
+    const t1 = performance.now();
+    await inParallel(updates, 32, async (i) => {
+      const code = await call(agent, `${svcUrl(s)}/s${i % n}`, 'PATCH', { metadata: { labels: { round: String(i) } } }, 'application/merge-patch+json');
+      if (code !== 200) failed++;
+    });
+    const delivered = await until(60_000, () => watchers.every((w) => w.events >= updates));
+    const updSecs = (performance.now() - t1) / 1000;
+    for (const w of watchers) w.close();
+    const note = `${failed === 0 ? '' : ` (${failed} FAILED)`}`;
+    return [
+      { what: `apiserver: Service creates/s, growing 0 -> ${n} Services (32 in flight)${note}`, value: `${Math.round(n / createSecs)}/s`, target: '>= 1000/s' },
+      { what: `apiserver: Service updates/s sustained with ${n} Services present, 20 watchers (all events delivered)${note}`,
+        value: delivered ? `${Math.round(updates / updSecs)}/s` : `${Math.round(updates / updSecs)}/s (NOT all delivered)`, target: '>= 1000/s; reference: the empty-store row above' },
+    ];
   });
 }
 
@@ -175,6 +101,8 @@ async function memoryBound(): Promise<BenchRow[]> {
 export async function benchApiServer(): Promise<{ rows: BenchRow[] }> {
   const rows: BenchRow[] = [];
   rows.push(await writesWithWatchers());
+  rows.push(...await writesAtScale());
+  rows.push(...await persistenceAtScale());
   rows.push(...await watchLatency());
   rows.push(...await memoryBound());
   return { rows };

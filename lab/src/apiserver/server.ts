@@ -4,21 +4,25 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
-import { createLogger, type Logger } from '@herald/shared';
-import { Api, type Reply, type Target } from './api.js';
+import { createLogger, systemClock, type Clock, type Logger } from '@herald/shared';
+import { Api, listMeta, type Reply, type Target } from './api.js';
 import { coreVersions, group, groupList, resourceList, versionDoc } from './discovery.js';
 import { parseRange } from './ip.js';
-import { text, type JsonObject } from './json.js';
+import { objAt, text, type JsonObject } from './json.js';
 import { kubeconfigYaml } from './kubeconfig.js';
-import { readState, StateWriter, type StateFile } from './persist.js';
+import { readState } from './persist.js';
+import { defaultStateWriterOptions, StateWriter, type StateWriterOptions, type StateWriterStats } from './state-writer.js';
 import { Registry } from './registry.js';
 import { ApiError, errors, statusBody } from './status.js';
-import { Store } from './store.js';
+import { Store, type StoreImage } from './store.js';
+import type { SnapshotLimits } from './snapshots.js';
 import { serveWatch } from './watch-http.js';
+import { isWatchUrl, readBody, send, sendError, sendTooMany } from './http-reply.js';
 import { toTable, wantsTable } from './table.js';
 import { codecFor } from './event-convert.js';
 import { crdInfos } from './crd.js';
 import { mediaType } from './decode.js';
+import { classify, defaultInflightLimits, InflightLimiter, type ForcedRejections, type InflightStats } from './inflight.js';
 
 export interface ApiServerOptions {
   host?: string;
@@ -26,15 +30,54 @@ export interface ApiServerOptions {
   port?: number;
   /** Events kept per resource for watch-from-resourceVersion (default 10,000). */
   historyWindow?: number;
+  /**
+   * Persists the store: a base file at this path and a journal beside it (P.journal-N), restored
+   * on start. Writes are journaled and the base rewritten in the background (state-writer.ts).
+   */
   stateFile?: string;
+  /** Tuning of the state writer (journal flush interval, compaction threshold, chunk size). */
+  stateWriter?: Partial<StateWriterOptions>;
+  /**
+   * Starts from this storage (what kill() returned) instead of reading the state file: a restart
+   * of the API server over the same etcd. The state file, if any, goes on being written.
+   */
+  storage?: ApiServerStorage;
   serviceCIDRs?: { v4?: string; v6?: string };
   nodePortRange?: { min: number; max: number };
   bookmarkIntervalMs?: number;
   /** Events are deleted this long after they were last recorded (default 3600, 0: never). */
   eventTtlSeconds?: number;
   maxBodyBytes?: number;
+  /**
+   * How long and how many list snapshots (what continue tokens read) are kept, and how many bytes
+   * of writes after one it survives (default 5 min, 64, 256 MiB).
+   */
+  listSnapshots?: Partial<SnapshotLimits>;
+  /** --max-requests-inflight: read-only requests in flight before 429 (default 400, 0: no limit). */
+  maxRequestsInflight?: number;
+  /** --max-mutating-requests-inflight: mutating requests in flight before 429 (default 200, 0: no limit). */
+  maxMutatingRequestsInflight?: number;
+  /** Test-only: 429s forced from the start (see ApiServer.forceTooManyRequests). */
+  forceTooManyRequests?: ForcedRejections;
+  clock?: Clock;
   logger?: Logger;
+  /** Called once each request is answered (or its connection closed): for benchmarks and tests. */
+  onRequest?: (r: RequestRecord) => void;
 }
+
+export interface RequestRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  /** From arrival until the response was finished or the connection closed. */
+  readonly ms: number;
+  readonly watch: boolean;
+}
+
+/** What an API server stores (its etcd): opaque, from kill(), for startApiServer({storage}). */
+export type ApiServerStorage = StoreImage;
+
+const crdStoreKey = 'apiextensions.k8s.io/customresourcedefinitions';
 
 export interface ApiServer {
   readonly url: string;
@@ -46,52 +89,31 @@ export interface ApiServer {
   /** Number of open watch streams. */
   watchCount(): number;
   /**
+   * Test-only: forces 429s on API requests (paths under /api and /apis) on top of the in-flight
+   * limits, e.g. `{type: 'every', n: 3}`, `{type: 'next', n: 5}`, `{type: 'window', ms: 2000}`;
+   * undefined clears it. Watches are spared unless the rule says `watches: true`.
+   */
+  forceTooManyRequests(rule: ForcedRejections | undefined): void;
+  /** Requests in flight now and 429s answered so far, by reason. */
+  inflightStats(): InflightStats;
+  /**
    * Graceful stop, as kube-apiserver on SIGTERM: the listener closes and idle connections are
    * dropped, but open watch streams stay alive until close().
    */
   stopListening(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Stops at once, as kill -9 does to kube-apiserver: the listener closes and every connection,
+   * watches included, is cut with no goodbye. The storage survives, as etcd does: it is returned
+   * (with the journal flushed) for startApiServer({storage}) to carry on from.
+   */
+  kill(): Promise<ApiServerStorage>;
+  /** How long the start took (state restore included), and the state writer's figures. */
+  startupMs(): number;
+  stateWriterStats(): StateWriterStats | undefined;
 }
 
 const MiB = 1024 * 1024;
-
-function send(res: ServerResponse, code: number, json: string): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), 'Cache-Control': 'no-cache, private' });
-  res.end(json);
-}
-
-function sendError(res: ServerResponse, e: ApiError): void {
-  send(res, e.code, JSON.stringify(e.body));
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > limit) {
-      reject(errors.tooLarge(limit));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (c: Buffer) => {
-      if (failed) return;
-      size += c.length;
-      if (size > limit) {
-        failed = true;
-        reject(errors.tooLarge(limit));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks)); });
-    req.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
-  });
-}
 
 interface Route {
   type: 'resource';
@@ -104,20 +126,12 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const host = opts.host ?? '127.0.0.1';
   const maxBody = opts.maxBodyBytes ?? 3 * MiB;
   const registry = new Registry();
-  const state = opts.stateFile === undefined ? undefined : readState(opts.stateFile);
-  const store = new Store(opts.historyWindow ?? 10_000, state?.resourceVersion ?? 0);
-  if (state !== undefined) {
-    for (const crd of state.objects['apiextensions.k8s.io/customresourcedefinitions'] ?? []) {
-      const md = crd['metadata'] as JsonObject;
-      registry.setCrd(text(md['name']), crdInfos(crd));
-    }
-    for (const [sk, objs] of Object.entries(state.objects)) {
-      for (const o of objs) {
-        const md = o['metadata'] as JsonObject;
-        store.load(sk, `${typeof md['namespace'] === 'string' ? md['namespace'] : ''}/${text(md['name'])}`, o);
-      }
-    }
-  }
+  const t0 = performance.now();
+  const restored = opts.storage === undefined && opts.stateFile !== undefined ? readState(opts.stateFile) : undefined;
+  for (const problem of restored?.problems ?? []) log.warn('state_file_problem', { stateFile: opts.stateFile, problem });
+  const image = opts.storage ?? restored?.image;
+  const store = new Store(opts.historyWindow ?? 10_000, 0, { snapshots: opts.listSnapshots ?? {}, ...(image === undefined ? {} : { image }) });
+  for (const crd of store.list(crdStoreKey, undefined)) registry.setCrd(text(objAt(crd, 'metadata')['name']), crdInfos(crd));
   const net = {
     v4: parseRange(opts.serviceCIDRs?.v4 ?? '198.51.100.0/24'),
     v6: parseRange(opts.serviceCIDRs?.v6 ?? '2001:db8:ffff::/112'),
@@ -125,18 +139,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     nodePortMax: opts.nodePortRange?.max ?? 32767,
   };
   const api = new Api(registry, store, net);
+  const writer = opts.stateFile === undefined ? undefined
+    : new StateWriter(opts.stateFile, () => store.image(), (e) => log.error('state_write_failed', { stateFile: opts.stateFile, error: e }), { ...defaultStateWriterOptions, ...opts.stateWriter });
+  if (writer !== undefined) store.onCommit = (rec) => writer.append(rec);
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) api.ensureNamespace(ns);
-  let writer: StateWriter | undefined;
-  if (opts.stateFile !== undefined) {
-    const snapshot = (): StateFile => {
-      const objects: Record<string, JsonObject[]> = {};
-      for (const sk of store.storeKeys()) objects[sk] = store.list(sk, undefined);
-      return { resourceVersion: store.currentRv(), objects };
-    };
-    writer = new StateWriter(opts.stateFile, snapshot, 100, (e) => log.error('state_write_failed', { error: e }));
-    const w = writer;
-    store.onCommit = () => w.schedule();
-  }
+  const restoreMs = performance.now() - t0;
   const ttl = opts.eventTtlSeconds ?? 3600;
   const sweeper = ttl > 0 ? setInterval(() => api.expireEvents(ttl), Math.min(60_000, Math.max(250, ttl * 250))) : undefined;
   sweeper?.unref();
@@ -200,8 +207,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     return { type: 'resource', watch, target: { info, namespace, name, subresource: sub, query: url.searchParams, agent } };
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  const handle = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const method = req.method ?? 'GET';
     const agent = (req.headers['user-agent'] ?? 'unknown').split('/')[0] ?? 'unknown';
     let body: Buffer = Buffer.alloc(0);
@@ -255,8 +261,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
           return;
         }
         if (table) {
-          const { items, rv } = t.name === undefined ? api.listObjects(t) : { items: [api.getObject(t)], rv: undefined };
-          reply = { code: 200, json: JSON.stringify(toTable(t.info, items, rv)) };
+          if (t.name === undefined) {
+            const r = api.listObjects(t);
+            reply = { code: 200, json: JSON.stringify(toTable(t.info, r.items, listMeta(r))) };
+          } else reply = { code: 200, json: JSON.stringify(toTable(t.info, [api.getObject(t)], undefined)) };
         } else reply = t.name === undefined ? api.list(t) : api.get(t);
         break;
       case 'POST':
@@ -280,8 +288,35 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     send(res, reply.code, reply.json);
   };
 
+  const limiter = new InflightLimiter({
+    maxRequestsInflight: opts.maxRequestsInflight ?? defaultInflightLimits.maxRequestsInflight,
+    maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight ?? defaultInflightLimits.maxMutatingRequestsInflight,
+  }, opts.clock ?? systemClock);
+  limiter.force(opts.forceTooManyRequests);
   const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      req.resume();
+      send(res, 400, JSON.stringify(statusBody(400, 'BadRequest', `invalid request URL ${JSON.stringify(req.url ?? '')}`)));
+      return;
+    }
+    const apiPath = url.pathname === '/api' || url.pathname === '/apis' || url.pathname.startsWith('/api/') || url.pathname.startsWith('/apis/');
+    const cls = classify(req.method ?? 'GET', isWatchUrl(url));
+    const observe = opts.onRequest;
+    if (observe !== undefined) {
+      const t0 = performance.now();
+      res.once('close', () => observe({ method: req.method ?? 'GET', path: url.pathname, status: res.statusCode, ms: performance.now() - t0, watch: cls === 'long-running' }));
+    }
+    const admission = limiter.admit(cls, !apiPath);
+    if (admission.type === 'rejected') {
+      req.resume();
+      sendTooMany(res, admission.form);
+      return;
+    }
+    res.once('close', admission.release);
+    handle(req, res, url).catch((e: unknown) => {
       if (e instanceof ApiError) {
         sendError(res, e);
         return;
@@ -302,7 +337,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   address = `${urlHost}:${port}`;
   const url = `http://${address}`;
-  log.info('apiserver_started', { url, historyWindow: store.historyWindow, stateFile: opts.stateFile });
+  log.info('apiserver_started', { url, historyWindow: store.historyWindow, stateFile: opts.stateFile, resourceVersion: store.currentRv(), restoreMs: Math.round(restoreMs), replayed: restored?.replayed ?? 0 });
   let closing: Promise<void> | undefined;
   let listenerClosed: Promise<void> | undefined;
   return {
@@ -312,6 +347,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     writeKubeconfig: (path) => writeFile(path, kubeconfigYaml(url), { mode: 0o600 }),
     currentResourceVersion: () => store.currentRv(),
     watchCount: () => watchClosers.size,
+    forceTooManyRequests: (rule) => limiter.force(rule),
+    inflightStats: () => limiter.stats(),
     stopListening: () => {
       listenerClosed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -327,9 +364,25 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         store.closeAll();
         server.closeAllConnections();
         await closed;
-        await writer?.flush();
+        await writer?.close();
       })();
       return closing;
     },
+    kill: async () => {
+      closing ??= (async () => {
+        if (sweeper !== undefined) clearInterval(sweeper);
+        const closed = listenerClosed ?? new Promise<void>((resolve) => server.close(() => resolve()));
+        // Sockets first: a watcher sees its connection cut, not a clean end of the stream.
+        server.closeAllConnections();
+        store.closeAll();
+        await closed;
+        await writer?.close();
+        log.info('apiserver_killed', { url, resourceVersion: store.currentRv() });
+      })();
+      await closing;
+      return store.image();
+    },
+    startupMs: () => restoreMs,
+    stateWriterStats: () => writer?.stats(),
   };
 }

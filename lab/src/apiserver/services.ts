@@ -1,10 +1,13 @@
 // Service realism: defaults, clusterIP (single and dual stack) and nodePort allocation, type
-// changes that release what the new type does not need, and loadBalancerClass rules. Pure:
-// the caller passes every other Service so "already allocated" is computed, never remembered.
+// changes that release what the new type does not need, and loadBalancerClass rules. The caller
+// passes the allocations every stored Service holds (an index kept up to date on each commit, so
+// a write costs no scan of the other Services); the only state this touches is that index's
+// next-fit cursor, moved past each address handed out.
 
 import { arrAt, deepEqual, goValue, text, isObject, objAt, strAt, type Json, type JsonObject } from './json.js';
 import { familyOf, type Family, type IpRange } from './ip.js';
 import { fieldError, type FieldError } from './status.js';
+import { Overlay, type ServiceAllocations } from './service-allocations.js';
 
 export interface ServiceNetwork {
   readonly v4: IpRange;
@@ -103,7 +106,7 @@ function families(spec: JsonObject, errs: FieldError[]): Family[] {
   return fams;
 }
 
-function allocateIps(spec: JsonObject, old: JsonObject | undefined, net: ServiceNetwork, used: Set<string>, errs: FieldError[]): void {
+function allocateIps(spec: JsonObject, old: JsonObject | undefined, net: ServiceNetwork, alloc: ServiceAllocations, errs: FieldError[]): void {
   const fams = families(spec, errs);
   if (spec['clusterIP'] === 'None' || arrAt(spec, 'clusterIPs')[0] === 'None') {
     spec['clusterIP'] = 'None';
@@ -115,6 +118,9 @@ function allocateIps(spec: JsonObject, old: JsonObject | undefined, net: Service
   const wanted = arrAt(spec, 'clusterIPs').length > 0 ? arrAt(spec, 'clusterIPs') : typeof spec['clusterIP'] === 'string' && spec['clusterIP'] !== '' ? [spec['clusterIP']] : [];
   const out: string[] = [];
   const oldIps = old === undefined ? [] : arrAt(old, 'clusterIPs');
+  // What this Service held before is not "taken by another".
+  const mine = new Set(oldIps.filter((x): x is string => typeof x === 'string'));
+  const used = new Overlay<string>((ip) => alloc.hasIp(ip) && !mine.has(ip));
   fams.forEach((fam, i) => {
     const range = fam === 'IPv4' ? net.v4 : net.v6;
     const w = wanted[i];
@@ -135,13 +141,15 @@ function allocateIps(spec: JsonObject, old: JsonObject | undefined, net: Service
       } else out.push(ip);
       return;
     }
-    const ip = range.allocate(used);
-    if (ip === undefined) {
+    // A fresh address is none this Service held, either.
+    const got = range.allocate((ip) => used.has(ip) || mine.has(ip), alloc.cursor[fam]);
+    if (got === undefined) {
       errs.push(fieldError('FieldValueInvalid', 'spec.clusterIPs', `Invalid value: ${goStrings(wanted)}: failed to allocate a serviceIP: range is full`));
       return;
     }
-    used.add(ip);
-    out.push(ip);
+    alloc.cursor[fam] = got.index + 1;
+    used.add(got.ip);
+    out.push(got.ip);
   });
   if (out.length > 0) {
     spec['clusterIP'] = out[0] ?? null;
@@ -151,12 +159,22 @@ function allocateIps(spec: JsonObject, old: JsonObject | undefined, net: Service
   spec['ipFamilyPolicy'] = spec['ipFamilyPolicy'] ?? 'SingleStack';
 }
 
-function allocatePort(net: ServiceNetwork, used: Set<number>): number | undefined {
-  for (let p = net.nodePortMin; p <= net.nodePortMax; p++) if (!used.has(p)) { used.add(p); return p; }
+/** Next-fit node port from the index's cursor, wrapping once round the range. */
+function allocatePort(net: ServiceNetwork, used: Overlay<number>, alloc: ServiceAllocations): number | undefined {
+  const n = net.nodePortMax - net.nodePortMin + 1;
+  const from = alloc.portCursor >= net.nodePortMin && alloc.portCursor <= net.nodePortMax ? alloc.portCursor : net.nodePortMin;
+  for (let k = 0; k < n; k++) {
+    const p = net.nodePortMin + ((from - net.nodePortMin + k) % n);
+    if (!used.has(p)) {
+      used.add(p);
+      alloc.portCursor = p + 1;
+      return p;
+    }
+  }
   return undefined;
 }
 
-function checkNodePort(np: Json, field: string, net: ServiceNetwork, used: Set<number>, mine: ReadonlySet<number>, errs: FieldError[]): void {
+function checkNodePort(np: Json, field: string, net: ServiceNetwork, used: Overlay<number>, mine: ReadonlySet<number>, errs: FieldError[]): void {
   if (typeof np !== 'number') return;
   if (np < net.nodePortMin || np > net.nodePortMax) {
     errs.push(fieldError('FieldValueInvalid', field, `Invalid value: ${np}: provided port is not in the valid range. The range of valid ports is ${net.nodePortMin}-${net.nodePortMax}`));
@@ -167,7 +185,7 @@ function checkNodePort(np: Json, field: string, net: ServiceNetwork, used: Set<n
 }
 
 /** Defaults, allocates and validates a Service's spec for create (old undefined) or update. */
-export function prepareService(obj: JsonObject, old: JsonObject | undefined, others: readonly JsonObject[], net: ServiceNetwork): ServiceResult {
+export function prepareService(obj: JsonObject, old: JsonObject | undefined, alloc: ServiceAllocations, net: ServiceNetwork): ServiceResult {
   const errs: FieldError[] = [];
   const spec: JsonObject = { ...objAt(obj, 'spec') };
   const oldSpec = old === undefined ? undefined : objAt(old, 'spec');
@@ -196,23 +214,17 @@ export function prepareService(obj: JsonObject, old: JsonObject | undefined, oth
   } else {
     if (ports.length === 0 && spec['clusterIP'] !== 'None') errs.push(fieldError('FieldValueRequired', 'spec.ports', 'Required value'));
     spec['internalTrafficPolicy'] = spec['internalTrafficPolicy'] ?? 'Cluster';
-    const usedIps = new Set(others.flatMap((o) => arrAt(objAt(o, 'spec'), 'clusterIPs')).filter((x): x is string => typeof x === 'string'));
-    allocateIps(spec, oldSpec, net, usedIps, errs);
+    allocateIps(spec, oldSpec, net, alloc, errs);
   }
   if (type === 'NodePort' || type === 'LoadBalancer') spec['externalTrafficPolicy'] = spec['externalTrafficPolicy'] ?? 'Cluster';
   if (type === 'LoadBalancer') spec['allocateLoadBalancerNodePorts'] = spec['allocateLoadBalancerNodePorts'] ?? true;
   else if (spec['allocateLoadBalancerNodePorts'] !== undefined) {
     errs.push(fieldError('FieldValueForbidden', 'spec.allocateLoadBalancerNodePorts', "Forbidden: may only be used when `type` is 'LoadBalancer'"));
   }
-  const usedPorts = new Set<number>();
-  for (const o of others) {
-    const s = objAt(o, 'spec');
-    for (const p of arrAt(s, 'ports')) if (isObject(p) && typeof p['nodePort'] === 'number') usedPorts.add(p['nodePort']);
-    if (typeof s['healthCheckNodePort'] === 'number') usedPorts.add(s['healthCheckNodePort']);
-  }
   const mine = new Set<number>();
   if (oldSpec !== undefined) for (const p of arrAt(oldSpec, 'ports')) if (isObject(p) && typeof p['nodePort'] === 'number') mine.add(p['nodePort']);
   if (oldSpec !== undefined && typeof oldSpec['healthCheckNodePort'] === 'number') mine.add(oldSpec['healthCheckNodePort']);
+  const usedPorts = new Overlay<number>((p) => alloc.hasPort(p));
   ports.forEach((p, i) => {
     if (p['nodePort'] !== undefined && (type === 'ClusterIP' || type === 'ExternalName')) {
       errs.push(fieldError('FieldValueForbidden', `spec.ports[${i}].nodePort`, `Forbidden: may not be used when \`type\` is '${String(type)}'`));
@@ -220,11 +232,11 @@ export function prepareService(obj: JsonObject, old: JsonObject | undefined, oth
     checkNodePort(p['nodePort'] ?? null, `spec.ports[${i}].nodePort`, net, usedPorts, mine, errs);
   });
   if (needsNodePorts(spec)) {
-    spec['ports'] = ports.map((p) => (p['nodePort'] !== undefined ? p : { ...p, nodePort: allocatePort(net, usedPorts) ?? null }));
+    spec['ports'] = ports.map((p) => (p['nodePort'] !== undefined ? p : { ...p, nodePort: allocatePort(net, usedPorts, alloc) ?? null }));
   }
   if (needsHealthCheck(spec)) {
     checkNodePort(spec['healthCheckNodePort'] ?? null, 'spec.healthCheckNodePort', net, usedPorts, mine, errs);
-    spec['healthCheckNodePort'] = spec['healthCheckNodePort'] ?? allocatePort(net, usedPorts) ?? null;
+    spec['healthCheckNodePort'] = spec['healthCheckNodePort'] ?? allocatePort(net, usedPorts, alloc) ?? null;
   } else if (spec['healthCheckNodePort'] !== undefined) {
     errs.push(fieldError('FieldValueInvalid', 'spec.healthCheckNodePort', `Invalid value: ${goValue(spec['healthCheckNodePort'])}: may only be set when \`type\` is 'LoadBalancer' and \`externalTrafficPolicy\` is 'Local'`));
   }

@@ -16,6 +16,7 @@ export type StatusReason =
   | 'RequestEntityTooLarge'
   | 'NotAcceptable'
   | 'Forbidden'
+  | 'TooManyRequests'
   | 'InternalError';
 
 export interface StatusCause {
@@ -29,6 +30,12 @@ export interface StatusDetails {
   group?: string;
   kind?: string;
   causes?: StatusCause[];
+  retryAfterSeconds?: number;
+}
+
+/** ListMeta of a Status (a 410 for an expired continue token carries a fresh token). */
+export interface StatusListMeta {
+  continue?: string;
 }
 
 /** A field error as Kubernetes validation reports it. */
@@ -40,8 +47,8 @@ export interface FieldError {
   detail: string;
 }
 
-export function statusBody(code: number, reason: StatusReason, message: string, details?: StatusDetails): JsonObject {
-  const body: JsonObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason };
+export function statusBody(code: number, reason: StatusReason, message: string, details?: StatusDetails, listMeta: StatusListMeta = {}): JsonObject {
+  const body: JsonObject = { kind: 'Status', apiVersion: 'v1', metadata: { ...listMeta }, status: 'Failure', message, reason };
   if (details !== undefined) body['details'] = details as unknown as JsonObject;
   body['code'] = code;
   return body;
@@ -50,11 +57,14 @@ export function statusBody(code: number, reason: StatusReason, message: string, 
 export class ApiError extends Error {
   readonly code: number;
   readonly body: JsonObject;
-  constructor(code: number, reason: StatusReason, message: string, details?: StatusDetails) {
+  /** Extra response headers (Retry-After on a 429). */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(code: number, reason: StatusReason, message: string, details?: StatusDetails, listMeta?: StatusListMeta, headers: Record<string, string> = {}) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
-    this.body = statusBody(code, reason, message, details);
+    this.body = statusBody(code, reason, message, details, listMeta);
+    this.headers = headers;
   }
 }
 
@@ -101,6 +111,15 @@ export const errors = {
     return new ApiError(422, 'Invalid', `${kindName} "${name}" is invalid: ${joined}`, d);
   },
   expired: (message: string): ApiError => new ApiError(410, 'Expired', message),
+  /** kube-apiserver's answer to a continue token whose snapshot is compacted away. */
+  expiredContinue: (inconsistentToken: string): ApiError => new ApiError(410, 'Expired',
+    'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, ' +
+    'or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an ' +
+    'inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+    undefined, { continue: inconsistentToken }),
+  /** Over --max-requests-inflight / --max-mutating-requests-inflight (or forced by the test knob). */
+  tooManyRequests: (): ApiError => new ApiError(429, 'TooManyRequests', 'Too many requests, please try again later.',
+    { retryAfterSeconds: 1 }, undefined, { 'Retry-After': '1' }),
   methodNotAllowed: (): ApiError =>
     new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}),
   unsupportedMediaType: (contentType: string, accepted: readonly string[]): ApiError =>

@@ -1,8 +1,13 @@
-// The object store: one map per group/resource keyed "namespace/name", a cluster-wide
-// resourceVersion counter, a bounded history ring per resource (the watch window), and the
-// live watchers. Each event is serialised once and the same string is written to every watcher.
+// The object store: one sorted map per group/resource keyed "namespace/name", a cluster-wide
+// resourceVersion counter, a bounded history ring per resource (the watch window), the live
+// watchers, and the snapshots paged lists read from. Each event is serialised once and the same
+// string is written to every watcher. Stored objects are immutable, so a snapshot is an O(1)
+// copy-on-write clone of a resource's map.
 
+import { systemClock, type Clock } from '@herald/shared';
+import { SortedMap } from './btree.js';
 import type { JsonObject } from './json.js';
+import { defaultSnapshotLimits, SnapshotSet, type SnapshotLimits } from './snapshots.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -26,6 +31,24 @@ export interface WatchSink {
   close(): void;
   /** Renders an object for this watcher (a Table, another version); default: the stored JSON. */
   render?: (obj: JsonObject) => string;
+}
+
+/** One committed change, as persistence records it (json: the stored object, serialised once). */
+export interface CommitRecord {
+  readonly rv: number;
+  readonly storeKey: string;
+  readonly key: string;
+  readonly type: EventType;
+  readonly json: string;
+}
+
+/**
+ * Every object of the store at one resourceVersion: what etcd holds. Trees are copy-on-write
+ * clones, so taking an image is O(resources) and it never changes after.
+ */
+export interface StoreImage {
+  readonly rv: number;
+  readonly trees: ReadonlyMap<string, SortedMap<string, JsonObject>>;
 }
 
 export function eventLine(type: string, json: string): string {
@@ -65,11 +88,15 @@ class History {
   private readonly buf: (StoreEvent | undefined)[];
   private start = 0;
   private size = 0;
-  /** RV of the newest event that fell out of the window (0: none yet). */
-  evictedRv = 0;
+  /**
+   * RV of the newest event that fell out of the window (0: none yet). A store restored at RV R
+   * starts at R: it has no events from before, so a watch from an older RV must get 410.
+   */
+  evictedRv: number;
 
-  constructor(private readonly capacity: number) {
+  constructor(private readonly capacity: number, floorRv: number) {
     this.buf = new Array<StoreEvent | undefined>(capacity);
+    this.evictedRv = floorRv;
   }
 
   push(ev: StoreEvent): void {
@@ -92,22 +119,46 @@ class History {
 }
 
 export class ResourceStore {
-  readonly objects = new Map<string, JsonObject>();
   readonly watchers = new Set<WatchSink>();
   readonly history: History;
-  constructor(capacity: number) {
-    this.history = new History(capacity);
+  constructor(capacity: number, floorRv: number, readonly objects = new SortedMap<string, JsonObject>()) {
+    this.history = new History(capacity, floorRv);
   }
+}
+
+export interface StoreOptions {
+  clock?: Clock;
+  snapshots?: Partial<SnapshotLimits>;
+  /** Starts from these objects at image.rv (a restart); the watch windows start empty there. */
+  image?: StoreImage;
 }
 
 export class Store {
   private rv: number;
+  private readonly floorRv: number;
   private readonly resources = new Map<string, ResourceStore>();
+  private readonly clock: Clock;
+  private readonly snapshots: SnapshotSet;
+  /** Bytes of object JSON committed so far (what a snapshot pins grows with it). */
+  private committedBytes = 0;
   /** Called after every committed change (persistence hooks in here). */
-  onCommit: (() => void) | undefined;
+  onCommit: ((rec: CommitRecord) => void) | undefined;
+  /** Per resource: called with (old, new) on every commit (undefined: created / deleted). */
+  private readonly observers = new Map<string, ((old: JsonObject | undefined, next: JsonObject | undefined) => void)[]>();
 
-  constructor(readonly historyWindow: number, initialRv = 0) {
-    this.rv = initialRv;
+  constructor(readonly historyWindow: number, initialRv = 0, opts: StoreOptions = {}) {
+    this.rv = Math.max(initialRv, opts.image?.rv ?? 0);
+    this.floorRv = this.rv;
+    this.clock = opts.clock ?? systemClock;
+    this.snapshots = new SnapshotSet({ ...defaultSnapshotLimits, ...opts.snapshots });
+    for (const [sk, tree] of opts.image?.trees ?? []) this.resources.set(sk, new ResourceStore(historyWindow, this.floorRv, tree.clone()));
+  }
+
+  /** Every object at the current resourceVersion (O(resources): trees are cloned copy-on-write). */
+  image(): StoreImage {
+    const trees = new Map<string, SortedMap<string, JsonObject>>();
+    for (const [sk, r] of this.resources) if (r.objects.size > 0) trees.set(sk, r.objects.clone());
+    return { rv: this.rv, trees };
   }
 
   currentRv(): number {
@@ -117,7 +168,7 @@ export class Store {
   resource(storeKey: string): ResourceStore {
     let r = this.resources.get(storeKey);
     if (r === undefined) {
-      r = new ResourceStore(this.historyWindow);
+      r = new ResourceStore(this.historyWindow, this.floorRv);
       this.resources.set(storeKey, r);
     }
     return r;
@@ -135,14 +186,50 @@ export class Store {
   list(storeKey: string, namespace: string | undefined): JsonObject[] {
     const r = this.resources.get(storeKey);
     if (r === undefined) return [];
-    const prefix = namespace === undefined ? undefined : `${namespace}/`;
-    const keys = [...r.objects.keys()].filter((k) => prefix === undefined || k.startsWith(prefix)).sort();
-    return keys.map((k) => r.objects.get(k) as JsonObject);
+    if (namespace === undefined) return [...r.objects.values()];
+    const prefix = `${namespace}/`;
+    const out: JsonObject[] = [];
+    for (const [k, v] of r.objects.entries(prefix)) {
+      if (!k.startsWith(prefix)) break;
+      out.push(v);
+    }
+    return out;
   }
 
-  /** Loads an object as-is (persistence restore): no event, no RV bump. */
-  load(storeKey: string, key: string, obj: JsonObject): void {
-    this.resource(storeKey).objects.set(key, obj);
+  /** Number of objects of a resource. */
+  count(storeKey: string): number {
+    return this.resources.get(storeKey)?.objects.size ?? 0;
+  }
+
+  /** The current objects of a resource (read only: never change the map). */
+  current(storeKey: string): SortedMap<string, JsonObject> {
+    return this.resource(storeKey).objects;
+  }
+
+  /** Keeps the current state of a resource as the snapshot at the current RV (O(1)). */
+  keepSnapshot(storeKey: string): number {
+    const r = this.resource(storeKey);
+    this.snapshots.keep(storeKey, this.rv, () => r.objects.clone(), this.clock.now(), this.committedBytes);
+    return this.rv;
+  }
+
+  /**
+   * The objects of a resource at rv: the current map if rv is the current RV, a kept snapshot,
+   * or undefined (never kept or already evicted: the caller answers 410).
+   */
+  snapshotAt(storeKey: string, rv: number): SortedMap<string, JsonObject> | undefined {
+    if (rv === this.rv) return this.resource(storeKey).objects;
+    return this.snapshots.find(storeKey, rv, this.clock.now(), this.committedBytes);
+  }
+
+  /** Snapshots kept and evicted so far (tests, benchmarks). */
+  snapshotStats(): { kept: number; evicted: Readonly<Record<string, number>> } {
+    return { kept: this.snapshots.size, evicted: { ...this.snapshots.evictions } };
+  }
+
+  /** Calls fn(old, new) on every later commit to storeKey (indexes kept beside the store). */
+  observe(storeKey: string, fn: (old: JsonObject | undefined, next: JsonObject | undefined) => void): void {
+    this.observers.set(storeKey, [...(this.observers.get(storeKey) ?? []), fn]);
   }
 
   /**
@@ -158,6 +245,9 @@ export class Store {
     if (type === 'DELETED') r.objects.delete(key);
     else r.objects.set(key, stored);
     const json = JSON.stringify(stored);
+    this.committedBytes += json.length;
+    if (this.snapshots.size > 0) this.snapshots.sweep(this.clock.now(), this.committedBytes);
+    for (const fn of this.observers.get(storeKey) ?? []) fn(old, type === 'DELETED' ? undefined : stored);
     const ev: StoreEvent = { rv, type, obj: stored, old, json };
     r.history.push(ev);
     for (const w of r.watchers) {
@@ -167,7 +257,7 @@ export class Store {
         w.close();
       }
     }
-    this.onCommit?.();
+    this.onCommit?.({ rv, storeKey, key, type, json });
     return { obj: stored, json };
   }
 
@@ -175,9 +265,10 @@ export class Store {
   dropAll(storeKey: string): void {
     const r = this.resources.get(storeKey);
     if (r === undefined) return;
-    for (const [k, o] of [...r.objects]) this.commit(storeKey, k, 'DELETED', o);
+    for (const [k, o] of [...r.objects.entries()]) this.commit(storeKey, k, 'DELETED', o);
     for (const w of r.watchers) w.close();
     r.watchers.clear();
+    this.snapshots.drop(storeKey);
     this.resources.delete(storeKey);
   }
 
@@ -189,7 +280,7 @@ export class Store {
   watch(storeKey: string, sink: WatchSink, rv: number | undefined): number | undefined {
     const r = this.resource(storeKey);
     if (rv === undefined || rv === 0) {
-      for (const [, o] of r.objects) {
+      for (const o of r.objects.values()) {
         if (sink.namespace !== undefined && nsOf(o) !== sink.namespace) continue;
         if (sink.matches(o)) sink.send(eventLine('ADDED', sink.render === undefined ? JSON.stringify(o) : sink.render(o)));
       }

@@ -97,11 +97,12 @@ function columnsFor(info: ResourceInfo): Column[] {
   return [nameCol, ageCol];
 }
 
-export function toTable(info: ResourceInfo, items: readonly JsonObject[], resourceVersion: string | undefined): JsonObject {
+/** `listMeta`: the list's metadata (resourceVersion, continue, remainingItemCount), kept as is. */
+export function toTable(info: ResourceInfo, items: readonly JsonObject[], listMeta: JsonObject | undefined): JsonObject {
   const cols = columnsFor(info);
   const now = Date.now();
   const table: JsonObject = {
-    kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: resourceVersion === undefined ? {} : { resourceVersion },
+    kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: listMeta === undefined ? {} : { ...listMeta },
     columnDefinitions: cols.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: '', priority: c.priority ?? 0 })),
     rows: items.map((o) => ({
       cells: cols.map((c) => c.cell(o, now)),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:net';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { ANNOTATION_IP_ALLOCATED_FROM_POOL, GROUP, PooledKubeConfig, VERSION, type BGPSessionStateStatus, type Logger } from '@herald/shared';
-import { startApiServer, type ApiServer } from '../apiserver/index.js';
+import { restartApiServer, startApiServer, type ApiServer, type ApiServerOptions } from '../apiserver/index.js';
 import { nsRun } from '../netns/exec.js';
 import { Topology, deleteNamespacesWithPrefix, type HostSpec } from '../netns/topology.js';
 import { createRouter, type RouterDriver, type RouterPeerSpec } from '../routers/index.js';
@@ -36,6 +36,7 @@ type SpeakerAction = 'stop' | 'kill' | 'start' | 'freeze' | 'thaw';
 export class Lab {
   private topo: Topology | undefined;
   private api: ApiServer | undefined;
+  private apiOptions: ApiServerOptions = {};
   private hostForward: Server | undefined;
   private router: RouterDriver | undefined;
   private stopProxy: (() => Promise<void>) | undefined;
@@ -113,7 +114,8 @@ export class Lab {
 
     // 2. The API server: on the host's loopback, and on the lab network (mgmt, :6443) through a
     //    Unix socket both namespaces see. Cutting a node's link cuts its API access.
-    this.api = await startApiServer({ host: '127.0.0.1', port: 0, ...(this.persist ? { stateFile: join(this.dir, 'apiserver-state.json') } : {}), logger: this.log.child({ component: 'apiserver' }) });
+    this.apiOptions = { host: '127.0.0.1', ...(this.persist ? { stateFile: join(this.dir, 'apiserver-state.json') } : {}), logger: this.log.child({ component: 'apiserver' }) };
+    this.api = await startApiServer({ ...this.apiOptions, port: 0 });
     await this.api.writeKubeconfig(this.hostKubeconfig);
     const sock = join(this.dir, 'api.sock');
     this.hostForward = await forward({ type: 'unix', path: sock }, { type: 'tcp', host: '127.0.0.1', port: this.api.port });
@@ -199,6 +201,22 @@ export class Lab {
     if (!this.topo) throw new Error('lab is not up');
     await this.topo.setLink(node, up);
     this.links.set(node, up);
+  }
+
+  /**
+   * Restarts the embedded API server as a kill -9 and a start would: every watch and connection is
+   * cut, then after stallMs (default 0) it serves again on the same address with the same objects
+   * and resourceVersions (its storage survives, as etcd does), so informers relist (410) or
+   * re-watch. downMs: from the kill until it listens again; startMs: its own start.
+   */
+  async restartApiServer(opts: { stallMs?: number } = {}): Promise<{ downMs: number; startMs: number; resourceVersion: number }> {
+    const old = this.api;
+    if (old === undefined) throw new Error('the lab API server is not running');
+    this.api = undefined;
+    const r = await restartApiServer(old, this.apiOptions, opts.stallMs ?? 0);
+    this.api = r.server;
+    this.log.info('apiserver-restarted', { downMs: Math.round(r.downMs), startMs: Math.round(r.startMs), resourceVersion: r.server.currentResourceVersion() });
+    return { downMs: r.downMs, startMs: r.startMs, resourceVersion: r.server.currentResourceVersion() };
   }
 
   async restartController(): Promise<void> {

@@ -28,9 +28,9 @@ describe('apiserver/table: server-side printing', function () {
   it('prints a LoadBalancer Service like kubectl does', function () {
     const info = new Registry().lookup('', 'v1', 'services')!;
     const svc = { metadata: { name: 'web', creationTimestamp: new Date().toISOString() }, spec: { type: 'LoadBalancer', clusterIP: '198.51.100.1', ports: [{ port: 80, nodePort: 30000, protocol: 'TCP' }] }, status: { loadBalancer: {} } };
-    const t = toTable(info, [svc], '5') as any;
+    const t = toTable(info, [svc], { resourceVersion: '5', continue: 'tok', remainingItemCount: 7 }) as any;
     assert.deepEqual(t.rows[0].cells.slice(0, 5), ['web', 'LoadBalancer', '198.51.100.1', '<pending>', '80:30000/TCP']);
-    assert.equal(t.metadata.resourceVersion, '5');
+    assert.deepEqual(t.metadata, { resourceVersion: '5', continue: 'tok', remainingItemCount: 7 }, 'a paged Table keeps the continue token (kubectl get pages with it)');
   });
 });
 

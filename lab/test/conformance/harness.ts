@@ -10,6 +10,8 @@ import { startApiServer, type ApiServer } from '../../src/apiserver/index.js';
 import { createLogger } from '@herald/shared';
 
 export const HISTORY_WINDOW = 500;
+/** The embedded server drops a list snapshot once this much was written after it (forces 410). */
+export const SNAPSHOT_BYTES = 1024 * 1024;
 
 export interface Ctx {
   kc: KubeConfig;
@@ -36,7 +38,7 @@ export function ctx(): Promise<Ctx> {
       kc.loadFromDefault();
       real = true;
     } else {
-      embedded = await startApiServer({ historyWindow: HISTORY_WINDOW, logger: createLogger({ component: 'apiserver', level: 'warn' }) });
+      embedded = await startApiServer({ historyWindow: HISTORY_WINDOW, listSnapshots: { maxBytesAfter: SNAPSHOT_BYTES }, logger: createLogger({ component: 'apiserver', level: 'warn' }) });
       kc.loadFromString(embedded.kubeconfigYaml());
     }
     const server = kc.getCurrentCluster()?.server ?? '';
