@@ -1,6 +1,10 @@
 // The membership shell: sends heartbeats, feeds what it hears and what Kubernetes says into the
 // pure liveness core, and tells the speaker's reconciler when the live set or this speaker's
 // fence changes. It also runs the graceful handoff (leave / handoff / ackHandoff).
+//
+// Per message the shell does O(members / 8) work; it re-evaluates at once only when the core
+// says something visible changed (a flag, a leave, a peer back, a link up), and otherwise on its
+// tick (every 20 ms).
 import type { Clock, TimerHandle } from '@herald/shared/clock';
 import type { Logger } from '@herald/shared/log';
 import { decodeHeartbeat, describeDecodeError, encodeHeartbeat, type HeartbeatMessage } from './heartbeat-codec.js';
@@ -49,12 +53,14 @@ export interface MembershipCounters {
   /** Accepted messages from speakers that are not in our member set (yet, or any more). */
   fromNonMembers: number;
   rejected: Record<string, number>;
+  /** Evaluations of the view (tick or change). */
+  evaluations: number;
 }
 
 export class Membership {
   readonly incarnation: bigint;
   readonly liveness: Liveness;
-  readonly counters: MembershipCounters = { heartbeatsSent: 0, accepted: 0, fromNonMembers: 0, rejected: {} };
+  readonly counters: MembershipCounters = { heartbeatsSent: 0, accepted: 0, fromNonMembers: 0, rejected: {}, evaluations: 0 };
   private readonly guard = new ReplayGuard();
   private addresses: ReadonlyMap<string, readonly string[]> = new Map();
   private seq = 0;
@@ -88,7 +94,7 @@ export class Membership {
     if (this.running) return;
     this.running = true;
     this.beat();
-    this.evaluate();
+    this.onEvalTimer();
   }
 
   stop(): void {
@@ -100,15 +106,16 @@ export class Membership {
 
   /** The member set and heartbeat destinations (from membersFromK8s, or a static stub). */
   setMembers(facts: ReadonlyMap<string, MemberFacts>, addresses: ReadonlyMap<string, readonly string[]>): void {
+    const now = this.o.clock.now();
     this.addresses = addresses;
-    this.liveness.setMembers(facts, this.o.clock.now());
-    this.evaluate(false);
+    this.liveness.setMembers(facts, now);
+    this.evaluate();
   }
 
   /** From the LeaseKeeper. */
   ownLeaseRenewed(sentAt: number, renewKey: string): void {
     this.liveness.ownLeaseRenewed(sentAt, renewKey, this.o.clock.now());
-    this.evaluate(false);
+    this.evaluate();
   }
 
   view(): LivenessView {
@@ -159,32 +166,37 @@ export class Membership {
   private beat(): void {
     if (!this.running) return;
     this.send(this.hasLeft ? 'leaving' : 'heartbeat');
+    if (this.beatTimer) this.o.clock.clearTimeout(this.beatTimer);
     this.beatTimer = this.o.clock.setTimeout(() => this.beat(), this.liveness.config.heartbeatIntervalMs);
   }
 
   private send(type: 'heartbeat' | 'leaving' | 'announced', target?: { to: string; toIncarnation: bigint }): void {
+    if (type === 'announced' && !target) return;
     const now = this.o.clock.now();
-    const common = {
-      from: this.o.node, incarnation: this.incarnation, seq: this.seq++ >>> 0, sentAtMs: Math.max(0, Math.floor(now)),
-      fenced: this.liveness.advertisesFenced(now), heard: this.liveness.heardList(now),
+    const { fenced, heard, hashes } = this.liveness.nextHeartbeat(now, type === 'announced' ? 'ack' : 'list');
+    const common = { from: this.o.node, incarnation: this.incarnation, seq: this.seq++ >>> 0, sentAtMs: Math.max(0, now), fenced };
+    const encode = (h: HeartbeatMessage['heard']): Buffer | undefined => {
+      let msg: HeartbeatMessage;
+      if (type !== 'announced') msg = { type, ...common, heard: h };
+      else if (target) msg = { type, ...common, heard: h, ...target };
+      else return undefined;
+      try {
+        return encodeHeartbeat(msg, this.o.keys);
+      } catch (err) {
+        this.o.log.error('heartbeat-encode-failed', { err });
+        return undefined;
+      }
     };
-    let msg: HeartbeatMessage;
-    if (type === 'announced') {
-      if (!target) return;
-      msg = { type, ...common, ...target };
-    } else msg = { type, ...common };
-    let buf: Buffer;
-    try {
-      buf = encodeHeartbeat(msg, this.o.keys);
-    } catch (err) {
-      this.o.log.error('heartbeat-encode-failed', { err });
-      return;
-    }
-    const dests = type === 'announced' ? [target?.to ?? ''] : [...this.addresses.keys()];
-    for (const name of dests) {
+    const buf = encode(heard);
+    // Peers whose member set differs from ours get the same message with hashes (one more HMAC).
+    const alt = hashes ? encode(hashes.heard) : undefined;
+    if (!buf) return;
+    // Every message goes to every member (an ack too), so each receiver sees every sequence
+    // number and can tell a missed message from none sent.
+    for (const [name, addrs] of this.addresses) {
       if (name === this.o.node) continue;
-      const addr = this.addresses.get(name)?.[0];
-      if (addr) this.o.transport.send(addr, buf);
+      const addr = addrs[0];
+      if (addr) this.o.transport.send(addr, (hashes?.to.has(name) ? alt : undefined) ?? buf);
     }
     if (type === 'heartbeat') this.counters.heartbeatsSent++;
   }
@@ -196,6 +208,7 @@ export class Membership {
   /** The receive path: never throws. */
   private receive(buf: Buffer): void {
     try {
+      const now = this.o.clock.now();
       const d = decodeHeartbeat(buf, this.o.keys);
       if (!d.ok) {
         this.reject(d.error.type);
@@ -206,17 +219,16 @@ export class Membership {
       if (m.from === this.o.node) return this.reject('from-self');
       // A sender outside our member set still counts (as a stranger) in the liveness core.
       if (!this.addresses.has(m.from)) this.counters.fromNonMembers++;
-      const now = this.o.clock.now();
       const r = this.guard.accept(m.from, m.incarnation, m.seq, now);
       if (!r.ok) return this.reject(r.error.type);
       this.counters.accepted++;
-      this.liveness.observe({ from: m.from, type: m.type, incarnation: m.incarnation, fenced: m.fenced, heard: m.heard }, now);
+      this.liveness.observe({ from: m.from, type: m.type, incarnation: m.incarnation, fenced: m.fenced, heard: m.heard, seq: m.seq, sentAtMs: m.sentAtMs }, now);
       if (m.type === 'leaving') this.onLeaving(m.from, m.incarnation);
       if (m.type === 'announced' && m.to === this.o.node && m.toIncarnation === this.incarnation && this.leaving) {
         this.leaving.got.add(m.from);
         if ([...this.leaving.waitFor].every((n) => this.leaving?.got.has(n))) this.finishLeave('all-acked');
       }
-      this.evaluate(false);
+      if (this.liveness.dirty) this.evaluate();
     } catch (err) {
       this.o.log.error('heartbeat-receive-failed', { err });
     }
@@ -230,24 +242,35 @@ export class Membership {
       return;
     }
     this.acked.set(from, incarnation);
-    this.evaluate(false);
+    this.evaluate();
     if (this.handoffListeners.length === 0) this.ackHandoff(from);
     else for (const l of this.handoffListeners) l({ from, incarnation });
   }
 
+  /** The evaluation tick. */
+  private onEvalTimer(): void {
+    if (!this.running) return;
+    this.evalTimer = this.o.clock.setTimeout(() => this.onEvalTimer(), this.o.evalIntervalMs ?? 20);
+    this.evaluate();
+  }
+
   /** Recomputes the view, emits a change when the live set or the fence changed. */
-  private evaluate(reschedule = true): void {
-    if (reschedule) {
-      if (!this.running) return;
-      this.evalTimer = this.o.clock.setTimeout(() => this.evaluate(), this.o.evalIntervalMs ?? 20);
-    }
+  private evaluate(): void {
+    this.counters.evaluations++;
     const view = this.liveness.view(this.o.clock.now());
+    this.liveness.dirty = false;
+    const statuses = new Map<string, string>();
+    let sameStatuses = this.last !== undefined && this.last.statuses.size === view.members.size;
+    for (const [n, s] of view.members) {
+      const t = statusText(s);
+      statuses.set(n, t);
+      if (sameStatuses && this.last?.statuses.get(n) !== t) sameStatuses = false;
+    }
     const live = [...view.live].sort().join(',');
-    const statuses = new Map([...view.members].map(([n, s]) => [n, statusText(s)]));
     const prev = this.last;
-    const changed = new Map([...statuses].filter(([n, t]) => prev?.statuses.get(n) !== t));
     this.last = { live, fenced: view.fence.fenced, statuses };
-    if (prev && prev.live === live && prev.fenced === view.fence.fenced && changed.size === 0) return;
+    if (prev && sameStatuses && prev.live === live && prev.fenced === view.fence.fenced) return;
+    const changed = new Map([...statuses].filter(([n, t]) => prev?.statuses.get(n) !== t));
     for (const [member, status] of changed) this.o.log.info('member-status', { node: this.o.node, member, status });
     if (!prev || prev.fenced !== view.fence.fenced) {
       this.o.log.info(view.fence.fenced ? 'self-fenced' : 'self-unfenced', { node: this.o.node, reason: view.fence.fenced ? view.fence.reason : undefined });
