@@ -2,6 +2,15 @@
 // pure liveness core, and tells the speaker's reconciler when the live set or this speaker's
 // fence changes. It also runs the graceful handoff (leave / handoff / ackHandoff).
 //
+// Its own stalls. Every entry point first asks the LoopWatch whether the evaluation tick is
+// overdue; if so the loop was stuck (a GC pause, a CPU hog) and the core is told (stalled()).
+// Then the shell *drains* before it judges or speaks: libuv runs a late timer before it polls the
+// socket, so a judgment at that moment would see every peer silent, and a heartbeat sent then
+// would carry that judgment. Instead it defers (setImmediate) until a loop turn reads fewer than
+// a batch of datagrams (libuv reads up to 32 per turn), at most DRAIN_ROUNDS turns, then tells
+// the core (drained()), sends the heartbeat that was due, and evaluates. Meanwhile view()
+// returns the last evaluated view and isFenced() stays live (a half-read queue can only fence).
+//
 // Per message the shell does O(members / 8) work; it re-evaluates at once only when the core
 // says something visible changed (a flag, a leave, a peer back, a link up), and otherwise on its
 // tick (every 20 ms).
@@ -9,8 +18,13 @@ import type { Clock, TimerHandle } from '@herald/shared/clock';
 import type { Logger } from '@herald/shared/log';
 import { decodeHeartbeat, describeDecodeError, encodeHeartbeat, type HeartbeatMessage } from './heartbeat-codec.js';
 import { Liveness, statusText, type LivenessConfig, type LivenessK8sConfig, type LivenessView, type MemberFacts } from './liveness.js';
+import { LoopWatch, type Stall } from './loop-watch.js';
 import { newIncarnation, ReplayGuard } from './replay-guard.js';
 import type { PacketTransport } from './udp-transport.js';
+
+/** A turn that read fewer datagrams than this ended the drain (libuv reads up to 32 per turn). */
+const DRAIN_BATCH = 16;
+const DRAIN_ROUNDS = 32;
 
 export interface MembershipOptions {
   readonly node: string;
@@ -23,6 +37,10 @@ export interface MembershipOptions {
   readonly k8s?: Partial<LivenessK8sConfig>;
   /** How often the view is re-evaluated between messages (default 20 ms). */
   readonly evalIntervalMs?: number;
+  /** The evaluation tick this late means our loop stalled (default 50 ms; keep it below a heartbeat). */
+  readonly stallThresholdMs?: number;
+  /** Runs fn after pending I/O has been read (default setImmediate; tests pass a fake). */
+  readonly defer?: (fn: () => void) => void;
   readonly wallNow?: () => number;
   readonly random16?: () => number;
 }
@@ -53,21 +71,27 @@ export interface MembershipCounters {
   /** Accepted messages from speakers that are not in our member set (yet, or any more). */
   fromNonMembers: number;
   rejected: Record<string, number>;
-  /** Evaluations of the view (tick or change). */
+  /** Stalls of our own loop (evaluation tick late by more than the threshold), and their total length. */
+  stalls: number;
+  stalledMs: number;
+  /** Evaluations of the view (tick, change, drain end). */
   evaluations: number;
 }
 
 export class Membership {
   readonly incarnation: bigint;
   readonly liveness: Liveness;
-  readonly counters: MembershipCounters = { heartbeatsSent: 0, accepted: 0, fromNonMembers: 0, rejected: {}, evaluations: 0 };
+  readonly counters: MembershipCounters = { heartbeatsSent: 0, accepted: 0, fromNonMembers: 0, rejected: {}, stalls: 0, stalledMs: 0, evaluations: 0 };
   private readonly guard = new ReplayGuard();
+  private readonly watch: LoopWatch;
+  private readonly defer: (fn: () => void) => void;
   private addresses: ReadonlyMap<string, readonly string[]> = new Map();
   private seq = 0;
   private beatTimer: TimerHandle | undefined;
   private evalTimer: TimerHandle | undefined;
   private running = false;
-  private last: { live: string; fenced: boolean; statuses: Map<string, string> } | undefined;
+  private draining: { since: number; received: number; rounds: number; beatDue: boolean } | undefined;
+  private last: { live: string; fenced: boolean; statuses: Map<string, string>; view: LivenessView } | undefined;
   private readonly changeListeners: ((c: MembershipChange) => void)[] = [];
   private readonly handoffListeners: ((h: Handoff) => void)[] = [];
   /** Leavers we acked, by name -> incarnation (re-acked if they keep saying `leaving`). */
@@ -78,6 +102,8 @@ export class Membership {
   constructor(private readonly o: MembershipOptions) {
     this.incarnation = newIncarnation((o.wallNow ?? Date.now)(), (o.random16 ?? (() => Math.floor(Math.random() * 0x10000)))());
     this.liveness = new Liveness(o.node, o.config, o.k8s);
+    this.watch = new LoopWatch(o.stallThresholdMs ?? 50);
+    this.defer = o.defer ?? ((fn) => void setImmediate(fn));
     o.transport.onMessage((buf) => this.receive(buf));
   }
 
@@ -106,7 +132,7 @@ export class Membership {
 
   /** The member set and heartbeat destinations (from membersFromK8s, or a static stub). */
   setMembers(facts: ReadonlyMap<string, MemberFacts>, addresses: ReadonlyMap<string, readonly string[]>): void {
-    const now = this.o.clock.now();
+    const now = this.tick();
     this.addresses = addresses;
     this.liveness.setMembers(facts, now);
     this.evaluate();
@@ -114,17 +140,20 @@ export class Membership {
 
   /** From the LeaseKeeper. */
   ownLeaseRenewed(sentAt: number, renewKey: string): void {
-    this.liveness.ownLeaseRenewed(sentAt, renewKey, this.o.clock.now());
+    this.liveness.ownLeaseRenewed(sentAt, renewKey, this.tick());
     this.evaluate();
   }
 
+  /** The current view (while reading what queued during a stall: the last one evaluated). */
   view(): LivenessView {
-    return this.liveness.view(this.o.clock.now());
+    const now = this.tick();
+    if (this.draining && this.last) return this.last.view;
+    return this.liveness.view(now);
   }
 
   /** Call right before answering for an IP (cheap: no I/O). */
   isFenced(): boolean {
-    return this.liveness.isFenced(this.o.clock.now());
+    return this.liveness.isFenced(this.tick());
   }
 
   /**
@@ -132,7 +161,7 @@ export class Membership {
    * live now has answered `announced`, or at the deadline. Keep answering until it resolves.
    */
   leave(deadlineMs: number): Promise<LeaveResult> {
-    const now = this.o.clock.now();
+    const now = this.tick();
     const v = this.liveness.view(now);
     const heard = new Set(this.liveness.heardList(now));
     const waitFor = new Set([...v.live].filter((n) => n !== this.o.node && heard.has(n)));
@@ -150,6 +179,7 @@ export class Membership {
   ackHandoff(from: string): void {
     const inc = this.acked.get(from);
     if (inc === undefined) return;
+    this.tick();
     this.send('announced', { to: from, toIncarnation: inc });
   }
 
@@ -163,8 +193,49 @@ export class Membership {
     l.done(r);
   }
 
+  /** Every entry point: the time, after reporting a stall if our tick is overdue. */
+  private tick(): number {
+    const now = this.o.clock.now();
+    const s = this.watch.check(now);
+    if (s) this.onStall(s);
+    return now;
+  }
+
+  private onStall(s: Stall): void {
+    const ms = s.to - s.from;
+    this.counters.stalls++;
+    this.counters.stalledMs += ms;
+    this.liveness.stalled(s.from, s.to);
+    this.o.log.debug('membership-stall', { node: this.o.node, stalledMs: Math.round(ms) });
+    if (this.draining) return;
+    this.draining = { since: s.to, received: 0, rounds: 0, beatDue: false };
+    this.defer(() => this.drainTurn());
+  }
+
+  /** One loop turn after a stall: done when this turn read less than a batch (or bounds ran out). */
+  private drainTurn(): void {
+    const d = this.draining;
+    if (!d) return;
+    const now = this.o.clock.now();
+    d.rounds++;
+    if (d.received >= DRAIN_BATCH && d.rounds < DRAIN_ROUNDS && now - d.since < this.liveness.config.heartbeatIntervalMs) {
+      d.received = 0;
+      this.defer(() => this.drainTurn());
+      return;
+    }
+    this.draining = undefined;
+    this.liveness.drained(now);
+    if (d.beatDue) this.beat();
+    this.evaluate();
+  }
+
   private beat(): void {
     if (!this.running) return;
+    this.tick();
+    if (this.draining) {
+      this.draining.beatDue = true;
+      return;
+    }
     this.send(this.hasLeft ? 'leaving' : 'heartbeat');
     if (this.beatTimer) this.o.clock.clearTimeout(this.beatTimer);
     this.beatTimer = this.o.clock.setTimeout(() => this.beat(), this.liveness.config.heartbeatIntervalMs);
@@ -208,7 +279,8 @@ export class Membership {
   /** The receive path: never throws. */
   private receive(buf: Buffer): void {
     try {
-      const now = this.o.clock.now();
+      const now = this.tick();
+      if (this.draining) this.draining.received++;
       const d = decodeHeartbeat(buf, this.o.keys);
       if (!d.ok) {
         this.reject(d.error.type);
@@ -247,15 +319,19 @@ export class Membership {
     else for (const l of this.handoffListeners) l({ from, incarnation });
   }
 
-  /** The evaluation tick. */
+  /** The evaluation tick: notice a stall (from how late we are) before re-arming, then evaluate. */
   private onEvalTimer(): void {
     if (!this.running) return;
-    this.evalTimer = this.o.clock.setTimeout(() => this.onEvalTimer(), this.o.evalIntervalMs ?? 20);
+    const now = this.tick();
+    const every = this.o.evalIntervalMs ?? 20;
+    this.evalTimer = this.o.clock.setTimeout(() => this.onEvalTimer(), every);
+    this.watch.armed(now + every);
     this.evaluate();
   }
 
   /** Recomputes the view, emits a change when the live set or the fence changed. */
   private evaluate(): void {
+    if (this.draining) return;
     this.counters.evaluations++;
     const view = this.liveness.view(this.o.clock.now());
     this.liveness.dirty = false;
@@ -268,7 +344,7 @@ export class Membership {
     }
     const live = [...view.live].sort().join(',');
     const prev = this.last;
-    this.last = { live, fenced: view.fence.fenced, statuses };
+    this.last = { live, fenced: view.fence.fenced, statuses, view };
     if (prev && sameStatuses && prev.live === live && prev.fenced === view.fence.fenced) return;
     const changed = new Map([...statuses].filter(([n, t]) => prev?.statuses.get(n) !== t));
     for (const [member, status] of changed) this.o.log.info('member-status', { node: this.o.node, member, status });
