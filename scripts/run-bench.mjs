@@ -14,6 +14,7 @@ const modules = [
   { area: 'L2', file: 'speaker/dist/src/layer2/bench.js', fn: 'benchL2' },
   { area: 'L2 failover', file: 'test/dist/src/bench/l2-failover.js', fn: 'benchL2Failover' },
   { area: 'membership', file: 'speaker/dist/src/membership/bench.js', fn: 'benchMembership' },
+  { area: 'membership scale', file: 'test/dist/src/bench/membership-scale.js', fn: 'benchMembershipScale' },
   { area: 'BGP', file: 'test/dist/src/bgp/bench.js', fn: 'benchBgp' },
   { area: 'BGP route', file: 'test/dist/src/bench/bgp-service-route.js', fn: 'benchBgpServiceRoute' },
   { area: 'memory', file: 'test/dist/src/bench/memory.js', fn: 'benchMemory' },
