@@ -106,8 +106,10 @@
 //
 // Timing with the defaults (heartbeat 100 ms): a cut-off node fences <= 300 ms after its last
 // receipt; peers declare it dead >= deadAfter - heartbeat = 500 ms after it; a killed peer is
-// declared dead 600-700 ms after it dies. Work: a message costs O(members / 8 + changes); a view
-// O(members + omissions held), where omissions held is 0 while everyone hears everyone.
+// declared dead 600-800 ms after it dies (silentAfter + corroboration and up to two heartbeat
+// phases; bench "membership scale": median ~630 ms at 3 and at 100 members). Work: a message costs
+// O(members / 8 + changes); a view O(members + omissions held), where omissions held is 0 while
+// everyone hears everyone.
 import { bitsetBytes, MemberIndex, setBit, toHeardField } from './heard-set.js';
 import { MTU_PAYLOAD_BYTES } from './heartbeat-codec.js';
 import {
