@@ -19,6 +19,7 @@ const modules = [
   { area: 'load burst', file: 'test/dist/src/bench/load-burst.js', fn: 'benchLoadBurst' },
   { area: 'membership', file: 'speaker/dist/src/membership/bench.js', fn: 'benchMembership' },
   { area: 'election', file: 'test/dist/src/bench/election-bench.js', fn: 'benchElection' },
+  { area: 'membership scale', file: 'test/dist/src/bench/membership-scale.js', fn: 'benchMembershipScale' },
   { area: 'BGP', file: 'test/dist/src/bgp/bench.js', fn: 'benchBgp' },
   { area: 'BGP route', file: 'test/dist/src/bench/bgp-service-route.js', fn: 'benchBgpServiceRoute' },
   { area: 'BGP scale', file: 'test/dist/src/bench/bgp-scale.js', fn: 'benchBgpScale' },

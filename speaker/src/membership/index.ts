@@ -10,3 +10,4 @@ export * from './lease-keeper.js';
 export * from './membership.js';
 export * from './k8s-members.js';
 export * from './metrics.js';
+export * from './heard-set.js';

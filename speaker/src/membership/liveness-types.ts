@@ -1,4 +1,5 @@
 // Inputs, outputs and timing of the liveness core (liveness.ts). Reasons are values.
+import type { HeardField } from './heard-set.js';
 
 /** Kubernetes facts about one member (a node that runs a speaker). */
 export interface MemberFacts {
@@ -13,7 +14,12 @@ export interface HeardMessage {
   readonly type: 'heartbeat' | 'leaving' | 'announced';
   readonly incarnation: bigint;
   readonly fenced: boolean;
-  readonly heard: readonly string[];
+  /** Whom the sender hears: the wire field, or plain names (tests). */
+  readonly heard: HeardField | readonly string[];
+  /** Sequence number within the incarnation (+1 per message); a gap means one was missed. */
+  readonly seq?: number;
+  /** Send time on the sender's monotonic clock (ms); without it, the receipt time dates it. */
+  readonly sentAtMs?: number;
 }
 
 export interface LivenessConfig {
@@ -54,6 +60,29 @@ export const defaultLivenessConfig: LivenessConfig = {
   renewDeadlineMs: 6000,
   minQuorumMembers: 3,
 };
+
+/** Extra knobs of the Kubernetes side (not part of the heartbeat timing proof). */
+export interface LivenessK8sConfig {
+  /** Quorum mode: fence when the last successful own renewal is older than this. */
+  readonly apiLossFenceMs: number;
+  /** A member whose Lease has been expired this long (as of a fresh view) leaves the base. */
+  readonly gcAfterMs: number;
+}
+
+export const defaultLivenessK8sConfig: LivenessK8sConfig = { apiLossFenceMs: 90_000, gcAfterMs: 120_000 };
+
+/** What our next heartbeat says (Liveness.nextHeartbeat records that it was sent). */
+export interface HeartbeatPayload {
+  readonly fenced: boolean;
+  /** The list as a bitmap over our member set: for every peer whose set is ours (or unknown). */
+  readonly heard: HeardField;
+  /**
+   * The same list as name hashes (and the newest members by name), for the peers whose latest
+   * list reported another member-set digest: they cannot read our bitmap. Same sequence number,
+   * same content; only those peers pay for the longer form.
+   */
+  readonly hashes?: { readonly heard: HeardField; readonly to: ReadonlySet<string> };
+}
 
 export class LivenessConfigError extends Error {
   override readonly name = 'LivenessConfigError';

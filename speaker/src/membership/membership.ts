@@ -1,12 +1,30 @@
 // The membership shell: sends heartbeats, feeds what it hears and what Kubernetes says into the
 // pure liveness core, and tells the speaker's reconciler when the live set or this speaker's
 // fence changes. It also runs the graceful handoff (leave / handoff / ackHandoff).
+//
+// Its own stalls. Every entry point first asks the LoopWatch whether the evaluation tick is
+// overdue; if so the loop was stuck (a GC pause, a CPU hog) and the core is told (stalled()).
+// Then the shell *drains* before it judges or speaks: libuv runs a late timer before it polls the
+// socket, so a judgment at that moment would see every peer silent, and a heartbeat sent then
+// would carry that judgment. Instead it defers (setImmediate) until a loop turn reads fewer than
+// a batch of datagrams (libuv reads up to 32 per turn), at most DRAIN_ROUNDS turns, then tells
+// the core (drained()), sends the heartbeat that was due, and evaluates. Meanwhile view()
+// returns the last evaluated view and isFenced() stays live (a half-read queue can only fence).
+//
+// Per message the shell does O(members / 8) work; it re-evaluates at once only when the core
+// says something visible changed (a flag, a leave, a peer back, a link up), and otherwise on its
+// tick (every 20 ms).
 import type { Clock, TimerHandle } from '@herald/shared/clock';
 import type { Logger } from '@herald/shared/log';
 import { decodeHeartbeat, describeDecodeError, encodeHeartbeat, type HeartbeatMessage } from './heartbeat-codec.js';
 import { Liveness, statusText, type LivenessConfig, type LivenessK8sConfig, type LivenessView, type MemberFacts } from './liveness.js';
+import { LoopWatch, type Stall } from './loop-watch.js';
 import { newIncarnation, ReplayGuard } from './replay-guard.js';
 import type { PacketTransport } from './udp-transport.js';
+
+/** A turn that read fewer datagrams than this ended the drain (libuv reads up to 32 per turn). */
+const DRAIN_BATCH = 16;
+const DRAIN_ROUNDS = 32;
 
 export interface MembershipOptions {
   readonly node: string;
@@ -19,6 +37,10 @@ export interface MembershipOptions {
   readonly k8s?: Partial<LivenessK8sConfig>;
   /** How often the view is re-evaluated between messages (default 20 ms). */
   readonly evalIntervalMs?: number;
+  /** The evaluation tick this late means our loop stalled (default 50 ms; keep it below a heartbeat). */
+  readonly stallThresholdMs?: number;
+  /** Runs fn after pending I/O has been read (default setImmediate; tests pass a fake). */
+  readonly defer?: (fn: () => void) => void;
   readonly wallNow?: () => number;
   readonly random16?: () => number;
 }
@@ -49,19 +71,27 @@ export interface MembershipCounters {
   /** Accepted messages from speakers that are not in our member set (yet, or any more). */
   fromNonMembers: number;
   rejected: Record<string, number>;
+  /** Stalls of our own loop (evaluation tick late by more than the threshold), and their total length. */
+  stalls: number;
+  stalledMs: number;
+  /** Evaluations of the view (tick, change, drain end). */
+  evaluations: number;
 }
 
 export class Membership {
   readonly incarnation: bigint;
   readonly liveness: Liveness;
-  readonly counters: MembershipCounters = { heartbeatsSent: 0, accepted: 0, fromNonMembers: 0, rejected: {} };
+  readonly counters: MembershipCounters = { heartbeatsSent: 0, accepted: 0, fromNonMembers: 0, rejected: {}, stalls: 0, stalledMs: 0, evaluations: 0 };
   private readonly guard = new ReplayGuard();
+  private readonly watch: LoopWatch;
+  private readonly defer: (fn: () => void) => void;
   private addresses: ReadonlyMap<string, readonly string[]> = new Map();
   private seq = 0;
   private beatTimer: TimerHandle | undefined;
   private evalTimer: TimerHandle | undefined;
   private running = false;
-  private last: { live: string; fenced: boolean; statuses: Map<string, string> } | undefined;
+  private draining: { since: number; received: number; rounds: number; beatDue: boolean } | undefined;
+  private last: { live: string; fenced: boolean; statuses: Map<string, string>; view: LivenessView } | undefined;
   private readonly changeListeners: ((c: MembershipChange) => void)[] = [];
   private readonly handoffListeners: ((h: Handoff) => void)[] = [];
   /** Leavers we acked, by name -> incarnation (re-acked if they keep saying `leaving`). */
@@ -72,6 +102,8 @@ export class Membership {
   constructor(private readonly o: MembershipOptions) {
     this.incarnation = newIncarnation((o.wallNow ?? Date.now)(), (o.random16 ?? (() => Math.floor(Math.random() * 0x10000)))());
     this.liveness = new Liveness(o.node, o.config, o.k8s);
+    this.watch = new LoopWatch(o.stallThresholdMs ?? 50);
+    this.defer = o.defer ?? ((fn) => void setImmediate(fn));
     o.transport.onMessage((buf) => this.receive(buf));
   }
 
@@ -88,7 +120,7 @@ export class Membership {
     if (this.running) return;
     this.running = true;
     this.beat();
-    this.evaluate();
+    this.onEvalTimer();
   }
 
   stop(): void {
@@ -100,24 +132,28 @@ export class Membership {
 
   /** The member set and heartbeat destinations (from membersFromK8s, or a static stub). */
   setMembers(facts: ReadonlyMap<string, MemberFacts>, addresses: ReadonlyMap<string, readonly string[]>): void {
+    const now = this.tick();
     this.addresses = addresses;
-    this.liveness.setMembers(facts, this.o.clock.now());
-    this.evaluate(false);
+    this.liveness.setMembers(facts, now);
+    this.evaluate();
   }
 
   /** From the LeaseKeeper. */
   ownLeaseRenewed(sentAt: number, renewKey: string): void {
-    this.liveness.ownLeaseRenewed(sentAt, renewKey, this.o.clock.now());
-    this.evaluate(false);
+    this.liveness.ownLeaseRenewed(sentAt, renewKey, this.tick());
+    this.evaluate();
   }
 
+  /** The current view (while reading what queued during a stall: the last one evaluated). */
   view(): LivenessView {
-    return this.liveness.view(this.o.clock.now());
+    const now = this.tick();
+    if (this.draining && this.last) return this.last.view;
+    return this.liveness.view(now);
   }
 
   /** Call right before answering for an IP (cheap: no I/O). */
   isFenced(): boolean {
-    return this.liveness.isFenced(this.o.clock.now());
+    return this.liveness.isFenced(this.tick());
   }
 
   /**
@@ -125,7 +161,7 @@ export class Membership {
    * live now has answered `announced`, or at the deadline. Keep answering until it resolves.
    */
   leave(deadlineMs: number): Promise<LeaveResult> {
-    const now = this.o.clock.now();
+    const now = this.tick();
     const v = this.liveness.view(now);
     const heard = new Set(this.liveness.heardList(now));
     const waitFor = new Set([...v.live].filter((n) => n !== this.o.node && heard.has(n)));
@@ -143,6 +179,7 @@ export class Membership {
   ackHandoff(from: string): void {
     const inc = this.acked.get(from);
     if (inc === undefined) return;
+    this.tick();
     this.send('announced', { to: from, toIncarnation: inc });
   }
 
@@ -156,35 +193,81 @@ export class Membership {
     l.done(r);
   }
 
+  /** Every entry point: the time, after reporting a stall if our tick is overdue. */
+  private tick(): number {
+    const now = this.o.clock.now();
+    const s = this.watch.check(now);
+    if (s) this.onStall(s);
+    return now;
+  }
+
+  private onStall(s: Stall): void {
+    const ms = s.to - s.from;
+    this.counters.stalls++;
+    this.counters.stalledMs += ms;
+    this.liveness.stalled(s.from, s.to);
+    this.o.log.debug('membership-stall', { node: this.o.node, stalledMs: Math.round(ms) });
+    if (this.draining) return;
+    this.draining = { since: s.to, received: 0, rounds: 0, beatDue: false };
+    this.defer(() => this.drainTurn());
+  }
+
+  /** One loop turn after a stall: done when this turn read less than a batch (or bounds ran out). */
+  private drainTurn(): void {
+    const d = this.draining;
+    if (!d) return;
+    const now = this.o.clock.now();
+    d.rounds++;
+    if (d.received >= DRAIN_BATCH && d.rounds < DRAIN_ROUNDS && now - d.since < this.liveness.config.heartbeatIntervalMs) {
+      d.received = 0;
+      this.defer(() => this.drainTurn());
+      return;
+    }
+    this.draining = undefined;
+    this.liveness.drained(now);
+    if (d.beatDue) this.beat();
+    this.evaluate();
+  }
+
   private beat(): void {
     if (!this.running) return;
+    this.tick();
+    if (this.draining) {
+      this.draining.beatDue = true;
+      return;
+    }
     this.send(this.hasLeft ? 'leaving' : 'heartbeat');
+    if (this.beatTimer) this.o.clock.clearTimeout(this.beatTimer);
     this.beatTimer = this.o.clock.setTimeout(() => this.beat(), this.liveness.config.heartbeatIntervalMs);
   }
 
   private send(type: 'heartbeat' | 'leaving' | 'announced', target?: { to: string; toIncarnation: bigint }): void {
+    if (type === 'announced' && !target) return;
     const now = this.o.clock.now();
-    const common = {
-      from: this.o.node, incarnation: this.incarnation, seq: this.seq++ >>> 0, sentAtMs: Math.max(0, Math.floor(now)),
-      fenced: this.liveness.advertisesFenced(now), heard: this.liveness.heardList(now),
+    const { fenced, heard, hashes } = this.liveness.nextHeartbeat(now, type === 'announced' ? 'ack' : 'list');
+    const common = { from: this.o.node, incarnation: this.incarnation, seq: this.seq++ >>> 0, sentAtMs: Math.max(0, now), fenced };
+    const encode = (h: HeartbeatMessage['heard']): Buffer | undefined => {
+      let msg: HeartbeatMessage;
+      if (type !== 'announced') msg = { type, ...common, heard: h };
+      else if (target) msg = { type, ...common, heard: h, ...target };
+      else return undefined;
+      try {
+        return encodeHeartbeat(msg, this.o.keys);
+      } catch (err) {
+        this.o.log.error('heartbeat-encode-failed', { err });
+        return undefined;
+      }
     };
-    let msg: HeartbeatMessage;
-    if (type === 'announced') {
-      if (!target) return;
-      msg = { type, ...common, ...target };
-    } else msg = { type, ...common };
-    let buf: Buffer;
-    try {
-      buf = encodeHeartbeat(msg, this.o.keys);
-    } catch (err) {
-      this.o.log.error('heartbeat-encode-failed', { err });
-      return;
-    }
-    const dests = type === 'announced' ? [target?.to ?? ''] : [...this.addresses.keys()];
-    for (const name of dests) {
+    const buf = encode(heard);
+    // Peers whose member set differs from ours get the same message with hashes (one more HMAC).
+    const alt = hashes ? encode(hashes.heard) : undefined;
+    if (!buf) return;
+    // Every message goes to every member (an ack too), so each receiver sees every sequence
+    // number and can tell a missed message from none sent.
+    for (const [name, addrs] of this.addresses) {
       if (name === this.o.node) continue;
-      const addr = this.addresses.get(name)?.[0];
-      if (addr) this.o.transport.send(addr, buf);
+      const addr = addrs[0];
+      if (addr) this.o.transport.send(addr, (hashes?.to.has(name) ? alt : undefined) ?? buf);
     }
     if (type === 'heartbeat') this.counters.heartbeatsSent++;
   }
@@ -196,6 +279,8 @@ export class Membership {
   /** The receive path: never throws. */
   private receive(buf: Buffer): void {
     try {
+      const now = this.tick();
+      if (this.draining) this.draining.received++;
       const d = decodeHeartbeat(buf, this.o.keys);
       if (!d.ok) {
         this.reject(d.error.type);
@@ -206,17 +291,16 @@ export class Membership {
       if (m.from === this.o.node) return this.reject('from-self');
       // A sender outside our member set still counts (as a stranger) in the liveness core.
       if (!this.addresses.has(m.from)) this.counters.fromNonMembers++;
-      const now = this.o.clock.now();
       const r = this.guard.accept(m.from, m.incarnation, m.seq, now);
       if (!r.ok) return this.reject(r.error.type);
       this.counters.accepted++;
-      this.liveness.observe({ from: m.from, type: m.type, incarnation: m.incarnation, fenced: m.fenced, heard: m.heard }, now);
+      this.liveness.observe({ from: m.from, type: m.type, incarnation: m.incarnation, fenced: m.fenced, heard: m.heard, seq: m.seq, sentAtMs: m.sentAtMs }, now);
       if (m.type === 'leaving') this.onLeaving(m.from, m.incarnation);
       if (m.type === 'announced' && m.to === this.o.node && m.toIncarnation === this.incarnation && this.leaving) {
         this.leaving.got.add(m.from);
         if ([...this.leaving.waitFor].every((n) => this.leaving?.got.has(n))) this.finishLeave('all-acked');
       }
-      this.evaluate(false);
+      if (this.liveness.dirty) this.evaluate();
     } catch (err) {
       this.o.log.error('heartbeat-receive-failed', { err });
     }
@@ -230,24 +314,39 @@ export class Membership {
       return;
     }
     this.acked.set(from, incarnation);
-    this.evaluate(false);
+    this.evaluate();
     if (this.handoffListeners.length === 0) this.ackHandoff(from);
     else for (const l of this.handoffListeners) l({ from, incarnation });
   }
 
+  /** The evaluation tick: notice a stall (from how late we are) before re-arming, then evaluate. */
+  private onEvalTimer(): void {
+    if (!this.running) return;
+    const now = this.tick();
+    const every = this.o.evalIntervalMs ?? 20;
+    this.evalTimer = this.o.clock.setTimeout(() => this.onEvalTimer(), every);
+    this.watch.armed(now + every);
+    this.evaluate();
+  }
+
   /** Recomputes the view, emits a change when the live set or the fence changed. */
-  private evaluate(reschedule = true): void {
-    if (reschedule) {
-      if (!this.running) return;
-      this.evalTimer = this.o.clock.setTimeout(() => this.evaluate(), this.o.evalIntervalMs ?? 20);
-    }
+  private evaluate(): void {
+    if (this.draining) return;
+    this.counters.evaluations++;
     const view = this.liveness.view(this.o.clock.now());
+    this.liveness.dirty = false;
+    const statuses = new Map<string, string>();
+    let sameStatuses = this.last !== undefined && this.last.statuses.size === view.members.size;
+    for (const [n, s] of view.members) {
+      const t = statusText(s);
+      statuses.set(n, t);
+      if (sameStatuses && this.last?.statuses.get(n) !== t) sameStatuses = false;
+    }
     const live = [...view.live].sort().join(',');
-    const statuses = new Map([...view.members].map(([n, s]) => [n, statusText(s)]));
     const prev = this.last;
+    this.last = { live, fenced: view.fence.fenced, statuses, view };
+    if (prev && sameStatuses && prev.live === live && prev.fenced === view.fence.fenced) return;
     const changed = new Map([...statuses].filter(([n, t]) => prev?.statuses.get(n) !== t));
-    this.last = { live, fenced: view.fence.fenced, statuses };
-    if (prev && prev.live === live && prev.fenced === view.fence.fenced && changed.size === 0) return;
     for (const [member, status] of changed) this.o.log.info('member-status', { node: this.o.node, member, status });
     if (!prev || prev.fenced !== view.fence.fenced) {
       this.o.log.info(view.fence.fenced ? 'self-fenced' : 'self-unfenced', { node: this.o.node, reason: view.fence.fenced ? view.fence.reason : undefined });

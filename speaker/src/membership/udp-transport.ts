@@ -19,8 +19,18 @@ export interface UdpTransportOptions {
   /** Port peers listen on (default: the same as ours). */
   readonly peerPort?: number;
   readonly clock: Clock;
-  /** Token bucket: at most this many datagrams per second (bursts up to one second's worth). */
+  /**
+   * Token bucket: at most this many datagrams per second (bursts up to one second's worth).
+   * Default 5000: a heartbeat goes to every member 10 times a second, so 100 members need ~1000
+   * (plus handoff acks); the bound is there to stop a bug from flooding the segment, not to pace.
+   */
   readonly maxSendsPerSecond?: number;
+  /**
+   * Receive buffer to ask for (SO_RCVBUF; the kernel caps it at net.core.rmem_max). Default 1 MiB:
+   * what queues while our loop stalls must still be there when it runs again (at 100 members a
+   * 300 ms stall queues ~300 datagrams, more than the usual 208 KiB default holds).
+   */
+  readonly recvBufferBytes?: number;
   readonly onSendError?: (err: Error) => void;
   readonly onSocketError?: (err: Error) => void;
 }
@@ -46,7 +56,7 @@ export class UdpTransport implements PacketTransport {
     private readonly dualStack: boolean,
     private readonly o: UdpTransportOptions,
   ) {
-    this.rate = o.maxSendsPerSecond ?? 1000;
+    this.rate = o.maxSendsPerSecond ?? 5000;
     this.tokens = this.rate;
     this.lastRefill = o.clock.now();
     sock.on('message', (msg, rinfo) => {
@@ -63,18 +73,23 @@ export class UdpTransport implements PacketTransport {
     if (o.bindAddress !== undefined) {
       const fam = isIP(o.bindAddress);
       if (fam === 0) throw new Error(`heartbeat bind address ${JSON.stringify(o.bindAddress)} is not an IP address`);
-      const sock = await bind(fam === 6 ? 'udp6' : 'udp4', o.bindAddress, port);
+      const sock = await bind(fam === 6 ? 'udp6' : 'udp4', o.bindAddress, port, o.recvBufferBytes);
       return new UdpTransport(sock, false, o);
     }
     try {
-      return new UdpTransport(await bind('udp6', '::', port), true, o);
+      return new UdpTransport(await bind('udp6', '::', port, o.recvBufferBytes), true, o);
     } catch {
-      return new UdpTransport(await bind('udp4', '0.0.0.0', port), false, o);
+      return new UdpTransport(await bind('udp4', '0.0.0.0', port, o.recvBufferBytes), false, o);
     }
   }
 
   get port(): number {
     return this.sock.address().port;
+  }
+
+  /** The receive buffer the kernel granted (Linux reports twice the payload it holds). */
+  get recvBufferBytes(): number {
+    return this.sock.getRecvBufferSize();
   }
 
   onMessage(cb: (buf: Buffer, from: { address: string; port: number }) => void): void {
@@ -108,9 +123,9 @@ export class UdpTransport implements PacketTransport {
   }
 }
 
-function bind(type: 'udp4' | 'udp6', address: string, port: number): Promise<Socket> {
+function bind(type: 'udp4' | 'udp6', address: string, port: number, recvBufferBytes = 1 << 20): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const sock = createSocket({ type, ipv6Only: false, reuseAddr: false });
+    const sock = createSocket({ type, ipv6Only: false, reuseAddr: false, recvBufferSize: recvBufferBytes });
     const onError = (err: Error): void => {
       sock.close();
       reject(err);

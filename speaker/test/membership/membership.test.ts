@@ -2,7 +2,7 @@
 // changes are emitted, the receive path counts what it rejects, and the graceful handoff works.
 import { strict as assert } from 'node:assert';
 import { createLogger, FakeClock } from '@herald/shared';
-import { encodeHeartbeat } from '../../src/membership/heartbeat-codec.js';
+import { decodeHeartbeat, encodeHeartbeat } from '../../src/membership/heartbeat-codec.js';
 import { Membership, type MembershipChange } from '../../src/membership/membership.js';
 import type { MemberFacts } from '../../src/membership/liveness.js';
 import type { PacketTransport } from '../../src/membership/udp-transport.js';
@@ -14,10 +14,13 @@ const log = createLogger({ component: 'test', sink: () => undefined });
 class Net {
   readonly handlers = new Map<string, (buf: Buffer, from: { address: string; port: number }) => void>();
   readonly down = new Set<string>();
+  /** Every datagram sent: from, to (addresses), when, and the bytes. */
+  readonly sent: { from: string; to: string; at: number; buf: Buffer }[] = [];
   constructor(readonly clock: FakeClock) {}
   transport(addr: string): PacketTransport {
     return {
       send: (to, buf) => {
+        this.sent.push({ from: addr, to, at: this.clock.now(), buf });
         if (this.down.has(addr) || this.down.has(to)) return;
         this.clock.setTimeout(() => this.handlers.get(to)?.(Buffer.from(buf), { address: addr, port: 7473 }), 1);
       },
@@ -85,7 +88,7 @@ describe('membership/membership (shell, in-memory transport)', () => {
     c.clock.advance(500);
     const m1 = c.get('node1');
     const deliver = (buf: Buffer): void => c.net.handlers.get('192.0.2.11')!(buf, { address: '198.51.100.1', port: 1 });
-    const base = { type: 'heartbeat' as const, incarnation: 1n, seq: 1, sentAtMs: 0, fenced: false, heard: [] };
+    const base = { type: 'heartbeat' as const, incarnation: 1n, seq: 1, sentAtMs: 0, fenced: false, heard: { type: 'hashes' as const, digest: 0n, hashes: [], extra: [] } };
     deliver(Buffer.from([1, 2, 3]));
     deliver(encodeHeartbeat({ ...base, from: 'node2' }, [Buffer.from('x'.repeat(32))]));
     deliver(encodeHeartbeat({ ...base, from: 'stranger' }, [key]));
@@ -96,6 +99,44 @@ describe('membership/membership (shell, in-memory transport)', () => {
     assert.deepEqual(m1.counters.rejected, { truncated: 1, 'bad-mac': 1, 'from-self': 1, replayed: 1 });
     assert.equal(m1.counters.fromNonMembers, 1);
     assert.equal(m1.view().members.get('stranger')?.type, 'suspect', 'an authenticated non-member counts as live');
+  });
+
+  it('one member\'s informer lags (its member set lacks node4): that member gets the hashes form, the rest keep the bitmap, nobody fences', () => {
+    const c = cluster(4);
+    c.clock.advance(2000);
+    const full = { facts: new Map([...c.addrs.keys()].map((n) => [n, { lease: { renewKey: `${n}-1`, durationMs: 10_000 }, nodeReady: true }])), addrs: c.addrs };
+    const forms = (since: number): Map<string, Set<string>> => {
+      const out = new Map<string, Set<string>>();
+      for (const d of c.net.sent.filter((x) => x.at >= since)) {
+        const r = decodeHeartbeat(d.buf, [key]);
+        assert.ok(r.ok);
+        const k = `${d.from}>${d.to}`;
+        if (!out.has(k)) out.set(k, new Set());
+        out.get(k)!.add(r.msg.heard.type);
+      }
+      return out;
+    };
+    // node1 (192.0.2.11) has not seen node4's Lease yet.
+    const lagging = new Map([...full.facts].filter(([n]) => n !== 'node4'));
+    c.get('node1').setMembers(lagging, new Map([...c.addrs].filter(([n]) => n !== 'node4')));
+    c.clock.advance(500);
+    let t = c.clock.now();
+    c.clock.advance(500);
+    let f = forms(t);
+    assert.deepEqual(f.get('192.0.2.12>192.0.2.11'), new Set(['hashes']));
+    assert.deepEqual(f.get('192.0.2.12>192.0.2.13'), new Set(['bitmap']));
+    assert.deepEqual(f.get('192.0.2.11>192.0.2.12'), new Set(['hashes']));
+    assert.equal(f.has('192.0.2.11>192.0.2.14'), false, 'node1 sends only to the members it knows');
+    for (const [name, m] of c.ms) assert.equal(m.isFenced(), false, name);
+    assert.ok(c.get('node1').view().live.has('node4'), 'node4, still heard, counts as live for node1');
+    // Its informer catches up: back to bitmaps everywhere.
+    c.get('node1').setMembers(full.facts, full.addrs);
+    c.clock.advance(500);
+    t = c.clock.now();
+    c.clock.advance(500);
+    f = forms(t);
+    for (const [k, v] of f) assert.deepEqual(v, new Set(['bitmap']), k);
+    for (const [name, m] of c.ms) assert.equal(m.isFenced(), false, name);
   });
 
   it('a wrong key on one node: it hears nobody and fences; the others declare it dead', () => {

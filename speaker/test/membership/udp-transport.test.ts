@@ -1,6 +1,7 @@
 // Real UDP sockets on the loopback (no root needed): datagrams arrive, IPv6 works, and the send
 // rate is bounded.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { FakeClock, systemClock } from '@herald/shared';
 import { UdpTransport } from '../../src/membership/udp-transport.js';
 
@@ -68,6 +69,23 @@ describe('membership/udp-transport (loopback)', () => {
       assert.equal(t.counters.rateDropped, 20);
     } finally {
       await t.close();
+    }
+  });
+
+  it('asks for a receive buffer that holds what queues during a stall (1 MiB unless told; the kernel caps it at rmem_max)', async () => {
+    const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
+    const cases = [
+      { desc: 'default', input: undefined, want: Math.min(1 << 20, rmemMax) },
+      { desc: '256 KiB', input: 256 * 1024, want: Math.min(256 * 1024, rmemMax) },
+    ];
+    for (const c of cases) {
+      const t = await UdpTransport.open({ bindAddress: '127.0.0.1', port: 0, clock: systemClock, ...(c.input ? { recvBufferBytes: c.input } : {}) });
+      try {
+        // Linux grants twice what was asked (bookkeeping), capped at twice rmem_max.
+        assert.equal(t.recvBufferBytes, 2 * c.want, c.desc);
+      } finally {
+        await t.close();
+      }
     }
   });
 
