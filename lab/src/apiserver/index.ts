@@ -1,6 +1,7 @@
 // The embedded Kubernetes API server of the lab.
 export { startApiServer, type ApiServer, type ApiServerOptions, type ApiServerStorage, type RequestRecord } from './server.js';
 export type { StateWriterOptions, StateWriterStats } from './state-writer.js';
+export { readStateFile, removeJournal, type StateFile } from './persist.js';
 export { kubeconfigYaml } from './kubeconfig.js';
 export { restartApiServer, type RestartResult } from './restart.js';
 export { parseLabelSelector, matchLabels, parseFieldSelector, matchFields, SelectorError } from './selectors.js';

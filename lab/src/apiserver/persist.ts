@@ -5,7 +5,7 @@
 // reads the base, then replays every segment in order, skipping what the base already holds. A
 // line that cannot be used is skipped and reported (which file, which line, why), never silently.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { SortedMap } from './btree.js';
 import { isObject, type JsonObject } from './json.js';
@@ -159,4 +159,22 @@ export function readState(path: string): RestoredState | undefined {
   }
   for (const [sk, t] of trees) if (t.size === 0) trees.delete(sk);
   return { image: { rv, trees }, problems, replayed };
+}
+
+/**
+ * The whole state at path (base plus journal) as one base-file object, for tools and tests that
+ * edit a stopped server's state: write it back to path and remove the journal (removeJournal)
+ * before the next start, or the journal's later entries are replayed on top of the edit.
+ */
+export function readStateFile(path: string): StateFile | undefined {
+  const s = readState(path);
+  if (s === undefined) return undefined;
+  const objects: Record<string, JsonObject[]> = {};
+  for (const [sk, t] of s.image.trees) objects[sk] = [...t.values()];
+  return { resourceVersion: s.image.rv, objects };
+}
+
+/** Deletes every journal segment of the state file at path. */
+export function removeJournal(path: string): void {
+  for (const n of listSegments(path)) rmSync(segmentPath(path, n), { force: true });
 }

@@ -4,14 +4,14 @@
 // channel), not by the controller's own metrics.
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type V1Service } from '@kubernetes/client-node';
 import { Allocator, Controller } from '@herald/controller';
 import { IP, PooledKubeConfig, createLogger, createRegistry, mergePatch, parseConfig, systemClock } from '@herald/shared';
-import { applyObjects, startApiServer, startTestCluster, type ApiServer } from '@herald/lab';
+import { applyObjects, readStateFile, removeJournal, startApiServer, startTestCluster, type ApiServer } from '@herald/lab';
 import { waitFor } from '../../src/harness/wait.js';
 
 const NS = 'herald-system';
@@ -61,7 +61,9 @@ async function settledState(dir: string): Promise<string> {
   const alloc = new Allocator(parsed.config.pools.values());
   await c.close();
 
-  const state = JSON.parse(readFileSync(file, 'utf8')) as { resourceVersion: number; objects: Record<string, Record<string, unknown>[]> };
+  // The base file plus its journal, as one base file (the server journals writes after its base).
+  const state = readStateFile(file) as unknown as { resourceVersion: number; objects: Record<string, Record<string, unknown>[]> };
+  removeJournal(file);
   let rv = state.resourceVersion;
   const t = JSON.parse(JSON.stringify(template)) as V1Service & Record<string, unknown>;
   const services: Record<string, unknown>[] = [];
