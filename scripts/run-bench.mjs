@@ -2,9 +2,11 @@
 // make bench: runs every benchmark module, prints one table and writes BENCHMARKS.md. Each module
 // exports an async function returning {rows: [{what, value, target}]}, where `target` carries
 // the reference measured in the same run (GoBGP/BIRD, the kernel) or the DESIGN §8 target.
-// `node scripts/run-bench.mjs "<area>"` runs one area. The load benches ('L2 failover',
+// `node scripts/run-bench.mjs "<area>" ["<area>"...]` runs those areas and replaces only their rows
+// in BENCHMARKS.md (the other areas' rows, from an earlier run, stay as they were, with the date
+// each was measured). The load benches ('L2 failover',
 // 'load burst', 'BGP scale') take HERALD_BENCH_QUICK=1 for a small-N check; see each module.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -25,22 +27,28 @@ const modules = [
   { area: 'BGP scale', file: 'test/dist/src/bench/bgp-scale.js', fn: 'benchBgpScale' },
   { area: 'memory', file: 'test/dist/src/bench/memory.js', fn: 'benchMemory' },
 ];
-const only = process.argv[2];
+const only = process.argv.slice(2);
+const unknown = only.filter((a) => !modules.some((m) => m.area === a));
+if (unknown.length) {
+  process.stderr.write(`unknown area(s): ${unknown.join(', ')}; known: ${modules.map((m) => m.area).join(', ')}\n`);
+  process.exit(2);
+}
+const today = new Date().toISOString().slice(0, 10);
 
 const rows = [];
 for (const m of modules) {
-  if (only && m.area !== only) continue;
+  if (only.length && !only.includes(m.area)) continue;
   if (!existsSync(root + m.file)) {
-    rows.push({ area: m.area, what: '(benchmark not built yet)', value: '-', target: '-' });
+    rows.push({ area: m.area, date: today, what: '(benchmark not built yet)', value: '-', target: '-' });
     continue;
   }
   process.stderr.write(`running ${m.area} benchmarks...\n`);
   try {
     const mod = await import(root + m.file);
     const res = await mod[m.fn]();
-    for (const r of res.rows) rows.push({ area: m.area, ...r });
+    for (const r of res.rows) rows.push({ area: m.area, ...r, date: today });
   } catch (err) {
-    rows.push({ area: m.area, what: `FAILED: ${err instanceof Error ? err.message : String(err)}`, value: '-', target: '-' });
+    rows.push({ area: m.area, date: today, what: `FAILED: ${err instanceof Error ? err.message : String(err)}`, value: '-', target: '-' });
   }
 }
 
@@ -50,16 +58,33 @@ const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).le
 const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ');
 process.stdout.write(table.map(line).join('\n') + '\n');
 
+// A partial run keeps the other areas' rows of the file, in module order.
+const mdPath = root + 'BENCHMARKS.md';
+let allRows = rows;
+if (only.length && existsSync(mdPath)) {
+  const kept = [];
+  const old = readFileSync(mdPath, 'utf8');
+  const oldDate = /last on (\d{4}-\d\d-\d\d)|make bench` on (\d{4}-\d\d-\d\d)/.exec(old)?.slice(1).find(Boolean) ?? 'earlier';
+  for (const l of old.split('\n')) {
+    const c = l.startsWith('| ') ? l.slice(2, -2).split(' | ') : [];
+    if ((c.length !== 4 && c.length !== 5) || c[0] === 'area' || only.includes(c[0])) continue;
+    // A four-column row is from a file written before the column existed.
+    kept.push({ area: c[0], what: c[1], value: c[2], target: c[3], date: c[4] ?? oldDate });
+  }
+  const order = (a) => modules.findIndex((m) => m.area === a);
+  allRows = [...kept, ...rows].sort((a, b) => order(a.area) - order(b.area));
+}
+const mdHeader = [...header, 'measured'];
 const md = [
   '# Benchmarks',
   '',
-  `Written by \`make bench\` on ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}).`,
+  `Written by \`make bench\` (or \`node scripts/run-bench.mjs <area>...\` for some areas; the last column says when each row was measured), last on ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}).`,
   'References (GoBGP/BIRD as speakers, the kernel answering ARP) are measured in the same run.',
   '',
-  `| ${header.join(' | ')} |`,
-  `|${header.map(() => '---').join('|')}|`,
-  ...rows.map((r) => `| ${[r.area, r.what, r.value, r.target].join(' | ')} |`),
+  `| ${mdHeader.join(' | ')} |`,
+  `|${mdHeader.map(() => '---').join('|')}|`,
+  ...allRows.map((r) => `| ${[r.area, r.what, r.value, r.target, r.date].map((c) => String(c).replaceAll('|', '/')).join(' | ')} |`),
   '',
 ].join('\n');
-writeFileSync(root + 'BENCHMARKS.md', md);
+writeFileSync(mdPath, md);
 process.stdout.write('\nwrote BENCHMARKS.md\n');
