@@ -11,19 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchSegment } from './bench-netns.js';
+import type { ProbeLine as Line } from './probe.js';
 
 export interface BenchRow {
   readonly what: string;
   readonly value: string;
   readonly target: string;
-}
-
-interface Line {
-  readonly event: string;
-  readonly wallMs: number;
-  readonly fenced?: boolean;
-  readonly live?: string[];
-  readonly members?: Record<string, string>;
 }
 
 const probeScript = fileURLToPath(new URL('./probe-main.js', import.meta.url));

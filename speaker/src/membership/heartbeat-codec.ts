@@ -31,6 +31,7 @@
 // The MAC is checked before a single field is parsed, so the parser only ever sees bytes a key
 // holder wrote. Several keys may be given for rotation: the first signs, any of them verifies.
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { ByteCursor } from '../wire/byte-cursor.js';
 import { bitsetBytes, type HeardField } from './heard-set.js';
 
 export const HEARTBEAT_VERSION = 2;
@@ -250,49 +251,23 @@ export function decodeHeartbeat(buf: Uint8Array, keys: readonly Buffer[]): Decod
   }
 }
 
-/** A bounds-checked cursor: every read checks the length first and throws Short past the end. */
-class Reader {
-  pos = 0;
-  constructor(private readonly b: Buffer) {}
-  private need(n: number): void {
-    if (this.pos + n > this.b.length) throw new Short(this.pos + n);
-  }
-  get left(): number {
-    return this.b.length - this.pos;
-  }
-  u8(): number {
-    this.need(1);
-    return this.b.readUInt8(this.pos++);
-  }
-  u16(): number {
-    this.need(2);
-    const v = this.b.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-  u32(): number {
-    this.need(4);
-    const v = this.b.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
+/** The wire's bounds-checked cursor, throwing Short past the end; plus the codec's own fields. */
+class Reader extends ByteCursor {
+  protected shortInput(n: number): Error {
+    return new Short(this.pos + n);
   }
   u64(): bigint {
     this.need(8);
-    const v = this.b.readBigUInt64BE(this.pos);
+    const v = this.buf.readBigUInt64BE(this.pos);
     this.pos += 8;
     return v;
   }
-  bytes(n: number): Uint8Array {
-    this.need(n);
-    const v = new Uint8Array(this.b.subarray(this.pos, this.pos + n));
-    this.pos += n;
-    return v;
+  /** The next n bytes, copied (the decoded message outlives the datagram's buffer). */
+  copy(n: number): Uint8Array {
+    return new Uint8Array(this.bytes(n));
   }
   name(what: string): string {
-    const len = this.u8();
-    this.need(len);
-    const s = this.b.toString('latin1', this.pos, this.pos + len);
-    this.pos += len;
+    const s = this.bytes(this.u8()).toString('latin1');
     if (!isNodeName(s)) throw new Invalid({ type: 'bad-name', what });
     return s;
   }
@@ -304,13 +279,13 @@ function readHeard(r: Reader): HeardField {
   let field: { type: 'bitmap'; members: number; bits: Uint8Array } | { type: 'hashes'; hashes: bigint[] };
   if (enc === 0) {
     const members = r.u16();
-    const bits = r.bytes(bitsetBytes(members));
+    const bits = r.copy(bitsetBytes(members));
     const pad = members % 8;
     if (pad !== 0 && ((bits[bits.length - 1] ?? 0) & (0xff >> pad)) !== 0) throw new Invalid({ type: 'bad-heard', what: 'bitmap padding bits set' });
     field = { type: 'bitmap', members, bits };
   } else if (enc === 1) {
     const count = r.u16();
-    if (count * 8 > r.left) throw new Short(r.pos + count * 8);
+    if (count * 8 > r.remaining) throw new Short(r.offset + count * 8);
     const hashes: bigint[] = [];
     let prev = -1n;
     for (let i = 0; i < count; i++) {
@@ -349,7 +324,7 @@ function parseBody(b: Buffer): HeartbeatMessage {
     const to = r.name('to');
     msg = { type, ...common, to, toIncarnation: r.u64() };
   } else msg = { type, ...common };
-  if (r.left !== 0) throw new Invalid({ type: 'trailing-bytes', count: r.left });
+  if (r.remaining !== 0) throw new Invalid({ type: 'trailing-bytes', count: r.remaining });
   return msg;
 }
 

@@ -55,7 +55,16 @@ export function parseProbeArgs(argv: readonly string[]): ProbeArgs {
   return { node, keyFiles, peers, bind, port, logLevel };
 }
 
-/** Runs until SIGTERM/SIGINT. `out` receives the JSON view lines. */
+/** One JSON line the probe prints ('started', 'view', 'left'), as its readers parse it. */
+export interface ProbeLine {
+  readonly event: string;
+  readonly wallMs: number;
+  readonly fenced?: boolean;
+  readonly live?: string[];
+  readonly members?: Record<string, string>;
+}
+
+/** Runs until SIGTERM/SIGINT. `out` receives the JSON view lines (ProbeLine). */
 export async function runProbe(argv: readonly string[], out: Logger): Promise<void> {
   const args = parseProbeArgs(argv);
   const log = createLogger({ component: 'membership', level: parseLogLevel(args.logLevel), fields: { node: args.node } });

@@ -11,16 +11,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProbeLine as Line } from '../../src/membership/probe.js';
 
 const probe = fileURLToPath(new URL('../../src/membership/probe-main.js', import.meta.url));
-
-interface Line {
-  readonly event: string;
-  readonly wallMs: number;
-  readonly fenced?: boolean;
-  readonly live?: string[];
-  readonly members?: Record<string, string>;
-}
 
 class Probe {
   readonly lines: Line[] = [];
