@@ -2,13 +2,19 @@
 # Herald: one image, two programs. The first argument picks one:
 #   herald-controller [flags]    herald-speaker [flags]
 # Build:  docker build -t ghcr.io/herald-lb/herald:0.1.0 .
-# (ghcr.io/herald-lb is a placeholder registry. This file is not built in CI, which has no
-# container engine; shared/test/manifests/dockerfile.test.ts checks its structure.)
+# (ghcr.io/herald-lb is a placeholder registry.) On machines with no registry, `make image` builds
+# the same layout on a base assembled from Debian packages (scripts/image/, README "Deploy").
+# shared/test/manifests/dockerfile.test.ts checks this file's structure, and that
+# scripts/image/Containerfile lays the runtime out the same way.
 #
 # Node.js: the same major as the node devDependency the repository pins (24). The runtime uses
-# the image's own node; the `node` npm package is a devDependency and is pruned away.
+# the base's own node at /usr/local/bin/node; the `node` npm package is a devDependency and is
+# pruned away. BASE is the runtime base: it needs only node (no shell: every RUN of the runtime
+# stage is exec form, and the entrypoint is JavaScript). BUILDER needs node, npm and a shell.
+ARG BUILDER=node:24-slim
+ARG BASE=node:24-slim
 
-FROM node:24-slim AS build
+FROM ${BUILDER} AS build
 WORKDIR /src
 # Every workspace's package.json first, so `npm ci` is cached until a dependency changes.
 COPY package.json package-lock.json .npmrc lerna.json tsconfig.base.json tsconfig.json ./
@@ -23,15 +29,12 @@ COPY controller/ controller/
 COPY speaker/ speaker/
 RUN npx tsc -b shared controller speaker
 RUN npm prune --omit=dev --no-audit --no-fund
-# The entrypoint: a two-line dispatch to the bins of @herald/controller and @herald/speaker.
-RUN printf '%s\n' '#!/bin/sh' 'set -e' 'case "$1" in' \
-      '  herald-controller) shift; exec node /app/controller/dist/src/bin.js "$@" ;;' \
-      '  herald-speaker) shift; exec node /app/speaker/dist/src/bin.js "$@" ;;' \
-      '  *) echo "usage: herald-controller|herald-speaker [flags]" >&2; exit 64 ;;' \
-      'esac' > /src/herald-entrypoint \
- && chmod 0755 /src/herald-entrypoint
+# The entrypoint (a tiny JS dispatch to the bins of @herald/controller and @herald/speaker), and
+# the trim both image paths share: no lab/test links, no bench or test-helper modules.
+COPY scripts/image/herald-entrypoint scripts/image/trim-app.sh /src/
+RUN sh /src/trim-app.sh /src
 
-FROM node:24-slim AS runtime
+FROM ${BASE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /src/package.json ./
@@ -43,8 +46,9 @@ COPY --from=build /src/controller/dist/src controller/dist/src
 COPY --from=build /src/speaker/package.json speaker/
 COPY --from=build /src/speaker/dist/src speaker/dist/src
 COPY --from=build /src/herald-entrypoint /usr/local/bin/herald
-# Fail the build if the pinned-node devDependency survived the prune, or the base is not 24.
-RUN test ! -e node_modules/node && node --version | grep -q '^v24\.'
+# Fail the build if the pinned-node devDependency, test code or the lab survived, or the base's
+# node is not 24 (exec form: the base may have no shell).
+RUN ["node", "-e", "const fs = require('fs'); const bad = ['node_modules/node', 'node_modules/mocha', 'node_modules/@herald/lab', 'node_modules/@herald/e2e', 'lab', 'test', 'shared/dist/test', 'controller/dist/test', 'speaker/dist/test'].filter((p) => fs.existsSync(p)); if (bad.length) throw new Error('not for the image: ' + bad.join(', ')); if (!process.versions.node.startsWith('24.')) throw new Error('node ' + process.version + ' is not 24');"]
 # Non-root by default (the controller). The speaker's pod sets runAsUser 0 with every capability
 # dropped but NET_RAW and NET_ADMIN (config/speaker/daemonset.yaml explains why).
 USER 65532:65532

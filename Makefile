@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: all test check deps apt build lint lab lab-down bench conformance crds clean
+.PHONY: all test check deps apt build lint lab lab-down bench conformance crds clean image
 
 all: build
 
@@ -43,6 +43,11 @@ bench: build
 
 conformance: build
 	node scripts/run-tests.mjs --suite conformance
+
+## make image [IMAGE=localhost/herald:dev]: the container image, from Debian packages and the pinned
+## Node 24 alone (no registry; scripts/image/build.sh). The release path is the Dockerfile.
+image: build
+	bash scripts/image/build.sh
 
 clean:
 	tsc -b --clean

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the network suites need (real routers and real clients), when
-# running as root and any is missing. Without root it says loudly what the suites will skip.
+# running as root and any is missing (podman, buildah and runc: make image and its suite).
+# Without root it says loudly what the suites will skip.
 set -euo pipefail
-packages=(bird2 frr gobgpd iproute2 iputils-ping iputils-arping ndisc6 tcpdump nftables curl)
+packages=(bird2 frr gobgpd iproute2 iputils-ping iputils-arping ndisc6 tcpdump nftables curl podman buildah runc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
