@@ -10,6 +10,7 @@ import { deleteNamespacesWithPrefix } from './netns/topology.js';
 import { parseListen, runBackends } from './site/backend.js';
 import { callControl, serveControl } from './site/control.js';
 import { forward, parseEndpoint } from './site/forward.js';
+import { removeLabContainers } from './site/image-runner.js';
 import { Lab, type LabStatus } from './site/lab.js';
 import { sitePlan, siteNamespaces, type RouterKind } from './site/plan.js';
 import { renderStatus } from './site/render.js';
@@ -18,6 +19,8 @@ import { controlSocket, isAlive, labDir, labPrefix, supervisorPid, supervisorPid
 const usage = `herald-lab: a bare-metal site on one machine, for Herald
 
   up [--router bird|frr|gobgp] [--nodes N]   bring the lab up (root) and return once it is ready
+     [--image REF]                          ... with the controller and speakers run from that image
+                                            (podman + runc; make image builds localhost/herald:dev)
   down                                      remove every namespace and process the lab made
   status [--json] [--watch]                 the live view
   kubeconfig                                print the path of a kubeconfig for the lab's API server
@@ -43,10 +46,11 @@ function requireRoot(): void {
 
 async function up(argv: string[]): Promise<void> {
   requireRoot();
-  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' }, 'timeout-seconds': { type: 'string', default: '120' } } });
+  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' }, 'timeout-seconds': { type: 'string', default: '120' }, image: { type: 'string' } } });
   const router = values.router as RouterKind;
   if (!['bird', 'frr', 'gobgp'].includes(router)) fail(`--router must be bird, frr or gobgp, not ${values.router}`);
   sitePlan({ router, nodes: Number(values.nodes) }); // validates --nodes
+  if (values.image !== undefined) checkImage(values.image);
   const dir = labDir();
   if (supervisorPid(dir) !== undefined) {
     out(`a lab is already up (${dir}); herald-lab down removes it`);
@@ -56,12 +60,12 @@ async function up(argv: string[]): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const logPath = join(dir, 'supervisor.log');
   const fd = openSync(logPath, 'w');
-  const child = spawn(process.execPath, [process.argv[1]!, 'supervise', '--router', router, '--nodes', values.nodes], { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [process.argv[1]!, 'supervise', '--router', router, '--nodes', values.nodes, ...(values.image !== undefined ? ['--image', values.image] : [])], { detached: true, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   child.unref();
   const deadline = Date.now() + Number(values['timeout-seconds']) * 1000;
   let last: LabStatus | undefined;
-  out(`bringing the lab up (router ${router}, ${values.nodes} nodes); log: ${logPath}`);
+  out(`bringing the lab up (router ${router}, ${values.nodes} nodes${values.image !== undefined ? `, Herald from image ${values.image}` : ''}); log: ${logPath}`);
   for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
     await new Promise((r) => setTimeout(r, 1000));
     if (child.pid === undefined || !isAlive(child.pid)) fail(`the lab failed to start:\n${tail(logPath)}`);
@@ -91,6 +95,15 @@ export function ready(s: LabStatus): boolean {
   );
 }
 
+/** --image: podman and runc must be there and the image must exist locally (nothing is pulled). */
+function checkImage(ref: string): void {
+  for (const tool of ['podman', 'runc']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0) fail(`--image ${ref}: ${tool} is not installed (scripts/apt-deps.sh installs podman, buildah and runc)`);
+  }
+  const r = spawnSync('podman', ['image', 'exists', ref], { stdio: 'ignore' });
+  if (r.status !== 0) fail(`--image ${ref}: no such local image (make image builds localhost/herald:dev; nothing is pulled)`);
+}
+
 function tail(path: string): string {
   try {
     return readFileSync(path, 'utf8').split('\n').slice(-30).join('\n');
@@ -100,12 +113,12 @@ function tail(path: string): string {
 }
 
 async function supervise(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' }, image: { type: 'string' } } });
   const dir = labDir();
   const log = createLogger({ component: 'lab' });
   writeFileSync(supervisorPidFile(dir), String(process.pid));
   const plan = sitePlan({ prefix: labPrefix(), router: values.router as RouterKind, nodes: Number(values.nodes) });
-  const lab = await Lab.start(plan, dir, log);
+  const lab = await Lab.start(plan, dir, log, values.image !== undefined ? { image: values.image } : {});
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -144,6 +157,11 @@ async function cleanup(dir: string): Promise<void> {
     }
   }
   await deleteNamespacesWithPrefix(prefix);
+  // Containers of a lab run with --image, if podman is here at all (without it there are none).
+  if (spawnSync('sh', ['-c', 'command -v podman'], { stdio: 'ignore' }).status === 0) {
+    const gone = await removeLabContainers(labPrefix());
+    if (gone.length) out(`removed containers: ${gone.join(', ')}`);
+  }
   rmSync(supervisorPidFile(dir), { force: true });
   rmSync(controlSocket(dir), { force: true });
 }

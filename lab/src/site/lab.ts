@@ -19,6 +19,7 @@ import { startFibSync } from './fib-sync.js';
 import { forward } from './forward.js';
 import { endpointSlice, labObjects, SERVICE_NAMESPACE } from './objects.js';
 import { routerBgpAddresses, siteNamespaces, type SitePlan } from './plan.js';
+import { containerManagedSpec, containerName, containerPid, hostUlimitFlags, removeLabContainers } from './image-runner.js';
 import { ProcessSet } from './processes.js';
 import { runProxySync } from './proxy-sync.js';
 
@@ -52,6 +53,8 @@ export class Lab {
     readonly dir: string,
     private readonly log: Logger,
     private readonly persist: boolean,
+    /** Run the controller and the speakers from this container image (image-runner.ts). */
+    readonly image: string | undefined,
   ) {
     this.ns = siteNamespaces(plan);
     this.procs = new ProcessSet(join(dir, 'logs'));
@@ -76,9 +79,9 @@ export class Lab {
    * `persist: false` keeps the API server in memory only (scale benches: with tens of thousands
    * of objects, rewriting the state file dominates).
    */
-  static async start(plan: SitePlan, dir: string, log: Logger, opts: { persist?: boolean } = {}): Promise<Lab> {
+  static async start(plan: SitePlan, dir: string, log: Logger, opts: { persist?: boolean; image?: string } = {}): Promise<Lab> {
     mkdirSync(dir, { recursive: true });
-    const lab = new Lab(plan, dir, log, opts.persist ?? true);
+    const lab = new Lab(plan, dir, log, opts.persist ?? true, opts.image);
     try {
       await lab.bringUp();
     } catch (err) {
@@ -92,6 +95,10 @@ export class Lab {
     const p = this.plan;
     const removed = await deleteNamespacesWithPrefix(`${p.prefix}-`);
     if (removed.length) this.log.info('removed-leftovers', { namespaces: removed });
+    if (this.image !== undefined) {
+      const gone = await removeLabContainers(p.prefix);
+      if (gone.length) this.log.info('removed-leftovers', { containers: gone });
+    }
 
     // 1. The network.
     const hosts: HostSpec[] = [
@@ -156,12 +163,24 @@ export class Lab {
 
   private startController(): void {
     const p = this.plan;
-    this.procs.start({
-      role: 'controller',
-      ns: this.ns.mgmt,
-      argv: [process.execPath, this.bin.controller, '--kubeconfig', this.labKubeconfig, '--namespace', p.namespace, '--metrics-addr', `${p.mgmt.ip4}:7472`, '--identity', 'lab-controller', '--lease-duration', '6'],
-      env: this.nodeOptions('controller'),
-    });
+    const args = ['--kubeconfig', this.labKubeconfig, '--namespace', p.namespace, '--metrics-addr', `${p.mgmt.ip4}:7472`, '--identity', 'lab-controller', '--lease-duration', '6'];
+    const env = this.nodeOptions('controller');
+    this.procs.start(
+      this.image === undefined
+        ? { role: 'controller', ns: this.ns.mgmt, argv: [process.execPath, this.bin.controller, ...args], env }
+        : containerManagedSpec({ image: this.image, labPrefix: p.prefix, role: 'controller', ns: this.ns.mgmt, program: 'herald-controller', args, env, mounts: [this.labKubeconfig], privileges: { type: 'none' }, ulimits: hostUlimitFlags() }),
+    );
+  }
+
+  /** The name of a component's container ('controller', 'speaker-node1'), when the lab runs an image. */
+  containerName(role: string): string | undefined {
+    return this.image === undefined ? undefined : containerName(this.plan.prefix, role);
+  }
+
+  /** The host pid of the component itself: the process, or the container's main process. */
+  async componentPid(role: string): Promise<number | undefined> {
+    const name = this.containerName(role);
+    return name === undefined ? this.procs.pid(role) : this.procs.running(role) ? containerPid(name) : undefined;
   }
 
   /** The heap cap the real manifests give the component, so the lab runs it as deployed. */
@@ -174,22 +193,23 @@ export class Lab {
     const p = this.plan;
     const n = p.nodes.find((x) => x.name === node);
     if (!n) throw new Error(`no node ${node}: the lab has ${p.nodes.map((x) => x.name).join(', ')}`);
-    this.procs.start({
-      role: `speaker-${node}`,
-      ns: this.ns.node(node),
-      argv: [
-        process.execPath,
-        this.bin.speaker,
-        '--kubeconfig', this.labKubeconfig,
-        '--namespace', p.namespace,
-        '--node-name', node,
-        '--metrics-addr', `${n.ip4}:7472`,
-        '--health-addr', `${n.ip4}:7474`,
-        '--heartbeat-addr', `${n.ip4}:${p.heartbeatPort}`,
-        '--heartbeat-key-file', join(this.dir, 'heartbeat.key'),
-      ],
-      env: this.nodeOptions('speaker'),
-    });
+    const keyFile = join(this.dir, 'heartbeat.key');
+    const args = [
+      '--kubeconfig', this.labKubeconfig,
+      '--namespace', p.namespace,
+      '--node-name', node,
+      '--metrics-addr', `${n.ip4}:7472`,
+      '--health-addr', `${n.ip4}:7474`,
+      '--heartbeat-addr', `${n.ip4}:${p.heartbeatPort}`,
+      '--heartbeat-key-file', keyFile,
+    ];
+    const role = `speaker-${node}`;
+    const env = this.nodeOptions('speaker');
+    this.procs.start(
+      this.image === undefined
+        ? { role, ns: this.ns.node(node), argv: [process.execPath, this.bin.speaker, ...args], env }
+        : containerManagedSpec({ image: this.image, labPrefix: p.prefix, role, ns: this.ns.node(node), program: 'herald-speaker', args, env, mounts: [this.labKubeconfig, keyFile], privileges: { type: 'net' }, ulimits: hostUlimitFlags() }),
+    );
   }
 
   async speaker(node: string, action: SpeakerAction): Promise<void> {
@@ -310,6 +330,7 @@ export class Lab {
     await this.stopProxy?.().catch(() => undefined);
     this.stopProxy = undefined;
     await this.procs.stopAll();
+    if (this.image !== undefined) await removeLabContainers(this.plan.prefix).catch((err: unknown) => this.log.warn('containers-not-removed', { err }));
     await this.router?.stop().catch(() => undefined);
     this.router = undefined;
     this.hostForward?.close();

@@ -11,7 +11,15 @@ export interface ManagedSpec {
   readonly ns: string | undefined;
   readonly argv: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * How to signal it when the child is only a client of the real process (podman run: see
+   * image-runner.ts). Without it, the signals go to the child.
+   */
+  readonly deliver?: (how: SignalHow) => Promise<void>;
 }
+
+/** 'stop' is SIGTERM (graceful), 'kill' SIGKILL, 'freeze' SIGSTOP, 'thaw' SIGCONT. */
+export type SignalHow = 'stop' | 'kill' | 'freeze' | 'thaw';
 
 interface Managed {
   spec: ManagedSpec;
@@ -57,11 +65,16 @@ export class ProcessSet {
     return this.pid(role) !== undefined;
   }
 
-  /** 'stop' is SIGTERM (graceful), 'kill' SIGKILL, 'freeze' SIGSTOP, 'thaw' SIGCONT. */
-  async signal(role: string, how: 'stop' | 'kill' | 'freeze' | 'thaw'): Promise<void> {
+  async signal(role: string, how: SignalHow): Promise<void> {
     const m = this.procs.get(role);
     const c = m?.child;
     if (!m || !c || c.exitCode !== null || c.signalCode !== null) throw new Error(`${role} is not running`);
+    if (m.spec.deliver) {
+      await m.spec.deliver(how);
+      // The client exits with the process; if it does not in time, stop the client itself.
+      if (how === 'stop' || how === 'kill') if (!(await exitsWithin(c, how === 'stop' ? 10_000 : 5000))) await stopProcess(c, 'SIGTERM', 5000);
+      return;
+    }
     switch (how) {
       case 'stop':
         await stopProcess(c, 'SIGTERM', 10_000);
@@ -91,4 +104,16 @@ export class ProcessSet {
     }
     await Promise.all(all.map(async (m) => (m.child ? stopProcess(m.child, 'SIGTERM', 5000) : undefined)));
   }
+}
+
+/** Resolves true once the child has exited, or false after ms. */
+function exitsWithin(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
