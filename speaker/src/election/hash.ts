@@ -55,11 +55,17 @@ function mixH(h: number, k: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-/** Murmur3-32 of (node key, IP words): the node with the lowest value ranks first. */
-export function pairHash(node: readonly [number, number], ip: Uint32Array): number {
-  let h = 0;
-  h = mixH(h, node[0]);
-  h = mixH(h, node[1]);
+/**
+ * The Murmur3 state after the node's two key words: the part of pairHash that depends on the
+ * node alone, so a bulk ranking computes it once per node instead of once per (node, IP) pair.
+ */
+export function nodeSeed(node: readonly [number, number]): number {
+  return mixH(mixH(0, node[0]), node[1]);
+}
+
+/** pairHash from a nodeSeed: the IP's five words, then Murmur3's length and finaliser. */
+export function seededHash(seed: number, ip: Uint32Array): number {
+  let h = seed;
   for (let i = 0; i < 5; i++) h = mixH(h, ip[i]!);
   h ^= 28;
   h ^= h >>> 16;
@@ -68,6 +74,11 @@ export function pairHash(node: readonly [number, number], ip: Uint32Array): numb
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/** Murmur3-32 of (node key, IP words): the node with the lowest value ranks first. */
+export function pairHash(node: readonly [number, number], ip: Uint32Array): number {
+  return seededHash(nodeSeed(node), ip);
 }
 
 export function rendezvousHash(node: string, ip: IP): number {
