@@ -69,8 +69,10 @@ function mix(h: number, k: number): number {
 
 /**
  * Builds groups node by node into scratch space and returns the shared group equal to what was
- * built (a new one on a miss). A hit allocates nothing. Bounded: past `maxGroups` it forgets
- * every group it knew.
+ * built (a new one on a miss). A hit allocates nothing. The last group returned is checked as
+ * the nodes come (a string compare each: IPs come in runs of one group), and only a miss hashes
+ * the scratch (the names' cached node keys) to find the group in a table. Bounded: past
+ * `maxGroups` the table forgets every group it knew.
  */
 export class GroupInterner {
   private readonly buckets = new Map<number, CandidateGroup[]>();
@@ -79,7 +81,9 @@ export class GroupInterner {
   private tiers: number[] = [];
   private scores: number[] = [];
   private n = 0;
-  private h = 0;
+  private last: CandidateGroup | undefined;
+  /** The scratch so far equals the first `n` nodes of `last`. */
+  private same = false;
 
   constructor(private readonly maxGroups = 4096) {}
 
@@ -90,24 +94,52 @@ export class GroupInterner {
 
   begin(): void {
     this.n = 0;
-    this.h = 0x9747b28c;
+    this.same = this.last !== undefined;
   }
 
   add(name: string, tier: number, score: number): void {
     const i = this.n++;
+    if (this.same) {
+      const l = this.last!;
+      if (i < l.names.length && l.names[i] === name && l.tiers[i] === tier && l.scores[i] === score) return;
+      // The first difference: the scratch gets the common prefix, then goes its own way.
+      this.same = false;
+      for (let j = 0; j < i; j++) {
+        this.names[j] = l.names[j]!;
+        this.tiers[j] = l.tiers[j]!;
+        this.scores[j] = l.scores[j]!;
+      }
+    }
     this.names[i] = name;
     this.tiers[i] = tier;
     this.scores[i] = score;
-    // The bucket key reads the cached node key (a name hashes once per process), not the text.
-    const k = nodeKey(name);
-    this.h = mix(mix(mix(this.h, k[0]), tier | 0), score | 0);
   }
 
   end(): CandidateGroup {
-    const key = mix(this.h, this.n) >>> 0;
+    const n = this.n;
+    if (this.same) {
+      const l = this.last!;
+      if (l.names.length === n) return l;
+      // A strict prefix of the last group: the scratch gets it.
+      for (let j = 0; j < n; j++) {
+        this.names[j] = l.names[j]!;
+        this.tiers[j] = l.tiers[j]!;
+        this.scores[j] = l.scores[j]!;
+      }
+    }
+    let h = 0x9747b28c;
+    for (let i = 0; i < n; i++) h = mix(mix(mix(h, nodeKey(this.names[i]!)[0]), this.tiers[i]! | 0), this.scores[i]! | 0);
+    const key = mix(h, n) >>> 0;
     const bucket = this.buckets.get(key);
-    if (bucket) for (const g of bucket) if (this.matches(g)) return g;
-    const g: CandidateGroup = { names: this.names.slice(0, this.n), tiers: this.tiers.slice(0, this.n), scores: this.scores.slice(0, this.n) };
+    if (bucket) {
+      for (const g of bucket) {
+        if (this.matches(g)) {
+          this.last = g;
+          return g;
+        }
+      }
+    }
+    const g: CandidateGroup = { names: this.names.slice(0, n), tiers: this.tiers.slice(0, n), scores: this.scores.slice(0, n) };
     if (this.count >= this.maxGroups) {
       this.buckets.clear();
       this.count = 0;
@@ -116,6 +148,7 @@ export class GroupInterner {
     if (b) b.push(g);
     else this.buckets.set(key, [g]);
     this.count++;
+    this.last = g;
     return g;
   }
 

@@ -19,14 +19,15 @@
 // K-long insertion buffer; only the K indices returned are allocated.
 import type { IP } from '@herald/shared/net';
 import type { CandidateGroup } from './candidate-group.js';
-import { ipWords, nodeKey, nodeSeed, seededHash } from './hash.js';
+import { familySeed, ipWords, mixedHash, mixK, nodeKey, nodeSeed } from './hash.js';
 
 /** How many of each IP's best nodes a bulk ranking keeps (see above). */
 export const TOP_K = 8;
 
 interface Prepared {
-  /** Murmur3 state after the node's key, per node. */
-  readonly seeds: Int32Array;
+  /** Per node: the Murmur3 state after its key and the IP family word, for IPv4 and for IPv6. */
+  readonly seeds4: Int32Array;
+  readonly seeds6: Int32Array;
   /** Per node: its (tier, score) class, best 0, times 2^32, so class·2^32 + hash orders both. */
   readonly cls: Float64Array;
   /** Per node: the rank of its name among the group's names (the last tie-break). */
@@ -40,8 +41,13 @@ function prepare(g: CandidateGroup): Prepared {
   let p = prepared.get(g);
   if (p) return p;
   const n = g.names.length;
-  const seeds = new Int32Array(n);
-  for (let i = 0; i < n; i++) seeds[i] = nodeSeed(nodeKey(g.names[i]!));
+  const seeds4 = new Int32Array(n);
+  const seeds6 = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const seed = nodeSeed(nodeKey(g.names[i]!));
+    seeds4[i] = familySeed(seed, 4);
+    seeds6[i] = familySeed(seed, 6);
+  }
   // Classes: distinct (tier, score) pairs, tier descending then score descending.
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => g.tiers[b]! - g.tiers[a]! || g.scores[b]! - g.scores[a]!);
   const cls = new Float64Array(n);
@@ -55,7 +61,7 @@ function prepare(g: CandidateGroup): Prepared {
   const byName = Array.from({ length: n }, (_, i) => i).sort((a, b) => (g.names[a]! < g.names[b]! ? -1 : g.names[a]! > g.names[b]! ? 1 : 0));
   const nameRank = new Int32Array(n);
   for (let j = 0; j < n; j++) nameRank[byName[j]!] = j;
-  p = { seeds, cls, nameRank };
+  p = { seeds4, seeds6, cls, nameRank };
   prepared.set(g, p);
   return p;
 }
@@ -77,29 +83,36 @@ export function topK(ip: IP, group: CandidateGroup, k: number = TOP_K): Uint16Ar
   }
   const keys = keyBuf;
   const idx = idxBuf;
-  const { seeds, cls, nameRank } = p;
+  const { cls, nameRank } = p;
   const w = ipWords(ip);
+  const seeds = w[0] === 4 ? p.seeds4 : p.seeds6;
+  const k1 = mixK(w[1]!);
+  const k2 = mixK(w[2]!);
+  const k3 = mixK(w[3]!);
+  const k4 = mixK(w[4]!);
   let c = 0;
-  if (m > 0) {
-    for (let i = 0; i < n; i++) {
-      const key = cls[i]! + seededHash(seeds[i]!, w);
-      const nr = nameRank[i]!;
-      let j: number;
-      if (c === m) {
-        const wk = keys[m - 1]!;
-        if (key > wk || (key === wk && nr > nameRank[idx[m - 1]!]!)) continue;
-        j = m - 1;
-      } else j = c++;
-      while (j > 0) {
-        const pk = keys[j - 1]!;
-        if (pk < key || (pk === key && nameRank[idx[j - 1]!]! < nr)) break;
-        keys[j] = pk;
-        idx[j] = idx[j - 1]!;
-        j--;
-      }
-      keys[j] = key;
-      idx[j] = i;
+  // keys[0..c) ascending; `worst` is keys[m - 1] once the buffer is full (before: Infinity, so
+  // every node goes in). Most nodes are turned away by the first comparison.
+  let worst = m > 0 ? Infinity : -Infinity;
+  for (let i = 0; i < n; i++) {
+    const key = cls[i]! + mixedHash(seeds[i]!, k1, k2, k3, k4);
+    if (key > worst) continue;
+    const nr = nameRank[i]!;
+    let j: number;
+    if (c === m) {
+      if (key === worst && nr > nameRank[idx[m - 1]!]!) continue;
+      j = m - 1;
+    } else j = c++;
+    while (j > 0) {
+      const pk = keys[j - 1]!;
+      if (pk < key || (pk === key && nameRank[idx[j - 1]!]! < nr)) break;
+      keys[j] = pk;
+      idx[j] = idx[j - 1]!;
+      j--;
     }
+    keys[j] = key;
+    idx[j] = i;
+    if (c === m) worst = keys[m - 1]!;
   }
   const out = new Uint16Array(c);
   for (let j = 0; j < c; j++) out[j] = idx[j]!;
@@ -108,13 +121,19 @@ export function topK(ip: IP, group: CandidateGroup, k: number = TOP_K): Uint16Ar
 
 /** The best node of the group for this IP among those `ok` accepts (undefined: none). */
 export function bestOf(ip: IP, group: CandidateGroup, ok: (name: string) => boolean): string | undefined {
-  const { seeds, cls, nameRank } = prepare(group);
+  const p = prepare(group);
+  const { cls, nameRank } = p;
   const w = ipWords(ip);
+  const seeds = w[0] === 4 ? p.seeds4 : p.seeds6;
+  const k1 = mixK(w[1]!);
+  const k2 = mixK(w[2]!);
+  const k3 = mixK(w[3]!);
+  const k4 = mixK(w[4]!);
   let best = -1;
   let bestKey = Infinity;
   for (let i = 0; i < group.names.length; i++) {
     if (!ok(group.names[i]!)) continue;
-    const key = cls[i]! + seededHash(seeds[i]!, w);
+    const key = cls[i]! + mixedHash(seeds[i]!, k1, k2, k3, k4);
     if (key < bestKey || (key === bestKey && nameRank[i]! < nameRank[best]!)) {
       best = i;
       bestKey = key;
