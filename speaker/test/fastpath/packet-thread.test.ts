@@ -88,6 +88,19 @@ describe('fastpath/PacketThread (real Membership and announcer, in-memory segmen
     assert.deepEqual(s.owners('192.0.2.200'), ['node1']);
   });
 
+  it("every node of an IP's top K is dead: the next live node of its full ranking answers, with no message from the main thread", () => {
+    const s = site();
+    // K = 1: the slot names only node2; node3 and node1 follow in its group's full ranking.
+    const short = [rankedSlot('192.0.2.210', ['node2', 'node3', 'node1'], [], 1), rankedSlot('192.0.2.211', ['node2', 'node1', 'node3'], [], 1)];
+    for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: short, removes: [] });
+    s.clock.advance(3000);
+    assert.deepEqual(s.owners('192.0.2.210'), ['node2']);
+    s.down.add('192.0.2.12'); // node2's link
+    s.clock.advance(2000);
+    assert.deepEqual(s.owners('192.0.2.210'), ['node3']);
+    assert.deepEqual(s.owners('192.0.2.211'), ['node1']);
+  });
+
   it('a new ranking from the main thread moves one IP; a removed IP is answered by nobody', () => {
     const s = site();
     for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: slots, removes: [] });
