@@ -30,8 +30,16 @@ describe('conformance: discovery and core semantics', function () {
     assert.ok(coord.body.resources.some((r: any) => r.name === 'leases' && r.namespaced === true && r.kind === 'Lease'));
   });
 
-  it('answers an unknown resource with 404 NotFound Status', async function () {
+  it('answers a resource of an unknown group (a CRD not installed) with a plain-text 404, not a Status', async function () {
     const r = await raw('GET', '/apis/nonexistent.example.com/v1/widgets');
+    assert.equal(r.status, 404);
+    assert.match(r.contentType, /^text\/plain\b/);
+    assert.equal(r.text, '404 page not found\n');
+    assert.equal(r.body, undefined, 'not JSON');
+  });
+
+  it('answers an unknown resource of a built-in group/version with a 404 NotFound Status', async function () {
+    const r = await raw('GET', '/apis/coordination.k8s.io/v1/widgets');
     assert.equal(r.status, 404);
     assert.equal(r.body.kind, 'Status');
     assert.equal(r.body.apiVersion, 'v1');
@@ -93,7 +101,10 @@ describe('conformance: discovery and core semantics', function () {
     const r = await raw('PUT', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/l1`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l1' }, spec: { holderIdentity: 'y' } });
     assert.equal(r.status, 422);
     assert.equal(r.body.reason, 'Invalid');
-    assert.equal(r.body.message, 'Lease.coordination.k8s.io "l1" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+    assert.equal(r.body.message, 'leases.coordination.k8s.io "l1" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+    assert.equal(r.body.details.kind, 'leases', 'the plural resource, not the Kind');
+    assert.equal(r.body.details.group, 'coordination.k8s.io');
+    assert.equal(r.body.details.name, 'l1');
     assert.equal(r.body.details.causes[0].field, 'metadata.resourceVersion');
   });
 

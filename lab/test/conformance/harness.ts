@@ -54,6 +54,8 @@ export function ctx(): Promise<Ctx> {
 
 export interface RawReply {
   status: number;
+  /** The response's Content-Type ('' if none). */
+  contentType: string;
   text: string;
   body: any;
 }
@@ -77,7 +79,7 @@ export async function raw(method: string, path: string, body?: unknown, contentT
         const text = Buffer.concat(chunks).toString('utf8');
         let parsed: any;
         try { parsed = JSON.parse(text); } catch { parsed = undefined; }
-        resolve({ status: res.statusCode ?? 0, text, body: parsed });
+        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', text, body: parsed });
       });
       res.on('error', reject);
     });
