@@ -1,6 +1,6 @@
 // Conformance: discovery, create/read/update, resourceVersions, optimistic concurrency, errors.
 import { strict as assert } from 'node:assert';
-import { ctx, expectApiError, freshNamespace, raw, rv, watchEvents } from './harness.js';
+import { ctx, expectApiError, freshNamespace, raw, rv, watchEvents, needsServer } from './harness.js';
 
 describe('conformance: discovery and core semantics', function () {
   let ns = '';
@@ -87,6 +87,7 @@ describe('conformance: discovery and core semantics', function () {
   });
 
   it('accepts a Service PUT without resourceVersion', async function () {
+    await needsServer('1.24', this, 'observed on 1.24; 1.20 answers 422 "metadata.resourceVersion: must be specified for an update"');
     const c = await ctx();
     const s = await c.core.readNamespacedService({ name: 'web', namespace: ns });
     const body = { ...s, metadata: { ...s.metadata, resourceVersion: undefined, labels: { a: 'c' } } };
