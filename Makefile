@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: all test check deps apt build lint lab lab-down bench conformance crds clean
+.PHONY: all test check deps apt build lint lab lab-down bench conformance conformance-real crds clean
 
 all: build
 
@@ -43,6 +43,11 @@ bench: build
 
 conformance: build
 	node scripts/run-tests.mjs --suite conformance
+
+## make conformance-real: the conformance suite and the controller's allocation test against a real
+## kube-apiserver 1.20 (built once from Debian's source package, cached) and etcd, on loopback.
+conformance-real: build
+	node scripts/run-tests.mjs --suite conformance-real
 
 clean:
 	tsc -b --clean

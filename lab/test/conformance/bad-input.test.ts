@@ -9,6 +9,9 @@ describe('conformance: bad input', function () {
     ns = await freshNamespace('bad');
   });
 
+  // `reason: 'text/plain'`: no Status at all. kube-apiserver's NotFound handler (an unknown group,
+  // an unknown version, a group only a CRD would serve) answers as Go's http.NotFound does; inside a
+  // built-in group/version go-restful answers with a NotFound Status instead.
   const cases: { desc: string; method: string; path: () => string; body: unknown; ct?: string; want: number; reason: string }[] = [
     { desc: 'malformed JSON', method: 'POST', path: () => `/api/v1/namespaces/${ns}/configmaps`, body: '{"metadata": {', want: 400, reason: 'BadRequest' },
     { desc: 'malformed YAML', method: 'POST', path: () => `/api/v1/namespaces/${ns}/configmaps`, body: 'metadata: [a\n  b: }', ct: 'application/yaml', want: 400, reason: 'BadRequest' },
@@ -19,18 +22,27 @@ describe('conformance: bad input', function () {
     { desc: 'a non-string metadata.name', method: 'POST', path: () => `/api/v1/namespaces/${ns}/configmaps`, body: { metadata: { name: 5 } }, want: 400, reason: 'BadRequest' },
     { desc: 'finalizers that are not a list', method: 'POST', path: () => `/api/v1/namespaces/${ns}/configmaps`, body: { metadata: { name: 'f', finalizers: 'x' } }, want: 400, reason: 'BadRequest' },
     { desc: 'a collection PUT', method: 'PUT', path: () => `/api/v1/namespaces/${ns}/configmaps`, body: {}, want: 405, reason: 'MethodNotAllowed' },
-    { desc: 'an unknown resource', method: 'GET', path: () => `/api/v1/namespaces/${ns}/gizmos`, body: undefined, want: 404, reason: 'NotFound' },
-    { desc: 'an unknown group', method: 'POST', path: () => '/apis/nope.example/v9/things', body: {}, want: 404, reason: 'NotFound' },
+    { desc: 'an unknown resource of a built-in group/version', method: 'GET', path: () => `/api/v1/namespaces/${ns}/gizmos`, body: undefined, want: 404, reason: 'NotFound' },
+    { desc: 'an unknown group', method: 'POST', path: () => '/apis/nope.example/v9/things', body: {}, want: 404, reason: 'text/plain' },
+    { desc: 'an unknown version of a built-in group', method: 'GET', path: () => `/apis/coordination.k8s.io/v9/namespaces/${ns}/leases`, body: undefined, want: 404, reason: 'text/plain' },
+    { desc: 'a custom resource whose CRD is not installed', method: 'GET', path: () => `/apis/conf-absent-${process.pid}.example.com/v1/namespaces/${ns}/widgets`, body: undefined, want: 404, reason: 'text/plain' },
+    { desc: 'an unknown group on a watch', method: 'GET', path: () => '/apis/nope.example/v9/things?watch=true', body: undefined, want: 404, reason: 'text/plain' },
     { desc: 'a malformed field selector', method: 'GET', path: () => `/api/v1/namespaces/${ns}/configmaps?fieldSelector=metadata.name`, body: undefined, want: 400, reason: 'BadRequest' },
   ];
   for (const tc of cases) {
-    it(`answers ${tc.desc} with ${tc.want} ${tc.reason}`, async function () {
+    it(`answers ${tc.desc} with ${tc.want} ${tc.reason === 'text/plain' ? '"404 page not found" (text/plain, no Status)' : tc.reason}`, async function () {
       if (tc.method === 'PUT' && tc.path().endsWith('/y')) {
         const c = await ctx();
         await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'y' } } }).catch(() => undefined);
       }
       const r = await raw(tc.method, tc.path(), tc.body, tc.ct);
       assert.equal(r.status, tc.want, r.text);
+      if (tc.reason === 'text/plain') {
+        assert.match(r.contentType, /^text\/plain\b/, `content type of ${r.text}`);
+        assert.equal(r.text, '404 page not found\n');
+        return;
+      }
+      assert.match(r.contentType, /^application\/json\b/);
       assert.equal(r.body.kind, 'Status');
       assert.equal(r.body.reason, tc.reason);
       assert.equal(r.body.code, tc.want);

@@ -2,6 +2,7 @@ export * from './work-queue.js';
 export * from './lease-decision.js';
 export * from './leader-election.js';
 export * from './informer.js';
+export * from './api-error.js';
 export * from './events.js';
 export * from './event-correlator.js';
 export * from './patch.js';
