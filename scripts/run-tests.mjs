@@ -122,6 +122,9 @@ function runRealServerSuite(suite) {
   }
   try {
     const env = { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') };
+    // The 410 Gone case compacts etcd, so it needs etcd's client URL (start writes it to env).
+    const etcdUrl = /^ETCD_URL=(.*)$/m.exec(readFileSync(join(dir, 'env'), 'utf8'))?.[1];
+    if (etcdUrl) env.HERALD_CONFORMANCE_ETCD = etcdUrl;
     const crds = spawnSync(process.execPath, [script('install-crds.mjs')], { cwd: root, stdio: 'inherit', env });
     if (crds.status !== 0) {
       crashed.push(suite.name);
