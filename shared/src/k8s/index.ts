@@ -7,6 +7,7 @@ export * from './events.js';
 export * from './event-correlator.js';
 export * from './patch.js';
 export * from './config-watcher.js';
+export * from './configuration-state-writer.js';
 export * from './kubeconfig.js';
 export * from './client-metrics.js';
 export * from './rate-limiter.js';
