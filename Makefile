@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: all test check deps apt build lint lab lab-down bench conformance crds clean image
+.PHONY: all test check deps apt build lint lab lab-down bench conformance conformance-real crds clean image
 
 all: build
 
@@ -48,6 +48,11 @@ conformance: build
 ## Node 24 alone (no registry; scripts/image/build.sh). The release path is the Dockerfile.
 image: build
 	bash scripts/image/build.sh
+
+## make conformance-real: the conformance suite and the controller's allocation test against a real
+## kube-apiserver 1.20 (built once from Debian's source package, cached) and etcd, on loopback.
+conformance-real: build
+	node scripts/run-tests.mjs --suite conformance-real
 
 clean:
 	tsc -b --clean

@@ -80,7 +80,7 @@ export class Controller {
       clock: o.clock,
       log: o.log,
     });
-    this.configState = new ConfigurationStateWriter(kc, o.namespace, 'controller', undefined, o.log);
+    this.configState = new ConfigurationStateWriter(kc, o.namespace, 'controller', undefined, o.log, { clock: o.clock });
     // The controller never needs BGP passwords, so it has no access to Secrets.
     this.config = new ConfigWatcher({ kubeConfig: kc, namespace: o.namespace, clock: o.clock, log: o.log, watchSecrets: false, onChange: (s) => this.onConfig(s) });
     const writer: ServiceWriter = {
@@ -187,6 +187,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.queue.shutDown();
     this.events.close();
+    this.configState.close();
     if (this.poolTimer) this.o.clock.clearTimeout(this.poolTimer);
     await this.elector?.stop();
     await Promise.all([this.services.stop(), this.namespaces.stop(), this.config.stop()]);

@@ -8,7 +8,7 @@
 // A failed write (409, 5xx, a 429 that outlasted the client's retries) sends its Service back to
 // the work queue after a per-Service backoff, so it is decided again from fresh state.
 import { ApiException, type V1Service } from '@kubernetes/client-node';
-import { errText, type Logger } from '@herald/shared';
+import { errText, isObjectNotFound, type Logger } from '@herald/shared';
 import { serviceKey } from '../service/service-input.js';
 import type { ControllerMetrics } from './metrics.js';
 import { poolAnnotationPatch, statusPatch, type DesiredServiceState, type StatusPatch } from './service-status.js';
@@ -190,7 +190,7 @@ export class ServiceWrites {
   }
 
   private failed(key: string, err: unknown): void {
-    if (err instanceof ApiException && err.code === 404) {
+    if (isObjectNotFound(err)) {
       // Deleted under us: the informer's delete event decides what follows.
       this.forget(key);
       return;

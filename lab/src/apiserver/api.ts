@@ -15,6 +15,7 @@ import { prepareService, validateServiceStatus, type ServiceNetwork } from './se
 import { ApiError, errors, fieldError, type FieldError } from './status.js';
 import type { EventType, Store } from './store.js';
 import { codecFor } from './event-convert.js';
+import { eventRef, validateEventWrite } from './event-validation.js';
 import { expiredEvents } from './event-ttl.js';
 import { nowTime, objectKey, selectorsOf } from './api-util.js';
 import { listCollection, type ListResult } from './list.js';
@@ -179,6 +180,7 @@ export class Api {
       errs.push(...r.errors);
       if (isObject(r.value)) out = r.value;
     } else errs.push(...validateKind(t.info, out));
+    if (t.info.builtin && t.info.resource === 'events') errs.push(...validateEventWrite(t.info, out, old === undefined));
     if (t.info.builtin && t.info.group === '' && t.info.resource === 'services') {
       if (t.subresource === 'status') errs.push(...validateServiceStatus(out));
       else if (errs.length === 0) {
@@ -191,7 +193,7 @@ export class Api {
       errs.push(...validateCrd(out));
       if (errs.length === 0) out = crdWithStatus(out, nowTime());
     }
-    if (errs.length > 0) throw errors.invalid(t.info, name, errs);
+    if (errs.length > 0) throw errors.invalid(codecFor(t.info) === undefined ? t.info : eventRef, name, errs);
     return out;
   }
 
@@ -217,7 +219,7 @@ export class Api {
     }
     const rv = strAt(meta(obj), 'resourceVersion');
     if ((rv === undefined || rv === '') && !t.info.unconditionalUpdate) {
-      throw errors.invalid(t.info, name, [fieldError('FieldValueInvalid', 'metadata.resourceVersion', 'Invalid value: 0x0: must be specified for an update')]);
+      throw errors.invalid(t.info, name, [fieldError('FieldValueInvalid', 'metadata.resourceVersion', 'Invalid value: 0x0: must be specified for an update')], 'resource');
     }
     return this.finishUpdate(t, old, obj);
   }

@@ -19,6 +19,18 @@ export function sendError(res: ServerResponse, e: ApiError): void {
   send(res, e.code, JSON.stringify(e.body));
 }
 
+const pageNotFoundText = '404 page not found\n';
+
+/** Go's http.NotFound, which kube-apiserver's last handler in the chain calls (see PageNotFoundError). */
+export function sendPageNotFound(res: ServerResponse): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(pageNotFoundText) });
+  res.end(pageNotFoundText);
+}
+
 const tooManyText = 'Too many requests, please try again later.\n';
 
 /**

@@ -126,22 +126,6 @@ export function normalise(info: ResourceInfo, obj: JsonObject): JsonObject {
 
 export function validateKind(info: ResourceInfo, obj: JsonObject): FieldError[] {
   const errs: FieldError[] = [];
-  const ns = strAt(objAt(obj, 'metadata'), 'namespace') ?? '';
-  if (info.group === '' && info.resource === 'events') {
-    const io = objAt(obj, 'involvedObject');
-    const ioNs = strAt(io, 'namespace');
-    if (ioNs !== undefined && ioNs !== '' && ioNs !== ns) {
-      errs.push(fieldError('FieldValueInvalid', 'involvedObject.namespace', `Invalid value: ${goValue(ioNs)}: does not match event.namespace`));
-    }
-  }
-  if (info.group === 'events.k8s.io') {
-    for (const f of ['eventTime', 'reportingController', 'reportingInstance', 'action', 'reason']) {
-      const v = obj[f];
-      if (v === undefined || v === null || v === '') errs.push(fieldError('FieldValueRequired', f, 'Required value'));
-    }
-    const t = obj['type'];
-    if (t !== 'Normal' && t !== 'Warning') errs.push(fieldError('FieldValueInvalid', 'type', `Invalid value: ${goValue(t ?? '')}: has invalid value: ${text(t)}`));
-  }
   if (info.group === '' && info.resource === 'pods' && arrAt(objAt(obj, 'spec'), 'containers').length === 0) {
     errs.push(fieldError('FieldValueRequired', 'spec.containers', 'Required value'));
   }

@@ -105,6 +105,12 @@ export class Registry {
     return this.rows.get(Registry.key(group, version, resource));
   }
 
+  /** Whether a built-in resource is served at this group/version (CRDs' group/versions are not). */
+  servesBuiltin(group: string, version: string): boolean {
+    for (const r of this.rows.values()) if (r.builtin && r.group === group && r.version === version) return true;
+    return false;
+  }
+
   all(): ResourceInfo[] {
     return [...this.rows.values()];
   }

@@ -13,11 +13,11 @@ import { kubeconfigYaml } from './kubeconfig.js';
 import { readState } from './persist.js';
 import { defaultStateWriterOptions, StateWriter, type StateWriterOptions, type StateWriterStats } from './state-writer.js';
 import { Registry } from './registry.js';
-import { ApiError, errors, statusBody } from './status.js';
+import { ApiError, errors, PageNotFoundError, statusBody } from './status.js';
 import { Store, type StoreImage } from './store.js';
 import type { SnapshotLimits } from './snapshots.js';
 import { serveWatch } from './watch-http.js';
-import { isWatchUrl, readBody, send, sendError, sendTooMany } from './http-reply.js';
+import { isWatchUrl, readBody, send, sendError, sendPageNotFound, sendTooMany } from './http-reply.js';
 import { toTable, wantsTable } from './table.js';
 import { codecFor } from './event-convert.js';
 import { crdInfos } from './crd.js';
@@ -165,6 +165,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     if (segs.length === 1 && (p0 === 'healthz' || p0 === 'livez' || p0 === 'readyz')) return 'ok';
     if (segs.length === 1 && p0 === 'version') return versionDoc();
     if (segs.length === 2 && p0 === 'openapi' && segs[1] === 'v2') return 'openapi';
+    const pageNotFound = (): never => {
+      throw new PageNotFoundError(url.pathname);
+    };
     let g: string;
     let v: string;
     let rest: string[];
@@ -176,15 +179,14 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     } else if (p0 === 'apis') {
       if (segs.length === 1) return groupList(registry);
       g = segs[1] ?? '';
-      if (segs.length === 2) return group(registry, g) ?? (() => { throw errors.noSuchPath(); })();
+      if (segs.length === 2) return group(registry, g) ?? pageNotFound();
       v = segs[2] ?? '';
       rest = segs.slice(3);
-    } else throw errors.noSuchPath();
-    if (rest.length === 0) {
-      const doc = resourceList(registry, g, v);
-      if (doc === undefined) throw errors.noSuchPath();
-      return doc;
-    }
+    } else return pageNotFound();
+    if (rest.length === 0) return resourceList(registry, g, v) ?? pageNotFound();
+    // Inside a built-in group/version, go-restful answers an unknown path with a Status; a
+    // group/version that only CRDs serve hands it on to the NotFound handler (text/plain).
+    const missing = registry.servesBuiltin(g, v) ? (): never => { throw errors.noSuchPath(); } : pageNotFound;
     let watch = false;
     if (rest[0] === 'watch') {
       watch = true;
@@ -195,14 +197,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       namespace = rest[1];
       rest = rest.slice(2);
     }
-    if (rest.length > 3) throw errors.noSuchPath();
-    const info = registry.lookup(g, v, rest[0] ?? '');
-    if (info === undefined) throw errors.noSuchPath();
-    if (namespace !== undefined && !info.namespaced) throw errors.noSuchPath();
+    if (rest.length > 3) return missing();
+    const info = registry.lookup(g, v, rest[0] ?? '') ?? missing();
+    if (namespace !== undefined && !info.namespaced) return missing();
     const name = rest[1];
     const sub = rest[2];
     if (sub !== undefined && !(sub === 'status' && info.statusSubresource)) throw errors.noSuchPath();
-    if (info.namespaced && namespace === undefined && name !== undefined) throw errors.noSuchPath();
+    if (info.namespaced && namespace === undefined && name !== undefined) return missing();
     if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') watch = true;
     return { type: 'resource', watch, target: { info, namespace, name, subresource: sub, query: url.searchParams, agent } };
   };
@@ -319,6 +320,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     handle(req, res, url).catch((e: unknown) => {
       if (e instanceof ApiError) {
         sendError(res, e);
+        return;
+      }
+      if (e instanceof PageNotFoundError) {
+        sendPageNotFound(res);
         return;
       }
       log.error('request_failed', { method: req.method, url: req.url, error: e });

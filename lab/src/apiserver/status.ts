@@ -86,6 +86,20 @@ function details(r: ResourceRef, name: string, kind = r.resource): StatusDetails
   return d;
 }
 
+/**
+ * A path no API handler claims: an unknown group, an unknown version, or a resource of a group that
+ * only CRDs serve (a CRD not installed). kube-apiserver hands these to its NotFound handler, which
+ * answers as Go's http.NotFound does: 404, text/plain, "404 page not found", not a Status.
+ * (Unknown paths inside a built-in group/version are go-restful's and do get a Status:
+ * errors.noSuchPath.)
+ */
+export class PageNotFoundError extends Error {
+  override readonly name = 'PageNotFoundError';
+  constructor(readonly path: string) {
+    super(`no handler for ${path}`);
+  }
+}
+
 export const errors = {
   badRequest: (message: string): ApiError => new ApiError(400, 'BadRequest', message),
   notFound: (r: ResourceRef, name: string): ApiError =>
@@ -100,13 +114,19 @@ export const errors = {
       details(r, name)),
   preconditionConflict: (r: ResourceRef, name: string, what: string): ApiError =>
     new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(r)} "${name}": ${what}`, details(r, name)),
-  invalid: (r: ResourceRef, name: string, errs: readonly FieldError[]): ApiError => {
+  /**
+   * 422 Invalid. `as: 'resource'` names the object by its plural resource instead of its Kind, as
+   * the generic registry does for an update without resourceVersion
+   * (`leases.coordination.k8s.io "l1" is invalid: ...`, details.kind "leases").
+   */
+  invalid: (r: ResourceRef, name: string, errs: readonly FieldError[], as: 'kind' | 'resource' = 'kind'): ApiError => {
     const parts = errs.map((e) => `${e.field}: ${e.detail}`);
     const joined = parts.length === 1 ? parts[0] ?? '' : `[${parts.join(', ')}]`;
-    const kindName = r.group === '' ? r.kind : `${r.kind}.${r.group}`;
+    const kind = as === 'kind' ? r.kind : r.resource;
+    const kindName = r.group === '' ? kind : `${kind}.${r.group}`;
     const d: StatusDetails = { name };
     if (r.group !== '') d.group = r.group;
-    d.kind = r.kind;
+    d.kind = kind;
     d.causes = errs.map((e) => ({ reason: e.type, message: e.detail, field: e.field }));
     return new ApiError(422, 'Invalid', `${kindName} "${name}" is invalid: ${joined}`, d);
   },

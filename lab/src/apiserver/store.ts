@@ -121,6 +121,8 @@ class History {
 export class ResourceStore {
   readonly watchers = new Set<WatchSink>();
   readonly history: History;
+  /** resourceVersion of this resource's newest commit (0: none since the store started). */
+  lastRv = 0;
   constructor(capacity: number, floorRv: number, readonly objects = new SortedMap<string, JsonObject>()) {
     this.history = new History(capacity, floorRv);
   }
@@ -163,6 +165,11 @@ export class Store {
 
   currentRv(): number {
     return this.rv;
+  }
+
+  /** resourceVersion of the newest commit to one resource (0: none since the store started). */
+  lastRvOf(storeKey: string): number {
+    return this.resources.get(storeKey)?.lastRv ?? 0;
   }
 
   resource(storeKey: string): ResourceStore {
@@ -240,6 +247,7 @@ export class Store {
     const r = this.resource(storeKey);
     const old = r.objects.get(key);
     const rv = ++this.rv;
+    r.lastRv = rv;
     const md = (obj['metadata'] ?? {}) as JsonObject;
     const stored: JsonObject = { ...obj, metadata: { ...md, resourceVersion: String(rv) } };
     if (type === 'DELETED') r.objects.delete(key);

@@ -8,6 +8,7 @@ import { apiVersionOf } from './registry.js';
 import { selectorsOf, type Target } from './api.js';
 import { errors, statusBody } from './status.js';
 import { eventLine, type Store, type WatchSink } from './store.js';
+import { bookmarkObject, bookmarkRv, nextBookmarkAt } from './bookmarks.js';
 
 export interface WatchOptions {
   bookmarkIntervalMs: number;
@@ -49,10 +50,13 @@ export function serveWatch(store: Store, t: Target, res: ServerResponse, opts: W
     pendingBytes = 0;
     if (!res.writableEnded && !res.destroyed) res.write(chunk);
   };
+  // The version the watch starts from: what it asked for, or now (no version, or 0).
+  const startRv = rv === undefined || rv === 0 ? store.currentRv() : rv;
   const bookmark = (): void => {
+    const at = bookmarkRv(store.lastRvOf(t.info.storeKey), startRv);
+    if (at === undefined) return;
     flush();
-    const md = { resourceVersion: String(store.currentRv()) };
-    res.write(eventLine('BOOKMARK', JSON.stringify({ kind: t.info.kind, apiVersion: apiVersionOf(t.info), metadata: md })));
+    res.write(eventLine('BOOKMARK', JSON.stringify(bookmarkObject(t.info.kind, apiVersionOf(t.info), at))));
   };
   const sink: WatchSink = {
     namespace: t.namespace,
@@ -104,23 +108,23 @@ export function serveWatch(store: Store, t: Target, res: ServerResponse, opts: W
     res.end();
     return;
   }
-  const deadline = setTimeout(() => {
-    if (bookmarks && !closed) bookmark();
-    finish();
-  }, timeoutMs);
+  const startedAt = Date.now();
+  const deadlineAt = startedAt + timeoutMs;
+  const deadline = setTimeout(finish, timeoutMs);
   deadline.unref();
   timers.push(deadline);
   if (bookmarks) {
-    const early = Math.max(timeoutMs - 2000, timeoutMs / 2);
-    const tick = (): void => {
-      if (closed) return;
-      bookmark();
-      const next = setTimeout(tick, opts.bookmarkIntervalMs);
-      next.unref();
-      timers.push(next);
+    const schedule = (now: number): void => {
+      const at = nextBookmarkAt(now, deadlineAt, opts.bookmarkIntervalMs);
+      if (at === undefined) return;
+      const tm = setTimeout(() => {
+        if (closed) return;
+        bookmark();
+        schedule(Date.now());
+      }, at - now);
+      tm.unref();
+      timers.push(tm);
     };
-    const first = setTimeout(tick, Math.min(opts.bookmarkIntervalMs, early));
-    first.unref();
-    timers.push(first);
+    schedule(startedAt);
   }
 }

@@ -1,6 +1,6 @@
 // Conformance: discovery, create/read/update, resourceVersions, optimistic concurrency, errors.
 import { strict as assert } from 'node:assert';
-import { ctx, expectApiError, freshNamespace, raw, rv, watchEvents } from './harness.js';
+import { ctx, expectApiError, freshNamespace, raw, rv, watchEvents, needsServer } from './harness.js';
 
 describe('conformance: discovery and core semantics', function () {
   let ns = '';
@@ -30,8 +30,16 @@ describe('conformance: discovery and core semantics', function () {
     assert.ok(coord.body.resources.some((r: any) => r.name === 'leases' && r.namespaced === true && r.kind === 'Lease'));
   });
 
-  it('answers an unknown resource with 404 NotFound Status', async function () {
+  it('answers a resource of an unknown group (a CRD not installed) with a plain-text 404, not a Status', async function () {
     const r = await raw('GET', '/apis/nonexistent.example.com/v1/widgets');
+    assert.equal(r.status, 404);
+    assert.match(r.contentType, /^text\/plain\b/);
+    assert.equal(r.text, '404 page not found\n');
+    assert.equal(r.body, undefined, 'not JSON');
+  });
+
+  it('answers an unknown resource of a built-in group/version with a 404 NotFound Status', async function () {
+    const r = await raw('GET', '/apis/coordination.k8s.io/v1/widgets');
     assert.equal(r.status, 404);
     assert.equal(r.body.kind, 'Status');
     assert.equal(r.body.apiVersion, 'v1');
@@ -79,6 +87,7 @@ describe('conformance: discovery and core semantics', function () {
   });
 
   it('accepts a Service PUT without resourceVersion', async function () {
+    await needsServer('1.24', this, 'observed on 1.24; 1.20 answers 422 "metadata.resourceVersion: must be specified for an update"');
     const c = await ctx();
     const s = await c.core.readNamespacedService({ name: 'web', namespace: ns });
     const body = { ...s, metadata: { ...s.metadata, resourceVersion: undefined, labels: { a: 'c' } } };
@@ -93,7 +102,10 @@ describe('conformance: discovery and core semantics', function () {
     const r = await raw('PUT', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/l1`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l1' }, spec: { holderIdentity: 'y' } });
     assert.equal(r.status, 422);
     assert.equal(r.body.reason, 'Invalid');
-    assert.equal(r.body.message, 'Lease.coordination.k8s.io "l1" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+    assert.equal(r.body.message, 'leases.coordination.k8s.io "l1" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+    assert.equal(r.body.details.kind, 'leases', 'the plural resource, not the Kind');
+    assert.equal(r.body.details.group, 'coordination.k8s.io');
+    assert.equal(r.body.details.name, 'l1');
     assert.equal(r.body.details.causes[0].field, 'metadata.resourceVersion');
   });
 

@@ -1,7 +1,7 @@
 // Conformance: CRDs and custom resources: Established, validation with causes, defaulting,
 // pruning, status subresource and generation, 415 on strategic merge, finalizers.
 import { strict as assert } from 'node:assert';
-import { ctx, freshNamespace, raw, watchEvents } from './harness.js';
+import { ctx, freshNamespace, raw, watchEvents, needsServer } from './harness.js';
 
 const group = 'conformance.herald.dev';
 const crd = {
@@ -80,6 +80,7 @@ describe('conformance: custom resources', function () {
   });
 
   it('rejects an invalid custom resource with 422 Invalid and causes per field', async function () {
+    await needsServer('1.24', this, 'observed on 1.24; 1.20 reports a type error as FieldValueInvalid, not FieldValueTypeInvalid');
     const r = await raw('POST', base(), { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'bad' }, spec: { port: 'eighty', mode: 'x' } });
     assert.equal(r.status, 422);
     assert.equal(r.body.reason, 'Invalid');

@@ -54,6 +54,8 @@ export function ctx(): Promise<Ctx> {
 
 export interface RawReply {
   status: number;
+  /** The response's Content-Type ('' if none). */
+  contentType: string;
   text: string;
   body: any;
 }
@@ -77,7 +79,7 @@ export async function raw(method: string, path: string, body?: unknown, contentT
         const text = Buffer.concat(chunks).toString('utf8');
         let parsed: any;
         try { parsed = JSON.parse(text); } catch { parsed = undefined; }
-        resolve({ status: res.statusCode ?? 0, text, body: parsed });
+        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', text, body: parsed });
       });
       res.on('error', reject);
     });
@@ -134,6 +136,44 @@ export async function watchEvents(path: string, opts: { max?: number; ms?: numbe
     req.on('error', (e) => { if (!done) { done = true; clearTimeout(timer); reject(e); } });
     req.end();
   });
+}
+
+/** A server version as /version reports it; minor "20+" (some distributions) reads as 20. */
+export interface ServerVersion { major: number; minor: number; gitVersion: string }
+
+let versionPromise: Promise<ServerVersion | undefined> | undefined;
+/** The server's /version; undefined for the embedded server (it models the newest behaviour). */
+export function serverVersion(): Promise<ServerVersion | undefined> {
+  versionPromise ??= (async () => {
+    const c = await ctx();
+    if (!c.real) return undefined;
+    const r = await raw('GET', '/version');
+    const major = Number.parseInt(String(r.body?.major ?? ''), 10);
+    const minor = Number.parseInt(String(r.body?.minor ?? ''), 10);
+    if (r.status !== 200 || !Number.isFinite(major) || !Number.isFinite(minor)) {
+      throw new Error(`GET /version: HTTP ${r.status}, cannot read major/minor from ${r.text.slice(0, 200)}`);
+    }
+    return { major, minor, gitVersion: String(r.body?.gitVersion ?? `v${major}.${minor}`) };
+  })();
+  return versionPromise;
+}
+
+/**
+ * A one-line marker at the top of a case (or a describe's `before`) that needs a newer server:
+ *   await needsServer('1.21', this, 'spec.loadBalancerClass');
+ * Against an older KUBECONFIG server it skips loudly (counted as skipped) with the reason and the
+ * minimum version. The embedded server always passes.
+ */
+export async function needsServer(min: string, t: Mocha.Context, why: string): Promise<void> {
+  const m = /^(\d+)\.(\d+)$/.exec(min);
+  if (!m) throw new Error(`needsServer: "${min}" is not MAJOR.MINOR`);
+  const v = await serverVersion();
+  if (v === undefined) return;
+  const want = { major: Number(m[1]), minor: Number(m[2]) };
+  if (v.major > want.major || (v.major === want.major && v.minor >= want.minor)) return;
+  const title = t.currentTest?.fullTitle() ?? t.test?.fullTitle() ?? 'case';
+  process.stderr.write(`\n!!! SKIPPED "${title}": needs a server >= ${min} (${why}); this one is ${v.gitVersion}\n\n`);
+  t.skip();
 }
 
 let seq = 0;

@@ -94,14 +94,27 @@ describe('conformance: selectors, leases and events', function () {
     assert.equal(bySource.items.length, 3);
   });
 
-  it('requires eventTime, reportingController, reportingInstance and action on events.k8s.io/v1', async function () {
+  it('asks an events.k8s.io/v1 Event without eventTime only for involvedObject.namespace and eventTime', async function () {
     const r = await raw('POST', `/apis/events.k8s.io/v1/namespaces/${ns}/events`, { metadata: { name: 'ev2' }, reason: 'R', type: 'Normal', note: 'n' });
-    assert.equal(r.status, 422);
-    const fields = r.body.details.causes.map((x: any) => x.field);
-    for (const f of ['eventTime', 'reportingController', 'reportingInstance', 'action']) assert.ok(fields.includes(f), f);
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.body.reason, 'Invalid');
+    assert.deepEqual(r.body.details.causes.map((x: any) => x.field), ['involvedObject.namespace', 'eventTime']);
+    assert.match(r.body.message, /"ev2" is invalid: \[involvedObject\.namespace: Invalid value: "": does not match event\.namespace, eventTime: Required value\]$/);
+  });
+
+  it('asks for reportingController, reportingInstance and action once eventTime is set on events.k8s.io/v1', async function () {
+    const r = await raw('POST', `/apis/events.k8s.io/v1/namespaces/${ns}/events`, {
+      metadata: { name: 'ev4' }, eventTime: new V1MicroTime().toISOString(), reason: 'R', type: 'Normal', note: 'n', regarding: { kind: 'Service', name: 'x', namespace: ns },
+    });
+    assert.equal(r.status, 422, r.text);
+    const fields: string[] = r.body.details.causes.map((x: any) => x.field);
+    for (const f of ['reportingController', 'reportingInstance', 'action']) assert.ok(fields.includes(f), `${f} in ${fields.join(', ')}`);
+    assert.ok(!fields.includes('eventTime'), 'eventTime is set');
+    assert.ok(!fields.includes('involvedObject.namespace'), 'regarding.namespace is the Event\'s');
     const c = await ctx();
     const ok = await c.events.createNamespacedEvent({ namespace: ns, body: {
       metadata: { name: 'ev3' }, eventTime: new V1MicroTime(), reportingController: 'herald.dev/controller', reportingInstance: 'c-1', action: 'Allocate', reason: 'Allocated', type: 'Normal', note: 'ok',
+      regarding: { kind: 'Service', name: 'x', namespace: ns },
     } });
     assert.equal(ok.metadata?.name, 'ev3');
   });

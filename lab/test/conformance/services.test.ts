@@ -2,7 +2,7 @@
 // loadBalancerClass rules.
 import { strict as assert } from 'node:assert';
 import { isIPv4, isIPv6 } from 'node:net';
-import { ctx, freshNamespace, raw } from './harness.js';
+import { ctx, freshNamespace, raw, needsServer } from './harness.js';
 
 describe('conformance: services', function () {
   let ns = '';
@@ -88,6 +88,7 @@ describe('conformance: services', function () {
   });
 
   it('rejects loadBalancerClass on a ClusterIP Service and a change of it once set', async function () {
+    await needsServer('1.21', this, 'spec.loadBalancerClass');
     const bad = await raw('POST', path(), svc('lbc0', { loadBalancerClass: 'herald.dev/lb', ports: [{ port: 80 }] }));
     assert.equal(bad.status, 422);
     assert.equal(bad.body.details.causes[0].field, 'spec.loadBalancerClass');

@@ -1,16 +1,14 @@
 // Watches Herald's config objects (and the Secrets of its namespace), parses them into the
 // validated model on every change, and keeps the last good config in force when a change is
 // invalid. Each component reports the result in a ConfigurationState object.
-import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { API_VERSION, GROUP, VERSION } from '../api/constants.js';
+import { GROUP, VERSION } from '../api/constants.js';
 import { parseConfig } from '../config/parse-config.js';
 import { formatConfigError, type Config, type ConfigError } from '../config/model.js';
 import type { ConfigInput } from '../config/input.js';
 import { ResilientInformer } from './informer.js';
-import { errText } from './leader-election.js';
-import { mergePatch } from './patch.js';
 
 const configKinds = [
   { plural: 'ipaddresspools', field: 'ipAddressPools' },
@@ -121,63 +119,5 @@ export class ConfigWatcher {
       this.o.log.warn('config-invalid', { errors: result.errors.map(formatConfigError), lastGoodInForce: lastGood !== undefined });
     }
     this.o.onChange(this.state);
-  }
-}
-
-/**
- * Writes this component's ConfigurationState (`<component>` or `<component>-<node>`), only when
- * the reported result changes, and not when the stored object already says it.
- */
-export class ConfigurationStateWriter {
-  private last: string | undefined;
-
-  constructor(
-    private readonly kc: KubeConfig,
-    private readonly namespace: string,
-    private readonly component: string,
-    private readonly node: string | undefined,
-    private readonly log: Logger,
-  ) {}
-
-  get name(): string {
-    return this.node ? `${this.component}-${this.node}` : this.component;
-  }
-
-  async report(state: ConfigState): Promise<void> {
-    const errors = state.type === 'valid' ? [] : state.errors;
-    const status = {
-      result: errors.length === 0 ? 'Valid' : 'Invalid',
-      errorSummary: errors.map(formatConfigError).join('\n'),
-      component: this.component,
-      ...(this.node ? { node: this.node } : {}),
-      lastTransitionTime: new Date().toISOString(),
-    };
-    const key = `${status.result}\n${status.errorSummary}`;
-    if (key === this.last) return;
-    const api = this.kc.makeApiClient(CustomObjectsApi);
-    const ref = { group: GROUP, version: VERSION, namespace: this.namespace, plural: 'configurationstates', name: this.name };
-    try {
-      try {
-        const cur = (await api.getNamespacedCustomObject(ref)) as { status?: { result?: unknown; errorSummary?: unknown } };
-        // Already says so (a restart, or another replica wrote it): nothing to write.
-        if (cur.status?.result === status.result && (cur.status.errorSummary ?? '') === status.errorSummary) {
-          this.last = key;
-          return;
-        }
-      } catch (err) {
-        if (!(err instanceof ApiException && err.code === 404)) throw err;
-        await api.createNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace: this.namespace,
-          plural: 'configurationstates',
-          body: { apiVersion: API_VERSION, kind: 'ConfigurationState', metadata: { name: this.name, namespace: this.namespace } },
-        });
-      }
-      await api.patchNamespacedCustomObjectStatus({ ...ref, body: { status } }, mergePatch);
-      this.last = key;
-    } catch (err) {
-      this.log.warn('configuration-state-write-failed', { name: this.name, err: errText(err) });
-    }
   }
 }

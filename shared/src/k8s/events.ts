@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { EventCorrelator, type CorrelatorOptions } from './event-correlator.js';
 import { errText } from './leader-election.js';
 import { mergePatch } from './patch.js';
+import { isObjectNotFound } from './api-error.js';
 
 export interface ObjectRef {
   readonly apiVersion: string;
@@ -193,7 +194,7 @@ export class K8sEventRecorder implements EventRecorder {
           return;
         } catch (err) {
           // Expired on the server (Events live an hour), or its create was dropped: make it anew.
-          if (!(err instanceof ApiException && err.code === 404)) throw err;
+          if (!isObjectNotFound(err)) throw err;
           w.verb = 'create';
           w.name = this.correlator.newName(w.obj.name, w.lastWall);
           this.correlator.recreated(w.key, w.name, w.count, w.firstWall);

@@ -2,10 +2,16 @@
 // 410 (a dropped connection, a 500); this wrapper restarts it with backoff, keeps the cache, and
 // says when the first list has landed (synced). Handlers should only enqueue keys. Its lists are
 // paged (500 per page, following metadata.continue; see paged-list.ts).
+//
+// A failure is logged once per episode: the first failure of a kind (api-error.ts: a resource
+// not served, e.g. a CRD not installed yet; 429; another HTTP error; no answer) is a warning that
+// says what it means, the retries after it are debug lines, and the recovery is one info line
+// with how many attempts failed and for how long. A 429 waits at least its Retry-After.
 import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
 import { errText } from './leader-election.js';
+import { classifyApiError, describeApiFailure, type ApiFailureType } from './api-error.js';
 import { listAllPages, type ListPageFn } from './paged-list.js';
 
 export interface ResilientInformerOptions<T extends KubernetesObject> {
@@ -36,6 +42,8 @@ export class ResilientInformer<T extends KubernetesObject> {
   private failures = 0;
   private restartTimer: TimerHandle | undefined;
   private syncWaiters: (() => void)[] = [];
+  /** The failure episode under way: its kind (logged once) and when it began. */
+  private episode: { type: ApiFailureType; since: number } | undefined;
 
   constructor(private readonly o: ResilientInformerOptions<T>) {
     const list = () =>
@@ -86,7 +94,13 @@ export class ResilientInformer<T extends KubernetesObject> {
       threw = true;
       this.onError(err);
     }
-    if (!threw && this.failures === failuresBefore) this.failures = 0;
+    if (!threw && this.failures === failuresBefore) {
+      if (this.episode !== undefined) {
+        this.o.log.info('informer-recovered', { informer: this.o.name, failedAttempts: this.failures, failingForMs: Math.round(this.o.clock.now() - this.episode.since) });
+        this.episode = undefined;
+      }
+      this.failures = 0;
+    }
     if (!threw && this.failures === 0 && !this.synced) {
       this.synced = true;
       this.o.log.debug('informer-synced', { informer: this.o.name });
@@ -101,8 +115,16 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.failures++;
     const min = this.o.minBackoffMs ?? 200;
     const max = this.o.maxBackoffMs ?? 30_000;
-    const delay = Math.min(max, min * 2 ** Math.min(this.failures - 1, 16));
-    this.o.log.warn('informer-error', { informer: this.o.name, err: errText(err), retryInMs: delay });
+    const failure = classifyApiError(err);
+    const backoff = Math.min(max, min * 2 ** Math.min(this.failures - 1, 16));
+    const delay = failure.type === 'too-many-requests' && failure.retryAfterMs !== undefined ? Math.max(backoff, Math.min(max, failure.retryAfterMs)) : backoff;
+    const fields = { informer: this.o.name, path: this.o.path, failure: failure.type, err: describeApiFailure(failure, this.o.path), retryInMs: delay };
+    if (this.episode?.type === failure.type) {
+      this.o.log.debug('informer-error', { ...fields, attempt: this.failures });
+    } else {
+      this.episode = { type: failure.type, since: this.episode?.since ?? this.o.clock.now() };
+      this.o.log.warn('informer-error', { ...fields, raw: errText(err), note: 'retrying with backoff; further failures of this kind are logged at debug until it recovers' });
+    }
     if (this.restartTimer) this.o.clock.clearTimeout(this.restartTimer);
     this.restartTimer = this.o.clock.setTimeout(() => {
       this.restartTimer = undefined;

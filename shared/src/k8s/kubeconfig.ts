@@ -51,8 +51,9 @@ export const CONTROLLER_KUBE_API_LIMIT: RateLimit = { qps: -1, burst: 100 };
 // they are what an operator reads. A speaker writes only for the IPs it owns, so a burst of
 // changes is spread over the nodes, and the rate per speaker is that share. Measured (make
 // bench, load burst): a new ServiceL2Status is two requests (create, then its /status), and at
-// 20/s each of 3 speakers took ~29 s to report 1,000 new Services; 50/100, kubelet's own default
-// and the heaviest per-node client's, reports them in about half that. Events and the Lease have
+// 20/s each of 3 speakers took ~29 s to report 1,000 new Services. 50/100 is kubelet's own default
+// and the heaviest per-node client's; by arithmetic it should report them in about half that (not
+// yet measured on a quiet machine). Events and the Lease have
 // clients of their own (main.ts), so neither waits behind status writes.
 export const SPEAKER_KUBE_API_LIMIT: RateLimit = { qps: 50, burst: 100 };
 

@@ -5,6 +5,7 @@ import { ApiException, V1MicroTime, type CoordinationV1Api, type V1Lease } from 
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
 import { decideLease, type LeaseView } from './lease-decision.js';
+import { isObjectNotFound } from './api-error.js';
 
 export interface LeaderElectorOptions {
   readonly api: CoordinationV1Api;
@@ -98,7 +99,7 @@ export class LeaderElector {
     try {
       lease = await api.readNamespacedLease({ name, namespace });
     } catch (err) {
-      if (!(err instanceof ApiException && err.code === 404)) throw err;
+      if (!isObjectNotFound(err)) throw err;
     }
     const view = lease ? viewOf(lease) : undefined;
     // Any write to the Lease (a renewal) bumps its resourceVersion: that, not renewTime (which two

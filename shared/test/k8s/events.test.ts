@@ -105,7 +105,7 @@ describe('K8sEventRecorder', () => {
   });
 
   it('an Event gone from the server (404 on the patch) is created again, counting on', async () => {
-    const { api, calls } = fakeApi((c) => (c.verb === 'patch' ? new ApiException(404, 'NotFound', {}, {}) : 'ok'));
+    const { api, calls } = fakeApi((c) => (c.verb === 'patch' ? new ApiException(404, 'NotFound', { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'events "x" not found' }, {}) : 'ok'));
     const { r } = recorder(api);
     r.record(svc('a'), 'Warning', 'AllocationFailed', 'pool exhausted');
     await flush();

@@ -14,7 +14,7 @@ class FakeLeases {
   cutOff: string | undefined;
   readNamespacedLease = async (): Promise<V1Lease> => {
     if (this.down) throw new Error('connection refused');
-    if (!this.lease) throw new ApiException(404, 'not found', {}, {});
+    if (!this.lease) throw new ApiException(404, 'not found', { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'leases.coordination.k8s.io "l" not found' }, {});
     return structuredClone(this.lease);
   };
   createNamespacedLease = async ({ body }: { body: V1Lease }): Promise<V1Lease> => {

@@ -89,6 +89,21 @@ describe('herald.dev objects in samples and overlays', () => {
     assert.equal(typeof secret.stringData.password, 'string');
   });
 
+  // A fixed `ipFamilies: [IPv4, IPv6]` is refused by a single-stack cluster's API server
+  // (`spec.ipFamilies[1]: Invalid value: "IPv6": not configured on this cluster`), and two fixed
+  // loadBalancerIPs are a family mismatch once the API server gives the Service one family.
+  it('every sample Service applies on a single-stack cluster', () => {
+    const services = (rendered('samples') as any[]).filter((o) => o.kind === 'Service');
+    assert.ok(services.length > 0);
+    for (const svc of services) {
+      const name = `Service ${svc.metadata.namespace}/${svc.metadata.name}`;
+      assert.notEqual(svc.spec.ipFamilyPolicy, 'RequireDualStack', `${name} spec.ipFamilyPolicy`);
+      assert.ok((svc.spec.ipFamilies ?? []).length <= 1, `${name} spec.ipFamilies: ${JSON.stringify(svc.spec.ipFamilies)}`);
+      const fixed = svc.metadata.annotations?.['herald.dev/loadBalancerIPs'];
+      if (fixed !== undefined) assert.equal(String(fixed).split(',').length, 1, `${name} herald.dev/loadBalancerIPs: ${fixed}`);
+    }
+  });
+
   it('every advertisement names pools and peers that the samples define', () => {
     const objs = rendered('samples') as any[];
     const names = (kind: string): string[] => objs.filter((o) => o.kind === kind).map((o) => o.metadata.name);

@@ -14,13 +14,13 @@
 import type { Config } from '@herald/shared/config';
 import type { IP } from '@herald/shared/net';
 import type { Advertisement } from '../bgp/adj-rib-out.js';
-import { firstLive } from '../election/index.js';
+import { GroupInterner, pickOwner, sameGroup, TOP_K } from '../election/index.js';
 import type { NodeInfo } from '../eligibility/index.js';
 import type { L2Slot } from '../layer2/owner-table.js';
 import { bgpForIP, mergeRoutes, type PrefixRoute } from './bgp-routes.js';
 import { announceContext, type AnnounceContext } from './context.js';
 import { cmp, ipService, type IPEntry } from './ip-entries.js';
-import { electL2, interfacesFor, rankL2, type L2Election, type L2Rank } from './l2-rank.js';
+import { electL2, interfacesFor, rankL2, rankL2Top, type L2Election, type L2Rank } from './l2-rank.js';
 import type { ServiceState } from './types.js';
 
 export interface OwnerChange {
@@ -81,8 +81,19 @@ export class AnnounceState {
   /** Per service: the prefixes whose merged route names it. */
   private readonly svcPrefixes = new Map<string, Set<string>>();
   private readonly dirty = new Set<string>();
+  /** Candidate groups, shared by the slots of IPs with the same eligible nodes. */
+  private readonly groups = new GroupInterner();
+  /** A node may own: live, and not ourselves while fenced (the packet thread's rule, too). */
+  private readonly ok = (n: string): boolean => this.live.has(n) && !(n === this.self && this.fenced);
+  private readonly topK: number;
 
-  constructor(readonly self: string) {}
+  /** `topK`: how many of each IP's best nodes a slot carries (tests vary it; default TOP_K). */
+  constructor(
+    readonly self: string,
+    o: { readonly topK?: number } = {},
+  ) {
+    this.topK = o.topK ?? TOP_K;
+  }
 
   /** undefined: no valid config yet (nothing is announced). */
   setConfig(config: Config | undefined): void {
@@ -164,16 +175,14 @@ export class AnnounceState {
     }
     if (this.dirty.size === 0 && this.liveDirty) {
       this.liveDirty = false;
-      for (const r of this.ips.values()) if (r.slot) this.setOwner(r, this.ownerFrom(r.slot.ranked), out);
+      for (const r of this.ips.values()) if (r.slot) this.setOwner(r, this.ownerFrom(r.ip, r.slot), out);
     }
     return out;
   }
 
-  private ownerFrom(ranked: readonly string[]): string | undefined {
-    const owner = firstLive(ranked, this.live);
-    // Our own name counts only while we are not fenced (the packet thread's rule, too).
-    if (owner === this.self && this.fenced) return firstLive(ranked.filter((n) => n !== this.self), this.live);
-    return owner;
+  /** The first node of the IP's full ranking that may own it, from its slot (as the packet thread picks). */
+  private ownerFrom(ip: IP, slot: L2Slot): string | undefined {
+    return pickOwner(ip, slot.top, slot.group, this.ok);
   }
 
   private entry(r: IPRecord): IPEntry | undefined {
@@ -190,12 +199,11 @@ export class AnnounceState {
     const r = this.ips.get(key);
     if (!r) return;
     const entry = this.ctx ? this.entry(r) : undefined;
-    const rank = entry && this.ctx ? rankL2(entry, this.ctx) : undefined;
-    // L2: the ranking the packet thread picks the owner from.
+    const rank = entry && this.ctx ? rankL2Top(entry, this.ctx, this.groups, this.topK) : undefined;
+    // L2: the ranking the packet thread picks the owner from (the best K and their group).
     let slot: L2Slot | undefined;
     if (rank?.covered) {
-      const ranked = rank.ranked.map((x) => x.name);
-      slot = { ip: r.ip.toString(), ranked, interfaces: ranked.includes(this.self) ? interfacesFor(rank, this.self) : [] };
+      slot = { ip: r.ip.toString(), top: rank.top, group: rank.group, interfaces: rank.group.names.includes(this.self) ? interfacesFor(rank, this.self) : [] };
     }
     const l2Services = rank?.covered ? rank.services : [];
     const wasOurs = r.owner === this.self;
@@ -207,7 +215,7 @@ export class AnnounceState {
     const before = r.l2Services;
     r.slot = slot;
     r.l2Services = l2Services;
-    this.setOwner(r, slot ? this.ownerFrom(slot.ranked) : undefined, out);
+    this.setOwner(r, slot ? this.ownerFrom(r.ip, slot) : undefined, out);
     if (changed && (wasOurs || r.owner === this.self)) for (const s of [...before, ...l2Services]) out.statuses.add(s);
     // BGP: our routes for it, merged per prefix with the other IPs of the same aggregate.
     const routes = entry && this.ctx ? (bgpForIP(entry, this.ctx)?.routes ?? new Map<string, PrefixRoute>()) : new Map<string, PrefixRoute>();
@@ -341,7 +349,9 @@ function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
 
 function sameSlot(a: L2Slot | undefined, b: L2Slot | undefined): boolean {
   if (!a || !b) return a === b;
-  return a.ip === b.ip && a.ranked.join(',') === b.ranked.join(',') && a.interfaces.join(',') === b.interfaces.join(',');
+  if (a.ip !== b.ip || a.top.length !== b.top.length || !sameGroup(a.group, b.group) || a.interfaces.join(',') !== b.interfaces.join(',')) return false;
+  for (let i = 0; i < a.top.length; i++) if (a.top[i] !== b.top[i]) return false;
+  return true;
 }
 
 export function sameAdvertisement(a: Advertisement, b: Advertisement): boolean {

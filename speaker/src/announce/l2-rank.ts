@@ -3,12 +3,17 @@
 // verdict. The ranking changes only with Services, EndpointSlices, Nodes and config; a
 // membership change only re-runs the cheap second step (see election/elect.ts).
 //
+// rankL2 orders every eligible node (the explain path: Events and verdicts cite who outranks
+// whom). The bulk path (AnnounceState -> the packet thread) uses rankL2Top: the IP's candidate
+// group (interned, so IPs with the same eligible nodes share it) and only its best TOP_K nodes;
+// election/top-k.ts picks the same owner from those as from the full ranking.
+//
 // Shared IPs: a node is a candidate when it is eligible for at least one of the Services
 // sharing the IP, and ranks in the tier of how many of them it covers, so the owner covers as
 // many as any live node does (desired.ts, THE RULE).
 import type { L2Advertisement, Selector } from '@herald/shared/config';
 import type { IP } from '@herald/shared/net';
-import { rank, type Ranked } from '../election/index.js';
+import { preferenceScore, rank, TOP_K, topK, type CandidateGroup, type GroupInterner, type Ranked } from '../election/index.js';
 import { coveringAdvertisements, nodeEligibility, type AdvertisementScope, type Eligibility, type IneligibleReason, type NodeInfo } from '../eligibility/index.js';
 import type { AnnounceContext } from './context.js';
 import { cmp, endpointsFor, type IPEntry, type IPService } from './ip-entries.js';
@@ -54,8 +59,15 @@ export function bgpOnly(entry: IPEntry, ctx: AnnounceContext): boolean {
   return !l2 && bgp;
 }
 
-/** The L2 ranking of an IP (undefined when only BGP covers it). */
-export function rankL2(entry: IPEntry, ctx: AnnounceContext): L2Rank | undefined {
+interface L2Inputs {
+  readonly covered: boolean;
+  readonly candidates: { readonly name: string; readonly labels: NodeInfo['labels']; readonly tier: number }[];
+  readonly prefs: Selector[];
+  readonly perNode: Map<string, Eligibility[]>;
+  readonly advertisements: readonly L2Advertisement[];
+}
+
+function l2Inputs(entry: IPEntry, ctx: AnnounceContext): L2Inputs | undefined {
   if (bgpOnly(entry, ctx)) return undefined;
   const ads = ctx.config.l2Advertisements;
   const covered = entry.services.some((s) => coveringAdvertisements(s.info, ads).length > 0);
@@ -68,11 +80,41 @@ export function rankL2(entry: IPEntry, ctx: AnnounceContext): L2Rank | undefined
     if (n > 0) candidates.push({ name: node.name, labels: node.labels, tier: n });
   }
   const prefs = weightedPreferences(entry.services.flatMap((s) => coveringAdvertisements(s.info, ads)));
-  return { ip: entry.ip, services: entry.services.map((s) => s.svc.key), covered, ranked: rank(entry.ip, candidates, prefs), perNode, advertisements: ads };
+  return { covered, candidates, prefs, perNode, advertisements: ads };
+}
+
+/** The L2 ranking of an IP, every eligible node (undefined when only BGP covers it). */
+export function rankL2(entry: IPEntry, ctx: AnnounceContext): L2Rank | undefined {
+  const x = l2Inputs(entry, ctx);
+  if (!x) return undefined;
+  return { ip: entry.ip, services: entry.services.map((s) => s.svc.key), covered: x.covered, ranked: rank(entry.ip, x.candidates, x.prefs), perNode: x.perNode, advertisements: x.advertisements };
+}
+
+/** The bulk form of an IP's L2 ranking: its candidate group and that group's best nodes for it. */
+export interface L2TopRank {
+  readonly ip: IP;
+  readonly services: readonly string[];
+  readonly covered: boolean;
+  /** Every eligible node with its tier and score (shared with the IPs that have the same). */
+  readonly group: CandidateGroup;
+  /** The best min(k, group size) of them, best first, as indices into group.names. */
+  readonly top: Uint16Array;
+  readonly perNode: ReadonlyMap<string, readonly Eligibility[]>;
+  readonly advertisements: readonly L2Advertisement[];
+}
+
+/** As rankL2, keeping only the best `k` (the owner pick falls back to the group: election/top-k.ts). */
+export function rankL2Top(entry: IPEntry, ctx: AnnounceContext, groups: GroupInterner, k: number = TOP_K): L2TopRank | undefined {
+  const x = l2Inputs(entry, ctx);
+  if (!x) return undefined;
+  groups.begin();
+  for (const c of x.candidates) groups.add(c.name, c.tier, x.prefs.length ? preferenceScore(c.labels, x.prefs) : 0);
+  const group = groups.end();
+  return { ip: entry.ip, services: entry.services.map((s) => s.svc.key), covered: x.covered, group, top: topK(entry.ip, group, k), perNode: x.perNode, advertisements: x.advertisements };
 }
 
 /** The interfaces `node` announces the IP on: union over the advertisements selecting it; any with none: all. */
-export function interfacesFor(r: L2Rank, node: string): string[] {
+export function interfacesFor(r: Pick<L2Rank, 'perNode' | 'advertisements'>, node: string): string[] {
   const names = new Set((r.perNode.get(node) ?? []).flatMap((e) => (e.eligible ? e.advertisements : [])));
   const chosen = r.advertisements.filter((a) => names.has(a.name));
   if (chosen.length === 0 || chosen.some((a) => a.interfaces.length === 0)) return [];

@@ -9,6 +9,11 @@
 // first live one (firstLive). That split is what lets failover run without the bulk of the
 // speaker: the ranking changes only with Services, Nodes and config, and a dead node's IPs go to
 // the next live node of each ranking, found in a loop over precomputed lists.
+//
+// rank() and elect() are the full forms (every candidate, with every node's reason): the
+// explain path, Events, desiredAnnouncements and the tests use them. The bulk path (every IP on
+// a config or Node change, and the slots the packet thread picks from) uses top-k.ts: the same
+// compareRanked order cut at TOP_K, over a shared candidate group, with an exact fallback.
 import type { Labels, Selector } from '@herald/shared/config';
 import type { IP } from '@herald/shared/net';
 import { ipWords, nodeKey, pairHash } from './hash.js';

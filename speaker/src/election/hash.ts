@@ -43,7 +43,8 @@ export function ipWords(ip: IP): Uint32Array {
   return w;
 }
 
-function mixK(k: number): number {
+/** Murmur3's per-word mix; exported so a bulk ranking mixes an IP's words once, not once per node. */
+export function mixK(k: number): number {
   k = Math.imul(k, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
   return Math.imul(k, 0x1b873593);
@@ -55,11 +56,45 @@ function mixH(h: number, k: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-/** Murmur3-32 of (node key, IP words): the node with the lowest value ranks first. */
-export function pairHash(node: readonly [number, number], ip: Uint32Array): number {
-  let h = 0;
-  h = mixH(h, node[0]);
-  h = mixH(h, node[1]);
+/**
+ * The Murmur3 state after the node's two key words: the part of pairHash that depends on the
+ * node alone, so a bulk ranking computes it once per node instead of once per (node, IP) pair.
+ */
+export function nodeSeed(node: readonly [number, number]): number {
+  return mixH(mixH(0, node[0]), node[1]);
+}
+
+/** A nodeSeed with the IP's first word (its family: 4 or 6) mixed in: one per node and family. */
+export function familySeed(seed: number, family: number): number {
+  return mixH(seed, family);
+}
+
+/**
+ * seededHash from a familySeed and the IP's other four words already through mixK (k1..k4):
+ * the per-pair work of a bulk ranking, which mixes each IP's words once and each node's key
+ * and family once.
+ */
+export function mixedHash(fseed: number, k1: number, k2: number, k3: number, k4: number): number {
+  let h = fseed ^ k1;
+  h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  h ^= k2;
+  h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  h ^= k3;
+  h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  h ^= k4;
+  h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  h ^= 28;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** pairHash from a nodeSeed: the IP's five words, then Murmur3's length and finaliser. */
+export function seededHash(seed: number, ip: Uint32Array): number {
+  let h = seed;
   for (let i = 0; i < 5; i++) h = mixH(h, ip[i]!);
   h ^= 28;
   h ^= h >>> 16;
@@ -68,6 +103,11 @@ export function pairHash(node: readonly [number, number], ip: Uint32Array): numb
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/** Murmur3-32 of (node key, IP words): the node with the lowest value ranks first. */
+export function pairHash(node: readonly [number, number], ip: Uint32Array): number {
+  return seededHash(nodeSeed(node), ip);
 }
 
 export function rendezvousHash(node: string, ip: IP): number {

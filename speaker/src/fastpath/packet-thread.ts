@@ -73,7 +73,7 @@ export class PacketThread {
         const keep = m.reset ? new Set(m.upserts.map((s) => s.ip)) : undefined;
         const removes = keep ? this.table.keys().filter((k) => !keep.has(k)) : m.removes;
         const d = this.table.apply(m.upserts, removes);
-        if (d.invalid.length) this.o.log.warn('l2-slot-invalid', { ips: d.invalid.slice(0, 20), count: d.invalid.length });
+        if (d.invalid.length) this.o.log.warn('l2-slot-invalid', { slots: d.invalid.slice(0, 20), count: d.invalid.length });
         this.announce(d.added, d.removed);
         return;
       }

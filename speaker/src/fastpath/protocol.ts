@@ -34,7 +34,13 @@ export interface MemberFactsWire {
 export type ToWorker =
   | { readonly type: 'members'; readonly facts: readonly (readonly [string, MemberFactsWire])[]; readonly addresses: readonly (readonly [string, readonly string[]])[] }
   | { readonly type: 'lease-renewed'; readonly sentAt: number; readonly renewKey: string }
-  /** New or changed IP rankings, and IPs gone; `reset`: the set replaces everything before it. */
+  /**
+   * New or changed IP rankings, and IPs gone; `reset`: the set replaces everything before it.
+   * Slots of IPs with the same eligible nodes share one CandidateGroup object, and structured
+   * clone keeps it shared: a message carries each group once (10,000 slots over 100 nodes: ~0.7
+   * MB, against ~32 MB when every slot listed every node). The receiver must not assume that
+   * groups of different messages are the same object (OwnerTable does not).
+   */
   | { readonly type: 'l2'; readonly upserts: readonly L2Slot[]; readonly removes: readonly string[]; readonly reset?: boolean }
   /** Graceful handoff: say `leaving`, keep answering until peers announce or the deadline. */
   | { readonly type: 'leave'; readonly deadlineMs: number }

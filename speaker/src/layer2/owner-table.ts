@@ -1,19 +1,36 @@
 // Which L2 IPs this node owns, from precomputed rankings and the live set. Pure and
-// incremental: the bulk of the speaker sends each IP's ranking (every eligible node, best first,
-// liveness aside: announce/l2-rank.ts) when it changes; membership changes only re-pick the
-// first live node of each ranking. This is what runs beside the heartbeats, so that failover
-// never waits for a reconcile pass: a dead node's IPs go to the next live node of each list.
+// incremental: the bulk of the speaker sends each IP's ranking (its best TOP_K eligible nodes,
+// liveness aside, and the candidate group they come from: announce/l2-rank.ts) when it changes;
+// membership changes only re-pick the first live node of each ranking. This is what runs beside
+// the heartbeats, so that failover never waits for a reconcile pass: a dead node's IPs go to the
+// next live node of each list, and an IP whose K best are all dead (a rack failure) goes to the
+// best live node of its group, ranked here with the same hash (election/top-k.ts), which is
+// the first live node of its full ranking: no round trip to the main thread.
 import { IP } from '@herald/shared/net';
+import { groupProblem, pickOwner, type CandidateGroup, type GroupProblem } from '../election/index.js';
 import type { OwnedIP } from './announcer.js';
 
 /** One IP's ranking, as it crosses from the reconciler (plain data). */
 export interface L2Slot {
   /** The IP in canonical text. */
   readonly ip: string;
-  /** Eligible nodes, best first. */
-  readonly ranked: readonly string[];
+  /** Its best eligible nodes (at most TOP_K), best first, as indices into `group.names`. */
+  readonly top: ArrayLike<number>;
+  /** Every eligible node with its tier and score, shared by the IPs with the same ones. */
+  readonly group: CandidateGroup;
   /** The interfaces this node announces it on when it owns it (empty: every suitable one). */
   readonly interfaces: readonly string[];
+}
+
+/** Why a slot from the main thread was refused (it changes nothing). */
+export type SlotProblem =
+  | { readonly type: 'bad-ip' }
+  | { readonly type: 'bad-group'; readonly problem: GroupProblem }
+  | { readonly type: 'bad-top'; readonly index: number };
+
+export interface InvalidSlot {
+  readonly ip: string;
+  readonly problem: SlotProblem;
 }
 
 export interface OwnedDelta {
@@ -31,6 +48,10 @@ export class OwnerTable {
   private readonly entries = new Map<string, Entry>();
   private live: ReadonlySet<string> = new Set();
   private fenced = true;
+  /** Groups already checked (a message's slots share a few). */
+  private readonly goodGroups = new WeakSet<CandidateGroup>();
+  /** A node may own: live, and not ourselves while fenced. */
+  private readonly ok = (n: string): boolean => (n === this.self ? !this.fenced && this.live.has(n) : this.live.has(n));
 
   constructor(readonly self: string) {}
 
@@ -53,26 +74,39 @@ export class OwnerTable {
   /** The owner of an IP by this table's view (undefined: no live ranked node, or not known). */
   ownerOf(ip: string): string | undefined {
     const e = this.entries.get(ip);
-    return e ? this.firstLive(e.slot.ranked) : undefined;
+    return e ? pickOwner(e.ip, e.slot.top, e.slot.group, this.ok) : undefined;
   }
 
-  private firstLive(ranked: readonly string[]): string | undefined {
-    for (const n of ranked) if (n === this.self ? !this.fenced && this.live.has(n) : this.live.has(n)) return n;
+  private owns(ip: IP, slot: L2Slot): boolean {
+    return pickOwner(ip, slot.top, slot.group, this.ok) === this.self;
+  }
+
+  private problem(slot: L2Slot): SlotProblem | undefined {
+    const g = slot.group;
+    if (!this.goodGroups.has(g)) {
+      const p = typeof g === 'object' && g !== null ? groupProblem(g) : { type: 'not-arrays' as const };
+      if (p) return { type: 'bad-group', problem: p };
+      this.goodGroups.add(g);
+    }
+    const top = slot.top;
+    const n = g.names.length;
+    if (typeof top !== 'object' || top === null || typeof top.length !== 'number' || top.length > n) return { type: 'bad-top', index: -1 };
+    for (let j = 0; j < top.length; j++) {
+      const i = top[j];
+      if (!Number.isInteger(i) || i! < 0 || i! >= n) return { type: 'bad-top', index: j };
+      for (let k = 0; k < j; k++) if (top[k] === i) return { type: 'bad-top', index: j };
+    }
     return undefined;
   }
 
-  private owns(slot: L2Slot): boolean {
-    return this.firstLive(slot.ranked) === this.self;
-  }
-
   /**
-   * New or changed rankings, and IPs gone. Bad IP text is reported in `invalid` and changes
-   * nothing (the IP's previous slot, if any, stays).
+   * New or changed rankings, and IPs gone. A slot with bad IP text, a bad group or a bad `top`
+   * is reported in `invalid` and changes nothing (the IP's previous slot, if any, stays).
    */
-  apply(upserts: readonly L2Slot[], removes: readonly string[]): OwnedDelta & { invalid: string[] } {
+  apply(upserts: readonly L2Slot[], removes: readonly string[]): OwnedDelta & { invalid: InvalidSlot[] } {
     const added: OwnedIP[] = [];
     const removed: IP[] = [];
-    const invalid: string[] = [];
+    const invalid: InvalidSlot[] = [];
     for (const key of removes) {
       const e = this.entries.get(key);
       if (!e) continue;
@@ -83,10 +117,15 @@ export class OwnerTable {
       const prev = this.entries.get(slot.ip);
       const ip = prev?.ip ?? IP.tryParse(slot.ip);
       if (!ip) {
-        invalid.push(slot.ip);
+        invalid.push({ ip: String(slot.ip), problem: { type: 'bad-ip' } });
         continue;
       }
-      const owned = this.owns(slot);
+      const problem = this.problem(slot);
+      if (problem) {
+        invalid.push({ ip: slot.ip, problem });
+        continue;
+      }
+      const owned = this.owns(ip, slot);
       this.entries.set(slot.ip, { ip, slot, owned });
       if (owned && (!prev?.owned || !sameList(prev.slot.interfaces, slot.interfaces))) added.push({ ip, interfaces: slot.interfaces });
       else if (!owned && prev?.owned) removed.push(ip);
@@ -101,7 +140,7 @@ export class OwnerTable {
     const added: OwnedIP[] = [];
     const removed: IP[] = [];
     for (const e of this.entries.values()) {
-      const owned = this.owns(e.slot);
+      const owned = this.owns(e.ip, e.slot);
       if (owned === e.owned) continue;
       e.owned = owned;
       if (owned) added.push({ ip: e.ip, interfaces: e.slot.interfaces });

@@ -1,9 +1,9 @@
 // Creates and renews this speaker's own Lease `herald-speaker-<node>` in Herald's namespace. Each
 // success reports (send time, new resourceVersion) so the liveness core can fence on failed
 // renewals and recognise the renewal's echo through the informer (its "fresh view" marker).
-import { ApiException, V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+import { V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '@herald/shared/clock';
-import { errText } from '@herald/shared/k8s';
+import { errText, isObjectNotFound } from '@herald/shared/k8s';
 import type { Logger } from '@herald/shared/log';
 import { SPEAKER_LEASE_LABEL, SPEAKER_LEASE_LABEL_VALUE, speakerLeaseName } from './member-facts.js';
 
@@ -70,7 +70,7 @@ export class LeaseKeeper {
       try {
         lease = await api.readNamespacedLease({ name, namespace });
       } catch (err) {
-        if (!(err instanceof ApiException && err.code === 404)) throw err;
+        if (!isObjectNotFound(err)) throw err;
       }
       let out: V1Lease;
       let type: 'created' | 'renewed';

@@ -85,7 +85,7 @@ export class Speaker {
       list: (page) => discovery.listEndpointSliceForAllNamespaces(page),
     });
     this.nodeInformer = new ResilientInformer<V1Node>({ ...common, name: 'nodes', path: '/api/v1/nodes', list: (page) => core.listNode(page) });
-    this.configState = new ConfigurationStateWriter(kc, o.namespace, 'speaker', o.node, o.log);
+    this.configState = new ConfigurationStateWriter(kc, o.namespace, 'speaker', o.node, o.log, { clock: o.clock });
     this.config = new ConfigWatcher({
       ...common,
       namespace: o.namespace,
@@ -276,6 +276,7 @@ export class Speaker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.configState.close();
     if (this.timer) this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
     await this.reconciler.shutdown();

@@ -10,7 +10,9 @@ import { AnnounceState, type AnnounceChanges } from '../../src/announce/announce
 import { desiredAnnouncements, perPeerRoutes, type ServiceState } from '../../src/announce/index.js';
 import type { Advertisement } from '../../src/bgp/adj-rib-out.js';
 import type { NodeInfo } from '../../src/eligibility/index.js';
-import type { L2Slot } from '../../src/layer2/owner-table.js';
+import { firstLive, pickOwner, TOP_K } from '../../src/election/index.js';
+import { OwnerTable, type L2Slot } from '../../src/layer2/owner-table.js';
+import { topNames } from '../layer2/slots.js';
 import { bgpAd, config, ep, l2ad, node, obj, peer, pool } from './fixtures.js';
 
 const SELF = 'node1';
@@ -76,10 +78,12 @@ const arbOp: fc.Arbitrary<Op> = fc.oneof(
 /** What a consumer holds after applying every change: the packet thread's slots, each peer's routes. */
 class Consumer {
   readonly slots = new Map<string, L2Slot>();
+  readonly table = new OwnerTable(SELF);
   readonly routes = new Map<string, Map<string, Advertisement>>();
   apply(c: AnnounceChanges): void {
     for (const k of c.l2Removes) this.slots.delete(k);
     for (const s of c.l2Upserts) this.slots.set(s.ip, s);
+    assert.deepEqual(this.table.apply(c.l2Upserts, c.l2Removes).invalid, [], 'the packet thread takes every slot');
     for (const [p, m] of c.routes) {
       let t = this.routes.get(p);
       if (!t) this.routes.set(p, (t = new Map()));
@@ -109,8 +113,9 @@ function drain(s: AnnounceState, c: Consumer, maxIPs: number): AnnounceChanges[]
 describe('announce: AnnounceState (incremental) equals desiredAnnouncements (whole)', () => {
   it('over random sequences of Service, Node, live-set and config changes (property)', () => {
     fc.assert(
-      fc.property(arbNodes, fc.array(arbOp, { minLength: 1, maxLength: 25 }), fc.constantFrom(1, 3, 1000), (nodes0, ops, maxIPs) => {
-        const s = new AnnounceState(SELF);
+      // topK 1 and 2 (of 4 nodes): the owner often comes from the fallback (all K dead).
+      fc.property(arbNodes, fc.array(arbOp, { minLength: 1, maxLength: 25 }), fc.constantFrom(1, 3, 1000), fc.constantFrom(1, 2, TOP_K), (nodes0, ops, maxIPs, topK) => {
+        const s = new AnnounceState(SELF, { topK });
         const c = new Consumer();
         let cfg: Config | undefined = configs[0];
         let nodes: NodeInfo[] = nodes0;
@@ -157,7 +162,11 @@ describe('announce: AnnounceState (incremental) equals desiredAnnouncements (who
           for (const e of d.l2.values()) {
             assert.equal(s.ownerOf(e.ip), e.owner, `owner of ${e.ip.toString()}`);
             const slot = c.slots.get(e.ip.toString())!;
-            assert.equal(slot.ranked.find((n) => view.has(n)), e.owner, `first live of the ranking of ${e.ip.toString()}`);
+            const full = s.explainL2(e.ip)!.rank.ranked.map((x) => x.name);
+            assert.deepEqual(topNames(slot), full.slice(0, topK), `the slot's top is the full ranking's first ${topK}`);
+            assert.equal(pickOwner(e.ip, slot.top, slot.group, (n) => view.has(n)), e.owner, `first live of the ranking of ${e.ip.toString()}`);
+            c.table.setLiveness(live, fenced);
+            assert.equal(c.table.ownerOf(e.ip.toString()), e.owner, `the packet thread's owner of ${e.ip.toString()}`);
             if (e.owner === SELF) assert.deepEqual(slot.interfaces, e.interfaces);
           }
           // BGP: each peer has exactly the routes the whole computation gives it.
@@ -215,4 +224,45 @@ describe('announce: AnnounceState (incremental) equals desiredAnnouncements (who
     assert.equal(lc.l2Upserts.length, 0);
     assert.ok(lc.owners.length > 0);
   });
+
+  // 100 nodes, the K best of some IPs all dead: the main thread's pick and the packet thread's
+  // (an OwnerTable fed the same slots) both give the first live node of the full ranking.
+  const zoned = Array.from({ length: 100 }, (_, i) => node(`worker-${String(i).padStart(3, '0')}`, { zone: i < TOP_K ? 'b' : 'a' }));
+  const scenarios: { desc: string; l2: Record<string, unknown>; dead: (full: string[][]) => Set<string>; exhaustedAtLeast: number }[] = [
+    { desc: 'no preference, the K best of 5 IPs dead', l2: l2ad(), dead: (full) => new Set(full.slice(0, 5).flatMap((r) => r.slice(0, TOP_K))), exhaustedAtLeast: 5 },
+    { desc: 'zone b preferred (K nodes), zone b dead: every IP', l2: l2ad('l2', { preferredNodeSelectors: [{ weight: 1, preference: { matchLabels: { zone: 'b' } } }] }), dead: () => new Set(zoned.slice(0, TOP_K).map((n) => n.name)), exhaustedAtLeast: 300 },
+  ];
+  for (const sc of scenarios) {
+    it(`100 nodes, top-K slots, ${sc.desc}: AnnounceState and the OwnerTable pick the first live node of the full ranking`, () => {
+      const names = zoned.map((n) => n.name);
+      const s = new AnnounceState(names[50]!);
+      s.setConfig(config({ pools: [pool('prod', ['2001:db8::/112'])], l2: [sc.l2] }));
+      s.setNodes(zoned);
+      s.setLiveness(new Set(names), false);
+      const ips = Array.from({ length: 300 }, (_, i) => IP.fromBigInt(6, 0x20010db8000000000000000000000000n + BigInt(i + 1)));
+      ips.forEach((ip, i) => s.setService(`default/s${i}`, { key: `default/s${i}`, info: { namespace: 'default', name: `s${i}`, labels: {}, externalTrafficPolicy: 'Cluster', pool: undefined }, ips: [ip], endpoints: [ep(names[i % 100]!)] }));
+      const tables = [names[50]!, names[99]!].map((n) => new OwnerTable(n));
+      const feed = (ch: AnnounceChanges): void => tables.forEach((t) => assert.deepEqual(t.apply(ch.l2Upserts, ch.l2Removes).invalid, []));
+      for (let k = 0; k < 100 && s.pending; k++) feed(s.step(64));
+      const full = ips.map((ip) => s.explainL2(ip)!.rank.ranked.map((x) => x.name));
+      const slots = s.slots();
+      assert.equal(slots.length, ips.length);
+      assert.ok(slots.every((x) => x.top.length === TOP_K && x.group.names.length === 100), 'slots carry K nodes of a 100-node group');
+      assert.equal(new Set(slots.map((x) => x.group)).size, 1, 'one shared group');
+      const dead = sc.dead(full);
+      const live = new Set(names.filter((n) => !dead.has(n)));
+      const n = ips.filter((_, i) => full[i]!.slice(0, TOP_K).every((x) => dead.has(x))).length;
+      assert.ok(n >= sc.exhaustedAtLeast, `${n} IPs with all K dead`);
+      s.setLiveness(live, false);
+      feed(s.step());
+      for (const t of tables) t.setLiveness(live, false);
+      ips.forEach((ip, i) => {
+        const want = firstLive(full[i]!, live);
+        assert.ok(want !== undefined);
+        assert.equal(s.ownerOf(ip), want, `AnnounceState's owner of ${ip.toString()}`);
+        for (const t of tables) assert.equal(t.ownerOf(ip.toString()), want, `the packet thread's owner of ${ip.toString()}`);
+        assert.equal(s.explainL2(ip)!.election.owner, want, 'the explain path agrees');
+      });
+    });
+  }
 });

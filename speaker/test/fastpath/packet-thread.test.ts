@@ -8,6 +8,7 @@ import { L2Announcer } from '../../src/layer2/announcer.js';
 import { IFF_BROADCAST, IFF_UP } from '../../src/layer2/interfaces.js';
 import { L2Tally } from '../../src/layer2/tally.js';
 import type { L2Slot } from '../../src/layer2/owner-table.js';
+import { rankedSlot } from '../layer2/slots.js';
 import { Membership } from '../../src/membership/membership.js';
 import type { MemberFacts } from '../../src/membership/liveness.js';
 import type { PacketTransport } from '../../src/membership/udp-transport.js';
@@ -62,11 +63,7 @@ function site() {
   return { clock, nodes, down, owners, get: (n: string) => nodes.get(n)! };
 }
 
-const slots: L2Slot[] = [
-  { ip: '192.0.2.200', ranked: ['node1', 'node2', 'node3'], interfaces: [] },
-  { ip: '192.0.2.201', ranked: ['node2', 'node3', 'node1'], interfaces: [] },
-  { ip: '2001:db8::200', ranked: ['node3', 'node1'], interfaces: [] },
-];
+const slots: L2Slot[] = [rankedSlot('192.0.2.200', ['node1', 'node2', 'node3']), rankedSlot('192.0.2.201', ['node2', 'node3', 'node1']), rankedSlot('2001:db8::200', ['node3', 'node1'])];
 
 describe('fastpath/PacketThread (real Membership and announcer, in-memory segment)', () => {
   it('each IP is answered by the first live node of its ranking, and only by it', () => {
@@ -91,11 +88,24 @@ describe('fastpath/PacketThread (real Membership and announcer, in-memory segmen
     assert.deepEqual(s.owners('192.0.2.200'), ['node1']);
   });
 
+  it("every node of an IP's top K is dead: the next live node of its full ranking answers, with no message from the main thread", () => {
+    const s = site();
+    // K = 1: the slot names only node2; node3 and node1 follow in its group's full ranking.
+    const short = [rankedSlot('192.0.2.210', ['node2', 'node3', 'node1'], [], 1), rankedSlot('192.0.2.211', ['node2', 'node1', 'node3'], [], 1)];
+    for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: short, removes: [] });
+    s.clock.advance(3000);
+    assert.deepEqual(s.owners('192.0.2.210'), ['node2']);
+    s.down.add('192.0.2.12'); // node2's link
+    s.clock.advance(2000);
+    assert.deepEqual(s.owners('192.0.2.210'), ['node3']);
+    assert.deepEqual(s.owners('192.0.2.211'), ['node1']);
+  });
+
   it('a new ranking from the main thread moves one IP; a removed IP is answered by nobody', () => {
     const s = site();
     for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: slots, removes: [] });
     s.clock.advance(3000);
-    for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: [{ ip: '192.0.2.200', ranked: ['node3', 'node1'], interfaces: [] }], removes: ['192.0.2.201'] });
+    for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: [rankedSlot('192.0.2.200', ['node3', 'node1'])], removes: ['192.0.2.201'] });
     assert.deepEqual(s.owners('192.0.2.200'), ['node3']);
     assert.deepEqual(s.owners('192.0.2.201'), []);
   });

@@ -9,11 +9,14 @@ class FakeLeases {
   rv = 100;
   bodies: string[] = [];
   fail = false;
+  /** Answer as a server that does not serve coordination.k8s.io/v1 (text/plain 404, no Status). */
+  notServed = false;
   api: LeaseApi = {
     readNamespacedLease: async ({ name, namespace }) => {
       if (this.fail) throw new ApiException(503, 'unavailable', {}, {});
+      if (this.notServed) throw new ApiException(404, 'Not Found', '404 page not found\n', {});
       const l = this.store.get(`${namespace}/${name}`);
-      if (!l) throw new ApiException(404, 'not found', {}, {});
+      if (!l) throw new ApiException(404, 'not found', { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `leases.coordination.k8s.io "${name}" not found` }, {});
       return structuredClone(l);
     },
     createNamespacedLease: async ({ namespace, body }) => {
@@ -49,6 +52,15 @@ describe('membership/lease-keeper', () => {
     assert.equal(stored?.spec?.holderIdentity, 'node1');
     assert.equal(stored?.spec?.leaseDurationSeconds, 10);
     assert.equal(stored?.metadata?.labels?.['app.kubernetes.io/component'], 'speaker-lease');
+  });
+
+  it('a 404 without a Status (the resource not served) is a failure, not "create it"', async () => {
+    const f = new FakeLeases();
+    f.notServed = true;
+    const k = new LeaseKeeper({ api: f.api, namespace: 'ns', node: 'n', clock: new FakeClock(), log, onRenewed: () => undefined });
+    const r = await k.renewOnce();
+    assert.equal(r.type, 'failed');
+    assert.deepEqual(f.bodies, [], 'no create was sent');
   });
 
   it('adds its selector label to a Lease that lacks it', async () => {

@@ -56,6 +56,24 @@ const pidTicks = (pid: number): number => {
   }
 };
 
+/**
+ * The kernel's CPU pressure (PSI, /proc/pressure/cpu "some avg10"): the share of the last 10 s in
+ * which at least one runnable task waited for a CPU, 0..1; undefined where PSI is off. It tells a
+ * run that shared the machine with other work from one that did not, whatever the load figures.
+ */
+export function cpuPressure(text?: string): number | undefined {
+  let t = text;
+  if (t === undefined) {
+    try {
+      t = readFileSync('/proc/pressure/cpu', 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+  const m = /^some avg10=([\d.]+)/m.exec(t);
+  return m ? Number(m[1]) / 100 : undefined;
+}
+
 export interface HogCheck {
   /** Busy fraction of each core over the sample (everything on it, the hog included). */
   readonly coreBusy: readonly number[];

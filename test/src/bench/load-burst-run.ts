@@ -12,7 +12,7 @@ import { createLogger, type Logger } from '@herald/shared';
 import { Lab, siteNamespaces, sitePlan, type SitePlan } from '@herald/lab';
 import { sleep } from '../harness/wait.js';
 import { burstService, burstSlice, createBurst, serviceName, type BurstSpec, type CreateResult } from './burst.js';
-import { CpuHog, type HogCheck } from './cpu-hog.js';
+import { CpuHog, cpuPressure, sampleCores, type HogCheck } from './cpu-hog.js';
 import { nodeMac } from './l2-trial.js';
 import { L2Tracker } from './l2-tracker.js';
 import { L2Watch, type IpReport } from './l2-watch.js';
@@ -35,7 +35,7 @@ export interface Convergence {
   readonly withIp: number;
   /** Last create -> every burst Service owned (one ServiceL2Status, an IP). */
   readonly ownedMs: number | undefined;
-  /** Last create -> every burst IP owned and answering the watcher. */
+  /** Last create -> every burst IP answering the watcher (announced; its status may come later). */
   readonly readyMs: number | undefined;
   /** Per Service: its EndpointSlice created -> its IP first answered. */
   readonly perServiceMs: readonly number[];
@@ -62,6 +62,10 @@ export interface RunResult {
   readonly load: Load;
   readonly create: { services: CreateResult; slices: CreateResult };
   readonly hog: { start: HogCheck | undefined; end: HogCheck | undefined } | undefined;
+  /** Idle runs: how busy the cores were just before the burst (others' work shows here). */
+  readonly machine: HogCheck | undefined;
+  /** CPU pressure (PSI some avg10, 0..1) as the burst began and as the window closed. */
+  readonly pressure: { readonly start: number | undefined; readonly end: number | undefined };
   readonly counts: WindowCounts;
   readonly silences: Silences;
   readonly convergence: Convergence;
@@ -87,18 +91,21 @@ export function burstSpec(n: number): BurstSpec {
   return { namespace: 'burst', prefix: 'b', count: n, ipv4: Math.min(100, Math.floor(n / 10)), pool4: 'burst4', pool6: 'burst6' };
 }
 
-/** Sweeps owned-but-unanswered burst IPs until all answer; bounded by the deadline. */
+/**
+ * Sweeps burst IPs that have an address but have not answered yet, until all answer; bounded by
+ * the deadline. An IP counts as announced when it answers, whether or not its ServiceL2Status is
+ * written yet: the status is the report, the answer is the service. Who answered is checked at
+ * the end against the owner the status names.
+ */
 async function converge(plan: SitePlan, spec: BurstSpec, tracker: L2Tracker, watch: L2Watch, slicesAt: readonly (number | undefined)[], lastCreate: number, deadline: number): Promise<Convergence> {
   const names = Array.from({ length: spec.count }, (_, i) => serviceName(spec, i));
   const answeredAt = new Map<string, number>();
-  let wrongNode = 0;
-  let twoMacs = 0;
+  const answeredBy = new Map<string, ReadonlySet<string>>();
   const ownedP = tracker.until((t) => t.owned().size >= spec.count, deadline);
   const ipP = tracker.until((t) => t.withIp() >= spec.count, deadline);
   for (let k = 0; k < 100_000 && Date.now() < deadline && answeredAt.size < names.length; k++) {
-    const owned = tracker.owned();
     const ips = tracker.ips();
-    const pending = names.filter((s) => owned.has(s) && !answeredAt.has(s));
+    const pending = names.filter((s) => (ips.get(s)?.length ?? 0) > 0 && !answeredAt.has(s));
     if (pending.length === 0) {
       await sleep(200);
       continue;
@@ -108,14 +115,19 @@ async function converge(plan: SitePlan, spec: BurstSpec, tracker: L2Tracker, wat
       const got = (ips.get(s) ?? []).map((ip) => res.get(ip));
       if (got.length === 0 || got.some((g) => g === undefined)) continue;
       answeredAt.set(s, Math.max(...got.map((g) => g!.t)));
-      const macs = new Set(got.flatMap((g) => g!.macs));
-      if (macs.size > 1) twoMacs++;
-      const owner = owned.get(s);
-      if (owner && !macs.has(nodeMac(plan, owner))) wrongNode++;
+      answeredBy.set(s, new Set(got.flatMap((g) => g!.macs)));
     }
   }
   const ownedAll = await ownedP;
   const ipAll = await ipP;
+  const owned = tracker.owned();
+  let wrongNode = 0;
+  let twoMacs = 0;
+  for (const [s, macs] of answeredBy) {
+    if (macs.size > 1) twoMacs++;
+    const owner = owned.get(s);
+    if (owner && !macs.has(nodeMac(plan, owner))) wrongNode++;
+  }
   const perServiceMs = names.flatMap((s, i) => {
     const a = answeredAt.get(s);
     const c = slicesAt[i];
@@ -209,8 +221,10 @@ export async function loadBurstRun(o: RunOptions, progress: Logger): Promise<Run
     const ownedBefore = new Set([...sampleIps, ...(await labL2Ips(lab))]);
     await sleep(2000);
     const memIdle = heraldMemory(lab);
+    const machine = o.load === 'idle' ? await sampleCores([]) : undefined;
     if (o.load === 'hog') hog = await CpuHog.start({ lifetimeMs: 2 * o.createBudgetMs + o.convergeBudgetMs + o.settleMs + 60_000 });
     const hogStart = hog?.check;
+    const pressureStart = cpuPressure();
     progress.info('burst-start', { n: o.n, load: o.load, hog: hogStart });
     const t0 = Date.now();
     const create = await createBurst(kc, plan, spec, { concurrency: 32, budgetMs: o.createBudgetMs });
@@ -221,6 +235,7 @@ export async function loadBurstRun(o: RunOptions, progress: Logger): Promise<Run
     await sleep(o.settleMs);
     const t1 = Date.now();
     const hogEnd = hog ? await hog.sample() : undefined;
+    const pressureEnd = cpuPressure();
     await hog?.stop();
     const counts = speakerWindow(lab.dir, plan.nodes.map((n) => n.name), t0, t1, { ownedBefore });
     const memAfter = heraldMemory(lab);
@@ -230,6 +245,8 @@ export async function loadBurstRun(o: RunOptions, progress: Logger): Promise<Run
       load: o.load,
       create,
       hog: o.load === 'hog' ? { start: hogStart, end: hogEnd } : undefined,
+      machine,
+      pressure: { start: pressureStart, end: pressureEnd },
       counts,
       silences: silences(watch, sampleIps, kernel, t0, t1),
       convergence,

@@ -5,7 +5,8 @@
 // counts, in the burst's window: self-fences, peers declared dead, owner changes without a cause
 // (goals 0, 0, 0), the longest ARP/NDP silence of sample L2 IPs the burst does not touch (goal
 // < 200 ms, beside the watcher's own longest stall and a node kernel's own IPs in the same run),
-// and the time from the last create until every burst IP is owned and answers (goal <= 15 s).
+// and the time from the last create until every burst IP answers (goal <= 15 s), and until its
+// ServiceL2Status says who owns it.
 // Also `kubectl delete -f` of the 1,000-Service burst, and each process's memory.
 //
 // Knobs (environment): HERALD_LOAD_BURST_N (default "1000,10000"), HERALD_LOAD_BURST_LOAD
@@ -96,14 +97,17 @@ function rowsFor(label: string, r: RunResult): Row[] {
   const p = `load burst (${label})`;
   const c = r.convergence;
   const never = (ms: number | undefined): string => (ms === undefined ? `not within ${sec(r.convergeBudgetMs)}` : sec(ms));
-  const hog = r.hog ? `; hog at start: ${r.hog.start ? describeHog(r.hog.start) : '-'}, at end: ${r.hog.end ? describeHog(r.hog.end) : '-'}` : '';
+  const pct = (x: number): string => `${Math.round(x * 100)}%`;
+  const machine = r.machine ? `; cores before the burst (no hog; all other work on the machine shows here): ${r.machine.coreBusy.map(pct).join(', ')} busy` : '';
+  const psi = (x: number | undefined): string => (x === undefined ? '?' : pct(x));
+  const hog = `${r.hog ? `; hog at start: ${r.hog.start ? describeHog(r.hog.start) : '-'}, at end: ${r.hog.end ? describeHog(r.hog.end) : '-'}` : machine}; CPU pressure (PSI some avg10) at start ${psi(r.pressure.start)}, at end ${psi(r.pressure.end)}`;
   const rows: Row[] = [
     { what: `${p}: created as fast as the API server takes them (32 in flight)`, value: `${describeCreate(r.create)}${hog}`, target: '-' },
     ...countRows(`${p}, ${sec(r.windowMs)} window`, r.counts),
     { what: `${p}: longest ARP/NDP silence of unrelated L2 IPs (probed every 20 ms from the router)`, value: silenceValue(r.silences), target: silenceTarget(r.silences) },
     {
-      what: `${p}: last create -> every burst Service has an IP (controller) / is owned (ServiceL2Status) / owned and answering`,
-      value: `${never(c.ipMs)} / ${never(c.ownedMs)} / ${never(c.readyMs)}; ${c.withIp} with an IP, ${c.owned} owned, ${c.answered} answering of ${r.n} at the end; ${c.wrongNode} answered by a node other than the status's, ${c.twoMacs} by two MACs`,
+      what: `${p}: last create -> every burst Service has an IP (controller) / answers ARP/NDP (announced) / has its ServiceL2Status (reported)`,
+      value: `${never(c.ipMs)} / ${never(c.readyMs)} / ${never(c.ownedMs)}; ${c.withIp} with an IP, ${c.answered} answering, ${c.owned} with a status, of ${r.n} at the end; ${c.wrongNode} answered by a node other than the status's, ${c.twoMacs} by two MACs`,
       target: '<= 15 s',
     },
     { what: `${p}: per Service, EndpointSlice created -> its IP answers`, value: summary(c.perServiceMs, 'none answered'), target: '-' },

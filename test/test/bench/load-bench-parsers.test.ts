@@ -7,7 +7,7 @@ import { IP } from '@herald/shared';
 import { bgpWire } from '@herald/speaker';
 import { parsePathCount, parseRouteCount } from '../../src/bench/bird-rib.js';
 import { createAll } from '../../src/bench/burst.js';
-import { busyFractions, parsePidStatTicks, parseProcStat } from '../../src/bench/cpu-hog.js';
+import { busyFractions, cpuPressure, parsePidStatTicks, parseProcStat } from '../../src/bench/cpu-hog.js';
 import { analyseIp, longestRoundGap, type Answer } from '../../src/bench/l2-watch.js';
 import { kubectlThrottleMs } from '../../src/bench/load-burst-run.js';
 import { mrtHostRib } from '../../src/bench/mrt-rib.js';
@@ -25,6 +25,11 @@ describe('bench: load-bench parsers', () => {
       { desc: 'a command name with spaces and a parenthesis', input: '99 (a b) c) S 1 99 99 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0', want: 10 },
     ];
     for (const c of cases) it(`/proc/PID/stat: ${c.desc}`, () => assert.equal(parsePidStatTicks(c.input), c.want));
+  });
+
+  describe('/proc/pressure/cpu', () => {
+    it('reads "some avg10" as a fraction', () => assert.equal(cpuPressure('some avg10=75.17 avg60=80.13 avg300=62.33 total=5986802954\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n'), 0.7517));
+    it('is undefined for text without it', () => assert.equal(cpuPressure('full avg10=1.00\n'), undefined));
   });
 
   describe('/proc/PID/status', () => {
