@@ -21,7 +21,9 @@ const suites = [
   { name: 'speaker', dir: 'speaker/dist/test' },
   { name: 'lab', dir: 'lab/dist/test', exclude: 'conformance' },
   { name: 'conformance', dir: 'lab/dist/test/conformance' },
-  { name: 'e2e', dir: 'test/dist/test' },
+  { name: 'e2e', dir: 'test/dist/test', exclude: 'image' },
+  // The container image: builds it (scripts/image/build.sh, cached) and runs the lab from it.
+  { name: 'image', dir: 'test/dist/test/image' },
   {
     name: 'conformance-real',
     realServer: true,
