@@ -105,6 +105,7 @@ export class StatusWriter {
   private async relist(): Promise<void> {
     try {
       const items = await this.o.api.list();
+      if (this.listFailures > 0) this.o.log.info('status-list-recovered', { kind: this.o.kind, failedAttempts: this.listFailures });
       this.listFailures = 0;
       const known = new Map<string, string>();
       for (const [name, status] of items) known.set(name, canonical(status));
@@ -117,7 +118,10 @@ export class StatusWriter {
     } catch (err) {
       this.listFailures++;
       const ms = this.backoff(this.listFailures);
-      this.o.log.warn('status-list-failed', { kind: this.o.kind, err: errText(err), retryInMs: ms });
+      // Once per failure episode (a missing CRD or a shedding server fails every attempt).
+      const fields = { kind: this.o.kind, err: errText(err), retryInMs: ms, attempt: this.listFailures };
+      if (this.listFailures === 1) this.o.log.warn('status-list-failed', { ...fields, note: 'retrying with backoff; further failures are logged at debug until a list succeeds' });
+      else this.o.log.debug('status-list-failed', fields);
       if (!this.stopped) this.listTimer = this.o.clock.setTimeout(() => void (this.listing = this.relist()), ms);
     }
   }

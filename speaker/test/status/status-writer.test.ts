@@ -175,6 +175,22 @@ describe('status/StatusWriter: per object, in the background, only on change', (
     assert.deepEqual(api.calls, ['list', 'list', 'create a', 'patch a']);
   });
 
+  it('a list failing again and again warns once, then debug, and says when it recovers', async () => {
+    const api = new FakeApi();
+    const clock = new FakeClock();
+    const lines: { level: string; event: string }[] = [];
+    const w = new StatusWriter({ api, kind: 'ServiceL2Status', clock, log: createLogger({ component: 'test', level: 'debug', sink: (l) => lines.push(JSON.parse(l) as { level: string; event: string }) }), resyncMs: 0 });
+    api.failNext = 4;
+    w.start();
+    await settle();
+    for (const ms of [500, 1000, 2000, 4000]) {
+      clock.advance(ms);
+      await settle();
+    }
+    assert.deepEqual(api.calls, ['list', 'list', 'list', 'list', 'list']);
+    assert.deepEqual(lines.map((l) => `${l.level} ${l.event}`), ['warn status-list-failed', 'debug status-list-failed', 'debug status-list-failed', 'debug status-list-failed', 'info status-list-recovered']);
+  });
+
   it('finish(): every object of ours goes', async () => {
     const api = new FakeApi();
     api.objects.set('old', { node: 'node1' });
