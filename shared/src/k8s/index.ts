@@ -16,3 +16,4 @@ export * from './retrying-http.js';
 export * from './token-bucket.js';
 export * from './paged-list.js';
 export * from './lru.js';
+export * from './trim.js';

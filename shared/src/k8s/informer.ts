@@ -7,12 +7,15 @@
 // not served, e.g. a CRD not installed yet; 429; another HTTP error; no answer) is a warning that
 // says what it means, the retries after it are debug lines, and the recovery is one info line
 // with how many attempts failed and for how long. A 429 waits at least its Retry-After.
+//
+// Cached objects are trimmed of managedFields and kubectl's last-applied copy (trim.ts).
 import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
 import { errText } from './leader-election.js';
 import { classifyApiError, describeApiFailure, type ApiFailureType } from './api-error.js';
 import { listAllPages, type ListPageFn } from './paged-list.js';
+import { trimObject } from './trim.js';
 
 export interface ResilientInformerOptions<T extends KubernetesObject> {
   readonly name: string;
@@ -52,6 +55,10 @@ export class ResilientInformer<T extends KubernetesObject> {
         onRestart: (restart, err) => o.log.warn('informer-list-restarted', { informer: o.name, restart, err: errText(err) }),
       });
     this.inner = makeInformer(o.kubeConfig, o.path, list, o.labelSelector);
+    // Registered first, so it runs before every other handler: client-node caches the very object
+    // it hands the handlers, so trimming it here trims the cache (trim.ts).
+    this.inner.on('add', trimObject);
+    this.inner.on('update', trimObject);
     this.inner.on('error', (err: unknown) => this.onError(err));
   }
 
