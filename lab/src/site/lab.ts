@@ -316,6 +316,11 @@ export class Lab {
     return this.procs.pid(role);
   }
 
+  /** How a lab process that is not running ended, with the tail of its log. */
+  whyNotRunning(role: string): string {
+    return this.procs.whyNotRunning(role);
+  }
+
   routerDriver(): RouterDriver | undefined {
     return this.router;
   }

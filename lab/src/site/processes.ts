@@ -1,7 +1,7 @@
 // The lab's own child processes: started in a namespace (or on the host), output to a log file,
 // kept as handles so they are reaped, restartable by role. The scenario commands act on these.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stopProcess } from '../netns/exec.js';
 
@@ -69,6 +69,7 @@ export class ProcessSet {
     const m = this.procs.get(role);
     const c = m?.child;
     if (!m || !c || c.exitCode !== null || c.signalCode !== null) throw new Error(`${role} is not running`);
+    if (how === 'stop' || how === 'kill') m.stopped = true;
     if (m.spec.deliver) {
       await m.spec.deliver(how);
       // The client exits with the process; if it does not in time, stop the client itself.
@@ -91,6 +92,19 @@ export class ProcessSet {
     }
   }
 
+  /**
+   * Why a role is not running: how it ended (exit code or signal, and whether the lab stopped
+   * it) and the last lines of its log, so a bench that finds a component gone can say why.
+   */
+  whyNotRunning(role: string, lines = 12): string {
+    const m = this.procs.get(role);
+    const c = m?.child;
+    if (!m || !c) return `${role} was never started`;
+    if (c.exitCode === null && c.signalCode === null) return `${role} is running`;
+    const how = c.signalCode !== null ? `killed by ${c.signalCode}` : `exited with code ${c.exitCode}`;
+    return `${role} ${how}${m.stopped ? ' (stopped by the lab)' : ''}; last log lines:\n${logTail(this.logFile(role), lines)}`;
+  }
+
   roles(): string[] {
     return [...this.procs.keys()];
   }
@@ -104,6 +118,18 @@ export class ProcessSet {
     }
     await Promise.all(all.map(async (m) => (m.child ? stopProcess(m.child, 'SIGTERM', 5000) : undefined)));
   }
+}
+
+/** The last n lines of a log file, each cut at 400 characters (a speaker logs JSON lines). */
+function logTail(file: string, n: number): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return `  (no log: ${(err as Error).message})`;
+  }
+  const tail = text.trimEnd().split('\n').slice(-n);
+  return tail.map((l) => `  ${l.length > 400 ? `${l.slice(0, 400)}...` : l}`).join('\n');
 }
 
 /** Resolves true once the child has exited, or false after ms. */

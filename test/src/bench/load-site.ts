@@ -64,5 +64,11 @@ export type ProcessMemory = ReadonlyMap<string, Rss>;
 /** Every speaker's and the controller's memory now (role -> Rss). */
 export function heraldMemory(lab: Lab): ProcessMemory {
   const roles = [...lab.plan.nodes.map((n) => `speaker-${n.name}`), 'controller'];
-  return new Map(roles.map((r) => [r, rssOf(lab.pid(r), r)]));
+  return new Map(
+    roles.map((r) => {
+      const pid = lab.pid(r);
+      if (pid === undefined) throw new Error(lab.whyNotRunning(r));
+      return [r, rssOf(pid, r)];
+    }),
+  );
 }
