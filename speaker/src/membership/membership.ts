@@ -20,6 +20,7 @@ import { decodeHeartbeat, describeDecodeError, encodeHeartbeat, type HeartbeatMe
 import { Liveness, statusText, type LivenessConfig, type LivenessK8sConfig, type LivenessView, type MemberFacts } from './liveness.js';
 import { LoopWatch, type Stall } from './loop-watch.js';
 import { newIncarnation, ReplayGuard } from './replay-guard.js';
+import { StallReport, type StallReportOptions } from './stall-report.js';
 import type { PacketTransport } from './udp-transport.js';
 
 /** A turn that read fewer datagrams than this ended the drain (libuv reads up to 32 per turn). */
@@ -39,6 +40,8 @@ export interface MembershipOptions {
   readonly evalIntervalMs?: number;
   /** The evaluation tick this late means our loop stalled (default 50 ms; keep it below a heartbeat). */
   readonly stallThresholdMs?: number;
+  /** Which stalls are logged at warn, and how often (default: >= 100 ms, once per 10 s). */
+  readonly stallWarn?: StallReportOptions;
   /** Runs fn after pending I/O has been read (default setImmediate; tests pass a fake). */
   readonly defer?: (fn: () => void) => void;
   readonly wallNow?: () => number;
@@ -84,6 +87,7 @@ export class Membership {
   readonly counters: MembershipCounters = { heartbeatsSent: 0, accepted: 0, fromNonMembers: 0, rejected: {}, stalls: 0, stalledMs: 0, evaluations: 0 };
   private readonly guard = new ReplayGuard();
   private readonly watch: LoopWatch;
+  private readonly stallReport: StallReport;
   private readonly defer: (fn: () => void) => void;
   private addresses: ReadonlyMap<string, readonly string[]> = new Map();
   private seq = 0;
@@ -103,6 +107,7 @@ export class Membership {
     this.incarnation = newIncarnation((o.wallNow ?? Date.now)(), (o.random16 ?? (() => Math.floor(Math.random() * 0x10000)))());
     this.liveness = new Liveness(o.node, o.config, o.k8s);
     this.watch = new LoopWatch(o.stallThresholdMs ?? 50);
+    this.stallReport = new StallReport(o.stallWarn);
     this.defer = o.defer ?? ((fn) => void setImmediate(fn));
     o.transport.onMessage((buf) => this.receive(buf));
   }
@@ -206,7 +211,9 @@ export class Membership {
     this.counters.stalls++;
     this.counters.stalledMs += ms;
     this.liveness.stalled(s.from, s.to);
-    this.o.log.debug('membership-stall', { node: this.o.node, stalledMs: Math.round(ms) });
+    const warn = this.stallReport.stalled(s.to, ms);
+    if (warn) this.o.log.warn('membership-stall', { node: this.o.node, ...warn });
+    else this.o.log.debug('membership-stall', { node: this.o.node, stalledMs: Math.round(ms) });
     if (this.draining) return;
     this.draining = { since: s.to, received: 0, rounds: 0, beatDue: false };
     this.defer(() => this.drainTurn());
