@@ -17,13 +17,15 @@ export class FastPathMetrics {
   private readonly lag = new Gauge({ name: 'herald_speaker_packet_thread_lag_seconds', help: "Largest lateness of the packet thread's 20 ms timer over the last report period (CPU starvation, GC)", registers: [] });
   private readonly owned = new Gauge({ name: 'herald_l2_owned_ips', help: 'L2 IPs this node answers for now', registers: [] });
   private readonly ranked = new Gauge({ name: 'herald_l2_ranked_ips', help: 'L2 IPs the packet thread has a ranking for', registers: [] });
+  private readonly heapUsed = new Gauge({ name: 'herald_speaker_packet_thread_heap_used_bytes', help: "The packet thread's own V8 heap in use (near the limit, V8 collects over and over and the thread stalls)", registers: [] });
+  private readonly heapLimit = new Gauge({ name: 'herald_speaker_packet_thread_heap_limit_bytes', help: "The packet thread's V8 heap limit (its resourceLimits)", registers: [] });
   private readonly l2: L2Metrics;
   private seen = { sent: 0, accepted: 0, rejected: new Map<string, number>() };
   // A speaker starts fenced (it has to rejoin): only a fence after being unfenced counts.
   private wasFenced = true;
 
   constructor(registry: Registry) {
-    for (const m of [this.live, this.fenced, this.quorum, this.fences, this.sent, this.accepted, this.rejected, this.lag, this.owned, this.ranked]) registry.registerMetric(m);
+    for (const m of [this.live, this.fenced, this.quorum, this.fences, this.sent, this.accepted, this.rejected, this.lag, this.owned, this.ranked, this.heapUsed, this.heapLimit]) registry.registerMetric(m);
     this.l2 = new L2Metrics(registry);
   }
 
@@ -48,6 +50,8 @@ export class FastPathMetrics {
     this.lag.set(c.maxLagMs / 1000);
     this.owned.set(c.ownedIPs);
     this.ranked.set(c.rankedIPs);
+    this.heapUsed.set(c.heapUsedBytes);
+    this.heapLimit.set(c.heapLimitBytes);
     this.l2.add(l2);
   }
 }

@@ -28,6 +28,8 @@ export interface PacketThreadOptions {
   readonly reportMs?: number;
   /** The lag probe's period (default 20 ms). */
   readonly lagProbeMs?: number;
+  /** This thread's heap, used and limit in bytes (v8.getHeapStatistics in the worker). */
+  readonly heap?: () => { readonly used: number; readonly limit: number };
 }
 
 export class PacketThread {
@@ -37,6 +39,8 @@ export class PacketThread {
   private stopped = false;
   private lastInterfaces = '';
   private maxLagMs = 0;
+  /** A speaker starts fenced (it has to rejoin). */
+  private wasFenced = true;
   private reportTimer: TimerHandle | undefined;
   private lagTimer: TimerHandle | undefined;
 
@@ -89,6 +93,9 @@ export class PacketThread {
   private onMembership(c: MembershipChange): void {
     const d = this.table.setLiveness(c.live, c.fenced);
     this.announce(d.added, d.removed);
+    // The announcer kept its IPs through the fence, silenced (owner-table.ts): tell the segment again.
+    if (this.wasFenced && !c.fenced && !this.leaving) this.o.announcer?.reannounce();
+    this.wasFenced = c.fenced;
     const fence = c.view.fence;
     const report: MembershipReport = {
       live: [...c.live].sort(),
@@ -140,6 +147,7 @@ export class PacketThread {
   private report(): void {
     if (this.stopped) return;
     const c = this.o.membership.counters;
+    const heap = this.o.heap?.();
     this.o.post({
       type: 'counters',
       counters: {
@@ -148,8 +156,11 @@ export class PacketThread {
         fromNonMembers: c.fromNonMembers,
         rejected: { ...c.rejected },
         maxLagMs: this.maxLagMs,
-        ownedIPs: this.o.announcer?.size ?? 0,
+        // Held IPs are answered only while unfenced.
+        ownedIPs: this.o.membership.isFenced() ? 0 : (this.o.announcer?.size ?? 0),
         rankedIPs: this.table.size,
+        heapUsedBytes: heap?.used ?? 0,
+        heapLimitBytes: heap?.limit ?? 0,
       },
       l2: this.o.tally.take(),
     });

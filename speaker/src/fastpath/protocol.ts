@@ -65,6 +65,9 @@ export interface WorkerCounters {
   readonly maxLagMs: number;
   readonly ownedIPs: number;
   readonly rankedIPs: number;
+  /** The packet thread's own V8 heap: used, and its limit (resourceLimits), in bytes. */
+  readonly heapUsedBytes: number;
+  readonly heapLimitBytes: number;
 }
 
 export type FromWorker =

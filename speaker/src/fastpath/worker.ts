@@ -4,6 +4,7 @@
 // that only packets and timers use. Logs go straight to fd 2 (a worker's process.stderr is
 // relayed through the main thread, which is exactly the thread that may be busy).
 import { writeSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { systemClock } from '@herald/shared/clock';
 import { createLogger } from '@herald/shared/log';
@@ -47,7 +48,7 @@ async function main(port: MessagePort): Promise<void> {
         silenced: () => membership.isFenced(),
       })
     : undefined;
-  const thread = new PacketThread({ node: init.node, membership, announcer, tally, fallbackInterfaces: init.fallbackInterfaces, clock, log, post, ...(init.reportMs ? { reportMs: init.reportMs } : {}) });
+  const thread = new PacketThread({ node: init.node, membership, announcer, tally, fallbackInterfaces: init.fallbackInterfaces, clock, log, post, heap: threadHeap, ...(init.reportMs ? { reportMs: init.reportMs } : {}) });
   port.on('message', (m: ToWorker) => {
     try {
       thread.handle(m);
@@ -58,6 +59,12 @@ async function main(port: MessagePort): Promise<void> {
   });
   thread.start();
   post({ type: 'ready', heartbeatPort: transport.port, incarnation: membership.incarnation.toString() });
+}
+
+/** This thread's own heap (a worker's isolate has its own, capped by resourceLimits). */
+function threadHeap(): { used: number; limit: number } {
+  const h = getHeapStatistics();
+  return { used: h.used_heap_size, limit: h.heap_size_limit };
 }
 
 if (!parentPort) throw new Error('fastpath/worker.js runs as a worker thread (new Worker), not on its own');

@@ -55,9 +55,24 @@ interface Iface {
   readonly conn: PacketConn;
   /** The ifindex it was opened on: a link re-created under the same name gets a new socket. */
   readonly index: number;
-  /** Solicited-node multicast MACs joined, with how many owned IPs need each. */
+  /** Solicited-node multicast MACs needed, with how many owned IPs need each. */
   readonly groups: Map<string, number>;
+  /** Those with a membership of their own in the kernel (all of them, unless in all-multicast mode). */
+  readonly joined: Set<string>;
+  /** All-multicast mode: too many groups to join one by one (ALL_MULTICAST_ABOVE). */
+  allMulticast: boolean;
 }
+
+/**
+ * Above this many solicited-node groups on one interface the socket asks for all multicast
+ * instead (as a NIC does when its filter is full; the BPF filter still passes only ARP and NS):
+ * a join or leave is a syscall, and a takeover or fence of thousands of IPv6 addresses made the
+ * packet thread spend seconds in them while its heartbeats waited (10,000-Service burst, lab,
+ * 2026-12-04). Back to joining one by one below ALL_MULTICAST_BELOW, so a flap at the edge
+ * costs nothing.
+ */
+export const ALL_MULTICAST_ABOVE = 256;
+export const ALL_MULTICAST_BELOW = 128;
 
 interface Burst {
   readonly ip: IP;
@@ -171,6 +186,16 @@ export class L2Announcer {
     }
   }
 
+  /**
+   * Sends the gratuitous bursts again for every IP held, paced like a takeover: after a fence
+   * lifts (the announcer kept its IPs, silenced), since peers may have answered for some meanwhile.
+   */
+  reannounce(): void {
+    if (this.stopped) return;
+    for (const o of this.owned.values()) for (const name of this.ifaces.keys()) if (on(o, name)) this.startBurst(o.ip, name);
+    this.drain();
+  }
+
   /** Forgets an owned IP: no more answers, bursts or multicast groups for it. */
   private drop(key: string): boolean {
     const o = this.owned.get(key);
@@ -215,7 +240,7 @@ export class L2Announcer {
       if (this.ifaces.has(name)) continue;
       try {
         const conn = this.opts.openConn(name, (frame) => this.onFrame(name, frame));
-        this.ifaces.set(name, { conn, index, groups: new Map() });
+        this.ifaces.set(name, { conn, index, groups: new Map(), joined: new Set(), allMulticast: false });
         this.log.info('l2-interface-opened', { iface: name, mac: conn.mac.toString() });
         for (const o of this.ipsOn(name)) {
           this.joinFor(o.ip, name, +1);
@@ -237,16 +262,39 @@ export class L2Announcer {
     const k = mac.toString();
     const n = (iface.groups.get(k) ?? 0) + d;
     if (n > 0) {
-      if (!iface.groups.has(k)) this.tryGroup(() => iface.conn.joinMulticast(mac), ifname, k, 'join');
+      const fresh = !iface.groups.has(k);
       iface.groups.set(k, n);
-    } else if (iface.groups.delete(k)) this.tryGroup(() => iface.conn.leaveMulticast(MAC.parse(k)), ifname, k, 'leave');
+      if (fresh && !iface.allMulticast) {
+        // If all-multicast cannot be had, join this one by one after all.
+        if (iface.groups.size > ALL_MULTICAST_ABOVE && this.allMulticast(iface, ifname, true)) return;
+        if (this.tryGroup(() => iface.conn.joinMulticast(mac), ifname, k, 'join')) iface.joined.add(k);
+      }
+    } else if (iface.groups.delete(k)) {
+      if (iface.joined.delete(k)) this.tryGroup(() => iface.conn.leaveMulticast(MAC.parse(k)), ifname, k, 'leave');
+      if (iface.allMulticast && iface.groups.size < ALL_MULTICAST_BELOW) this.allMulticast(iface, ifname, false);
+    }
   }
 
-  private tryGroup(f: () => void, iface: string, group: string, op: string): void {
+  /** Into all-multicast mode, or back out of it (joining each needed group first, so none is missed). */
+  private allMulticast(iface: Iface, ifname: string, on: boolean): boolean {
+    if (!on) {
+      for (const k of iface.groups.keys()) {
+        if (!iface.joined.has(k) && this.tryGroup(() => iface.conn.joinMulticast(MAC.parse(k)), ifname, k, 'join')) iface.joined.add(k);
+      }
+    }
+    if (!this.tryGroup(() => iface.conn.setAllMulticast(on), ifname, 'all', on ? 'all-multicast-on' : 'all-multicast-off')) return false;
+    iface.allMulticast = on;
+    this.log.info('l2-all-multicast', { iface: ifname, on, groups: iface.groups.size, joined: iface.joined.size });
+    return true;
+  }
+
+  private tryGroup(f: () => void, iface: string, group: string, op: string): boolean {
     try {
       f();
+      return true;
     } catch (err) {
       this.log.warn('l2-multicast-failed', { iface, group, op, err });
+      return false;
     }
   }
 

@@ -6,6 +6,13 @@
 // next live node of each list, and an IP whose K best are all dead (a rack failure) goes to the
 // best live node of its group, ranked here with the same hash (election/top-k.ts), which is
 // the first live node of its full ranking: no round trip to the main thread.
+//
+// What the announcer is given ("held", owned() and the deltas) ignores our own fence: the IPs we
+// would own with ourselves live. A fence silences the announcer (its silenced() check before
+// every answer and gratuitous frame) instead of emptying it, so fencing and unfencing thousands
+// of IPs costs nothing on this thread (emptying and refilling took seconds at 10,000 IPs, while
+// the heartbeats waited, and so fed a cascade of fences). The packet thread re-sends the
+// gratuitous bursts when the fence lifts. ownerOf() is the real owner, fence included.
 import { IP } from '@herald/shared/net';
 import { groupProblem, pickOwner, type CandidateGroup, type GroupProblem } from '../election/index.js';
 import type { OwnedIP } from './announcer.js';
@@ -52,6 +59,8 @@ export class OwnerTable {
   private readonly goodGroups = new WeakSet<CandidateGroup>();
   /** A node may own: live, and not ourselves while fenced. */
   private readonly ok = (n: string): boolean => (n === this.self ? !this.fenced && this.live.has(n) : this.live.has(n));
+  /** What we hold: ourselves counted live whatever our fence (see the top). */
+  private readonly holds = (n: string): boolean => n === this.self || this.live.has(n);
 
   constructor(readonly self: string) {}
 
@@ -64,7 +73,7 @@ export class OwnerTable {
     return [...this.entries.keys()];
   }
 
-  /** How many IPs this node owns now. */
+  /** How many IPs this node holds now (owns, unless fenced). */
   get ownedCount(): number {
     let n = 0;
     for (const e of this.entries.values()) if (e.owned) n++;
@@ -78,7 +87,7 @@ export class OwnerTable {
   }
 
   private owns(ip: IP, slot: L2Slot): boolean {
-    return pickOwner(ip, slot.top, slot.group, this.ok) === this.self;
+    return pickOwner(ip, slot.top, slot.group, this.holds) === this.self;
   }
 
   private problem(slot: L2Slot): SlotProblem | undefined {
@@ -149,7 +158,7 @@ export class OwnerTable {
     return { added, removed };
   }
 
-  /** Every IP owned now. */
+  /** Every IP held now (owned, unless we are fenced). */
   owned(): OwnedIP[] {
     const out: OwnedIP[] = [];
     for (const e of this.entries.values()) if (e.owned) out.push({ ip: e.ip, interfaces: e.slot.interfaces });

@@ -21,6 +21,7 @@ const PACKET_ADD_MEMBERSHIP = 1;
 const PACKET_DROP_MEMBERSHIP = 2;
 const PACKET_IGNORE_OUTGOING = 23;
 const PACKET_MR_MULTICAST = 0;
+const PACKET_MR_ALLMULTI = 2;
 const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;
 const EAGAIN = 11;
@@ -118,6 +119,8 @@ export interface PacketConn {
   /** Asks the NIC (or bridge/veth) to deliver frames sent to this multicast MAC. */
   joinMulticast(mac: MAC): void;
   leaveMulticast(mac: MAC): void;
+  /** Asks for every multicast frame on the interface (PACKET_MR_ALLMULTI), or stops asking. */
+  setAllMulticast(on: boolean): void;
   close(): void;
 }
 
@@ -207,12 +210,12 @@ export class PacketSocket implements PacketConn {
     if (n < 0) throw new PacketSocketError('send', koffi.errno(), this.ifname);
   }
 
-  private membership(op: number, mac: MAC): void {
+  private membership(op: number, mac: MAC | undefined): void {
     const mreq = Buffer.alloc(PACKET_MREQ_LEN);
     mreq.writeInt32LE(this.ifindex, 0);
-    mreq.writeUInt16LE(PACKET_MR_MULTICAST, 4);
-    mreq.writeUInt16LE(6, 6);
-    mac.copyTo(mreq, 8);
+    mreq.writeUInt16LE(mac ? PACKET_MR_MULTICAST : PACKET_MR_ALLMULTI, 4);
+    mreq.writeUInt16LE(mac ? 6 : 0, 6);
+    mac?.copyTo(mreq, 8);
     this.check(op === PACKET_ADD_MEMBERSHIP ? 'PACKET_ADD_MEMBERSHIP' : 'PACKET_DROP_MEMBERSHIP', this.lib.setsockopt(this.fd, SOL_PACKET, op, mreq, PACKET_MREQ_LEN));
   }
 
@@ -222,6 +225,10 @@ export class PacketSocket implements PacketConn {
 
   leaveMulticast(mac: MAC): void {
     this.membership(PACKET_DROP_MEMBERSHIP, mac);
+  }
+
+  setAllMulticast(on: boolean): void {
+    this.membership(on ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP, undefined);
   }
 
   /** Stops reading and closes the fd (memberships go with it). Safe to call twice. */

@@ -126,6 +126,28 @@ describe('fastpath/PacketThread (real Membership and announcer, in-memory segmen
     assert.equal(n1.announcer.size, 0);
   });
 
+  it('a fence silences what it holds instead of dropping it, and the gratuitous bursts go out again when it lifts', () => {
+    const s = site();
+    for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: slots, removes: [] });
+    s.clock.advance(3000);
+    const n2 = s.get('node2');
+    const conn = n2.conn()!;
+    assert.equal(n2.announcer.size, 1, 'node2 holds 192.0.2.201');
+    s.down.add('192.0.2.12'); // node2's link
+    s.clock.advance(2000);
+    assert.equal(n2.membership.isFenced(), true);
+    assert.equal(n2.announcer.size, 1, 'still held while fenced: no churn of sockets, groups or state');
+    assert.equal(n2.thread.owns('192.0.2.201'), false, 'but not answered');
+    const sentFenced = conn.sent.length;
+    s.clock.advance(1000);
+    assert.equal(conn.sent.length, sentFenced, 'nothing sent while fenced');
+    s.down.delete('192.0.2.12');
+    s.clock.advance(3000);
+    assert.equal(n2.membership.isFenced(), false, 'rejoined');
+    assert.deepEqual(s.owners('192.0.2.201'), ['node2'], 'its IP is back');
+    assert.ok(conn.sent.length > sentFenced, 'the gratuitous bursts went out again once unfenced');
+  });
+
   it('posts counters every report period', () => {
     const s = site();
     s.clock.advance(2500);

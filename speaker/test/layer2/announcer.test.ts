@@ -5,7 +5,7 @@ import { L2Metrics } from '../../src/layer2/metrics.js';
 import { IFF_BROADCAST, IFF_UP, type LinkState } from '../../src/layer2/interfaces.js';
 import { decodeArp } from '../../src/wire/arp.js';
 import { EtherType, decodeEthernet } from '../../src/wire/ethernet.js';
-import { decodeIPv6, decodeIcmpv6 } from '../../src/wire/ndp.js';
+import { decodeIPv6, decodeIcmpv6, multicastMac, solicitedNodeAddress } from '../../src/wire/ndp.js';
 import { capture } from '../wire/fixtures.js';
 import { FakeConn, macFor } from './fake-conn.js';
 
@@ -85,6 +85,31 @@ describe('layer2/announcer', () => {
     assert.equal(await metric(registry, 'herald_l2_responses_sent_total', { ip: '2001:db8::2', protocol: 'ndp' }), 1);
     eth0.deliver(capture('arp-request').subarray(0, 20));
     assert.equal(await metric(registry, 'herald_l2_frames_dropped_total', { reason: 'malformed-truncated' }), 1);
+    a.stop();
+  });
+
+  it('above 256 groups asks for all multicast instead of joining each, and joins each again below 128', () => {
+    const { a, conns } = setup();
+    // Distinct solicited-node groups (the low 24 bits differ).
+    const ips = Array.from({ length: 1000 }, (_, i) => IP.parse(`2001:db8:0:1:8000::${(i + 1).toString(16)}`));
+    a.applyOwned(ips.slice(0, 256).map((ip) => ({ ip, interfaces: [] })), []);
+    const eth0 = conns.get('eth0')!;
+    assert.equal(eth0.groups.size, 256);
+    assert.equal(eth0.allMulticast, false);
+    a.applyOwned(ips.slice(256).map((ip) => ({ ip, interfaces: [] })), []);
+    assert.equal(eth0.allMulticast, true, 'the 257th group switches to all-multicast');
+    assert.equal(eth0.joins, 256, 'no join per group past the threshold');
+    // A fence and unfence of all 1,000: a bounded number of membership syscalls, not 2,000.
+    const before = eth0.calls;
+    a.applyOwned([], ips.slice(0, 900));
+    assert.equal(eth0.allMulticast, false, '100 groups left: below 128, so one membership each again');
+    assert.equal(eth0.groups.size, 100);
+    a.applyOwned(ips.slice(0, 900).map((ip) => ({ ip, interfaces: [] })), []);
+    // Without the switch: 900 leaves and 900 joins. With it: about the threshold each way.
+    assert.ok(eth0.calls - before <= 3 * 256, `membership calls for a fence and unfence of 1,000: ${eth0.calls - before}`);
+    a.applyOwned([], ips.slice(100));
+    assert.equal(eth0.allMulticast, false, 'below 128 groups: back to one membership per group');
+    assert.deepEqual([...eth0.groups].sort(), ips.slice(0, 100).map((ip) => multicastMac(solicitedNodeAddress(ip)).toString()).sort(), 'exactly the 100 needed groups are joined');
     a.stop();
   });
 

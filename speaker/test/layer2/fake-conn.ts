@@ -16,10 +16,24 @@ export class FakeConn implements PacketConn {
     this.sent.push(Buffer.from(frame));
   }
   joinMulticast(mac: MAC): void {
+    this.joins++;
     this.groups.add(mac.toString());
   }
   leaveMulticast(mac: MAC): void {
+    this.leaves++;
     this.groups.delete(mac.toString());
+  }
+  allMulticast = false;
+  /** Membership changes made (join, leave, all-multicast on or off): the syscalls a real socket makes. */
+  get calls(): number {
+    return this.joins + this.leaves + this.allMulticastCalls;
+  }
+  joins = 0;
+  leaves = 0;
+  allMulticastCalls = 0;
+  setAllMulticast(on: boolean): void {
+    this.allMulticast = on;
+    this.allMulticastCalls++;
   }
   close(): void {
     this.closed = true;

@@ -13,7 +13,9 @@ describe('layer2/owner-table: the owner is the first live node of each ranking',
     { desc: 'first live ranked node owns', slots: [slot('192.0.2.1', ['node1', 'node2'])], live: ['node1', 'node2'], want: ['192.0.2.1'] },
     { desc: 'ranked second: not ours', slots: [slot('192.0.2.1', ['node2', 'node1'])], live: ['node1', 'node2'], want: [] },
     { desc: 'the first is dead: ours', slots: [slot('192.0.2.1', ['node2', 'node1'])], live: ['node1'], want: ['192.0.2.1'] },
-    { desc: 'fenced: never ours, even when first', slots: [slot('192.0.2.1', ['node1'])], live: ['node1'], fenced: true, want: [] },
+    // Held through a fence (the announcer is silenced, not emptied); ownerOf says who answers.
+    { desc: 'fenced: still held when first', slots: [slot('192.0.2.1', ['node1'])], live: ['node1'], fenced: true, want: ['192.0.2.1'] },
+    { desc: 'fenced, and absent from the live set (as Membership reports it): still held', slots: [slot('192.0.2.1', ['node1', 'node2'])], live: ['node2'], fenced: true, want: ['192.0.2.1'] },
     { desc: 'not ranked (ineligible): never ours', slots: [slot('192.0.2.1', ['node2'])], live: ['node1'], want: [] },
     { desc: 'several IPs, each on its own ranking', slots: [slot('192.0.2.1', ['node1']), slot('2001:db8::1', ['node3', 'node1']), slot('192.0.2.2', ['node2', 'node1'])], live: ['node1', 'node2'], want: ['192.0.2.1', '2001:db8::1'] },
   ];
@@ -32,8 +34,11 @@ describe('layer2/owner-table: the owner is the first live node of each ranking',
     t.apply([slot('192.0.2.1', ['node2', 'node1']), slot('192.0.2.2', ['node3', 'node2', 'node1']), slot('192.0.2.3', ['node1', 'node2'])], []);
     assert.deepEqual(texts(t.setLiveness(new Set(['node1', 'node3']), false)), { added: ['192.0.2.1'], removed: [] });
     assert.deepEqual(texts(t.setLiveness(new Set(['node1']), false)), { added: ['192.0.2.2'], removed: [] });
-    assert.deepEqual(texts(t.setLiveness(new Set(['node1']), true)), { added: [], removed: ['192.0.2.1', '192.0.2.2', '192.0.2.3'] });
-    assert.deepEqual(texts(t.setLiveness(new Set(['node1', 'node2', 'node3']), false)), { added: ['192.0.2.3'], removed: [] });
+    // A fence changes nothing held (ownerOf moves: the next test of it is below).
+    assert.deepEqual(texts(t.setLiveness(new Set(['node1']), true)), { added: [], removed: [] });
+    assert.equal(t.ownerOf('192.0.2.3'), undefined, 'fenced: not ours to answer');
+    assert.deepEqual(texts(t.setLiveness(new Set(['node1', 'node2', 'node3']), false)), { added: [], removed: ['192.0.2.1', '192.0.2.2'] });
+    assert.equal(t.ownerOf('192.0.2.3'), 'node1');
   });
 
   it('apply: a changed ranking or interface list is a change; the same slot again is not', () => {
@@ -116,6 +121,9 @@ describe('layer2/owner-table: top-K slots over 100 nodes, when every one of an I
     t.setLiveness(live, true);
     const others = new Set([...live].filter((n) => n !== self));
     ips.forEach((ip, i) => assert.equal(t.ownerOf(ip.toString()), firstLive(full[i]!, others), `owner of ${ip.toString()}`));
-    assert.deepEqual(t.owned(), []);
+    // Held: what we would own with ourselves live, so the fence lifting moves nothing.
+    const held = ips.filter((_, i) => firstLive(full[i]!, new Set([...live, self])) === self).map(String).sort();
+    assert.ok(held.length > 0);
+    assert.deepEqual(t.owned().map((o) => o.ip.toString()).sort(), held);
   });
 });

@@ -72,6 +72,14 @@ export function longestRoundGap(rounds: readonly number[], from: number, to: num
   return max;
 }
 
+/** The gaps of at least `minMs` between consecutive probe rounds in [from, to]. */
+export function roundGaps(rounds: readonly number[], from: number, to: number, minMs: number): { from: number; to: number }[] {
+  const xs = rounds.filter((t) => t >= from && t <= to);
+  const out: { from: number; to: number }[] = [];
+  for (let i = 1; i < xs.length; i++) if (xs[i]! - xs[i - 1]! >= minMs) out.push({ from: xs[i - 1]!, to: xs[i]! });
+  return out;
+}
+
 export interface SweepAnswer {
   /** When the IP first answered (epoch ms, the watcher's clock). */
   readonly t: number;
@@ -199,6 +207,11 @@ export class L2Watch {
   /** The watcher's own longest gap between probe rounds in [from, to]. */
   selfGap(from: number, to: number): number {
     return longestRoundGap(this.rounds, from, to);
+  }
+
+  /** The watcher's own gaps between probe rounds of at least `minMs` in [from, to]. */
+  selfGaps(from: number, to: number, minMs: number): { from: number; to: number }[] {
+    return roundGaps(this.rounds, from, to, minMs);
   }
 
   /** Reports lost to the memory bound (0 in any run of sane length). */

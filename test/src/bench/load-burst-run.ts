@@ -170,7 +170,7 @@ async function kubectlDelete(lab: Lab, spec: BurstSpec, tracker: L2Tracker, watc
     throttledMs: kubectlThrottleMs(stderr),
     withdrawnMs: gone === undefined ? undefined : gone - done,
     // Only the sample IPs were owned before and must stay: the burst's own IPs are going away.
-    counts: speakerWindow(lab.dir, nodes, t0, t1, { ownedBefore: new Set(sampleIps), learnFromLog: false }),
+    counts: speakerWindow(lab.dir, nodes, t0, t1, { ownedBefore: new Set(sampleIps), learnFromLog: false, machineStalls: watch.selfGaps(t0, t1, MACHINE_STALL_MS) }),
     silences: silences(watch, sampleIps, kernelReference(lab.plan), t0, t1),
   };
 }
@@ -191,6 +191,13 @@ function runStderr(argv: readonly string[], timeoutMs: number): Promise<string> 
     });
   });
 }
+
+/**
+ * A gap this long between the router-side watcher's probe rounds is a stall of the whole machine:
+ * the watcher runs at nice -10 beside the CPU hog, so when it cannot run, nothing can (in a run
+ * of 2026-12-04 the controller logged nothing and all three speakers woke together).
+ */
+const MACHINE_STALL_MS = 200;
 
 /** The L2 IPs the lab's own Services hold (they were owned before any window). */
 async function labL2Ips(lab: Lab): Promise<string[]> {
@@ -237,7 +244,7 @@ export async function loadBurstRun(o: RunOptions, progress: Logger): Promise<Run
     const hogEnd = hog ? await hog.sample() : undefined;
     const pressureEnd = cpuPressure();
     await hog?.stop();
-    const counts = speakerWindow(lab.dir, plan.nodes.map((n) => n.name), t0, t1, { ownedBefore });
+    const counts = speakerWindow(lab.dir, plan.nodes.map((n) => n.name), t0, t1, { ownedBefore, machineStalls: watch.selfGaps(t0, t1, MACHINE_STALL_MS) });
     const memAfter = heraldMemory(lab);
     const del = o.kubectlDelete ? await kubectlDelete(lab, spec, burstT, watch, sampleIps, o.settleMs) : undefined;
     return {
@@ -262,6 +269,8 @@ export async function loadBurstRun(o: RunOptions, progress: Logger): Promise<Run
     await sampleT?.stop().catch(() => undefined);
     await burstT?.stop().catch(() => undefined);
     await lab?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    // HERALD_BENCH_KEEP=1 keeps the lab directory (every component's log) for a post-mortem.
+    if (process.env['HERALD_BENCH_KEEP'] === '1') progress.info('burst-kept', { dir });
+    else rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -10,7 +10,8 @@
 // Also `kubectl delete -f` of the 1,000-Service burst, and each process's memory.
 //
 // Knobs (environment): HERALD_LOAD_BURST_N (default "1000,10000"), HERALD_LOAD_BURST_LOAD
-// (default "idle,hog"), HERALD_BENCH_QUICK=1 (N=100, short budgets: a quick check).
+// (default "idle,hog"), HERALD_BENCH_QUICK=1 (N=100, short budgets: a quick check), HERALD_BENCH_KEEP=1
+// (keep the lab directory with every log).
 // Run time: about 2-4 min per 1,000-Service run; a 10,000-Service run is bounded by ~7 min for
 // the Services, ~7 min for the slices (the embedded API server took 30-50 creates/s at that size)
 // and 2.5 min to converge: up to ~17 min. About 40 min for the default four runs.

@@ -90,7 +90,22 @@ export interface WindowCounts {
   readonly flaps: number;
   /** Lines that were not events, by reason (a renamed event shows as other-event only). */
   readonly skipped: Readonly<Record<SkipReason, number>>;
+  /** Of the self-fences and the uncaused changes, those inside a stall of the whole machine (`machineStalls`). */
+  readonly inMachineStalls: { readonly fences: number; readonly uncausedChanges: number; readonly longestStallMs: number };
 }
+
+/** An interval when the whole machine stalled (nothing ran: seen by a watcher of higher priority). */
+export interface MachineStall {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * A fence or move caused by a stall of the whole machine is noticed when the speakers run again:
+ * counted as inside the stall up to this long after it ended (silentAfter, the longest a stale
+ * link takes to show).
+ */
+export const MACHINE_STALL_TAIL_MS = 300;
 
 export interface WindowOptions {
   /** IPs known to have an owner at `from` (e.g. read from the API). */
@@ -100,6 +115,8 @@ export interface WindowOptions {
    * true). false: only `ownedBefore` (a window whose own IPs are going away, like a delete).
    */
   readonly learnFromLog?: boolean;
+  /** Stalls of the whole machine: fences and uncaused changes inside one are counted apart too. */
+  readonly machineStalls?: readonly MachineStall[];
 }
 
 /** Counts events with from <= t <= to. */
@@ -114,11 +131,15 @@ export function countWindow(events: readonly SpeakerLogEvent[], from: number, to
   let ownerChanges = 0;
   let uncausedChanges = 0;
   let flaps = 0;
+  const stalls = opts.machineStalls ?? [];
+  const inStall = (t: number): boolean => stalls.some((s) => t >= s.from && t <= s.to + MACHINE_STALL_TAIL_MS);
+  const inMachineStalls = { fences: 0, uncausedChanges: 0, longestStallMs: Math.max(0, ...stalls.map((s) => s.to - s.from)) };
   for (const e of [...events].sort((a, b) => a.t - b.t)) {
     if (e.t < from || e.t > to) continue;
     switch (e.type) {
       case 'self-fenced':
         selfFences++;
+        if (inStall(e.t)) inMachineStalls.fences++;
         fencedNodes.set(e.node, (fencedNodes.get(e.node) ?? 0) + 1);
         break;
       case 'peer-dead':
@@ -129,6 +150,7 @@ export function countWindow(events: readonly SpeakerLogEvent[], from: number, to
         ownerChanges++;
         if (owned.has(e.ip)) {
           uncausedChanges++;
+          if (inStall(e.t)) inMachineStalls.uncausedChanges++;
           uncaused.add(e.ip);
         } else if (e.was !== null && e.owner !== null) flaps++;
         break;
@@ -144,6 +166,7 @@ export function countWindow(events: readonly SpeakerLogEvent[], from: number, to
     uncausedIps: uncaused.size,
     flaps,
     skipped: { 'not-json': skipped['not-json'] ?? 0, 'no-ts': skipped['no-ts'] ?? 0, 'other-event': skipped['other-event'] ?? 0 },
+    inMachineStalls,
   };
 }
 
@@ -177,9 +200,12 @@ export function speakerWindow(labDir: string, nodes: readonly string[], from: nu
 /** The three counts as row values: "2 (node1 1, node3 1)", "0", "0 on 0 IPs owned before; ...". */
 export function describeWindow(c: WindowCounts): { fences: string; dead: string; changes: string } {
   const fenced = [...c.fencedNodes].map(([n, k]) => `${n} ${k}`).join(', ');
+  const m = c.inMachineStalls;
+  const stall = (k: number, of: number): string =>
+    of === 0 ? '' : `; ${k === of ? `all ${of}` : `${k} of ${of}`} within a stall of the whole machine (up to ${Math.round(m.longestStallMs)} ms, when the router-side watcher, at higher priority, did not run either)`;
   return {
-    fences: `${c.selfFences}${fenced ? ` (${fenced})` : ''}`,
+    fences: `${c.selfFences}${fenced ? ` (${fenced})` : ''}${m.fences > 0 ? stall(m.fences, c.selfFences) : ''}`,
     dead: `${c.peersDead}${c.deadSamples.length ? ` (${c.deadSamples.join('; ')})` : ''}`,
-    changes: `${c.uncausedChanges} (on ${c.uncausedIps} IPs owned before the window; also ${c.flaps} moves of other IPs between owners, ${c.ownerChanges} l2-owner-changed lines in all)`,
+    changes: `${c.uncausedChanges} (on ${c.uncausedIps} IPs owned before the window; also ${c.flaps} moves of other IPs between owners, ${c.ownerChanges} l2-owner-changed lines in all)${m.uncausedChanges > 0 ? stall(m.uncausedChanges, c.uncausedChanges) : ''}`,
   };
 }

@@ -4,7 +4,7 @@
 // same JSON logger the speaker uses.
 import assert from 'node:assert/strict';
 import { createLogger } from '@herald/shared';
-import { countWindow, parseSpeakerLine, parseSpeakerLog, SPEAKER_EVENTS, type SpeakerLogEvent } from '../../src/bench/speaker-log.js';
+import { countWindow, describeWindow, parseSpeakerLine, parseSpeakerLog, SPEAKER_EVENTS, type SpeakerLogEvent } from '../../src/bench/speaker-log.js';
 
 /** One line as the speaker's logger writes it, at epoch ms t. */
 function line(t: number, event: string, fields: Record<string, unknown>): string {
@@ -28,6 +28,13 @@ describe('bench: speaker log', () => {
       { desc: 'another event', input: line(1000, 'reconcile-pass', {}), want: 'other-event' },
     ];
     for (const c of cases) it(c.desc, () => assert.deepEqual(parseSpeakerLine(c.input, 'n'), c.want));
+  });
+
+  it('describeWindow says how many fences fell in a stall of the whole machine', () => {
+    const events = parseSpeakerLog(line(1500, SPEAKER_EVENTS.selfFenced, { node: 'node1', reason: { type: 'no-quorum' } }), 'node1').events;
+    const d = describeWindow(countWindow(events, 1000, 5000, { machineStalls: [{ from: 1000, to: 1458 }] }));
+    assert.equal(d.fences, '1 (node1 1); all 1 within a stall of the whole machine (up to 458 ms, when the router-side watcher, at higher priority, did not run either)');
+    assert.equal(describeWindow(countWindow(events, 1000, 5000, {})).fences, '1 (node1 1)');
   });
 
   describe('countWindow', () => {
@@ -58,6 +65,19 @@ describe('bench: speaker log', () => {
         const got = countWindow(events, c.from, c.to, c.opts);
         const { selfFences, peersDead, ownerChanges, uncausedChanges, uncausedIps, flaps } = got;
         assert.deepEqual({ selfFences, peersDead, ownerChanges, uncausedChanges, uncausedIps, flaps }, c.want);
+      });
+    }
+
+    const stallCases: { desc: string; stalls: { from: number; to: number }[]; want: { fences: number; uncausedChanges: number; longestStallMs: number } }[] = [
+      { desc: 'no machine stall: nothing is put down to one', stalls: [], want: { fences: 0, uncausedChanges: 0, longestStallMs: 0 } },
+      { desc: 'a stall ending just before the fence (within 300 ms) holds it and the changes noticed after it', stalls: [{ from: 1000, to: 1450 }], want: { fences: 1, uncausedChanges: 1, longestStallMs: 450 } },
+      { desc: 'a stall long over before the fence holds nothing', stalls: [{ from: 200, to: 600 }], want: { fences: 0, uncausedChanges: 0, longestStallMs: 400 } },
+    ];
+    for (const c of stallCases) {
+      it(`machine stalls: ${c.desc}`, () => {
+        const got = countWindow(events, 1000, 5000, { ownedBefore: new Set(['2001:db8:0:1:9000::1']), machineStalls: c.stalls });
+        assert.equal(got.selfFences, 1);
+        assert.deepEqual(got.inMachineStalls, c.want);
       });
     }
 
