@@ -20,6 +20,7 @@ const suites = [
   { name: 'controller', dir: 'controller/dist/test' },
   { name: 'speaker', dir: 'speaker/dist/test' },
   { name: 'lab', dir: 'lab/dist/test', exclude: 'conformance' },
+  { name: 'cli', dir: 'cli/dist/test' },
   { name: 'conformance', dir: 'lab/dist/test/conformance' },
   { name: 'e2e', dir: 'test/dist/test', exclude: 'image' },
   // The container image: builds it (scripts/image/build.sh, cached) and runs the lab from it.
