@@ -12,6 +12,10 @@ import { parseOutputFormat } from './output/format.js';
 import { renderValidate } from './validate/render-validate.js';
 import { validate } from './validate/validate.js';
 import { liveObjects } from './validate/live-objects.js';
+import { renderStatus } from './status/render-status.js';
+import { statusView } from './status/status-model.js';
+import { explainService } from './explain/explain-model.js';
+import { renderExplain } from './explain/render-explain.js';
 
 export interface Io {
   out(text: string): void;
@@ -29,9 +33,12 @@ interface GlobalFlags extends ConnectionFlags {
   readonly heraldNamespace: string;
 }
 
+/** --watch stops by itself after this many refreshes (a day at 2 s): every loop is bounded. */
+const MAX_WATCH_REFRESHES = 43_200;
+
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-export function buildProgram(io: Io, _signal: AbortSignal): Command {
+export function buildProgram(io: Io, signal: AbortSignal): Command {
   const program = new Command('kubectl-herald');
   program
     .description("Herald's view of your cluster: why an IP is (not) answered or routed, and by which node")
@@ -77,7 +84,50 @@ export function buildProgram(io: Io, _signal: AbortSignal): Command {
       io.out(renderDocuments(r.documents));
     });
 
+  program
+    .command('status')
+    .description('pools (size, used, free), Services (IP, mode, owner or announcers), BGP sessions and each component\'s config validity')
+    .option('-w, --watch', 'refresh until interrupted')
+    .option('--interval <seconds>', 'seconds between refreshes with --watch', '2')
+    .action(async (opts: { watch?: boolean; interval: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const format = parseOutputFormat(g.output);
+      const interval = Number(opts.interval);
+      if (!Number.isFinite(interval) || interval < 0.2 || interval > 3600) throw new CliError(`--interval ${opts.interval}: give seconds between 0.2 and 3600`);
+      const kc = connect(g);
+      const serviceNamespace = g.allNamespaces ? undefined : g.namespace;
+      for (let i = 0; ; i++) {
+        const snap = await readCluster(kc, { namespace: g.heraldNamespace, now: () => io.now() });
+        const text = renderStatus(statusView(snap, { serviceNamespace }), format);
+        io.out(opts.watch && format !== 'json' && format !== 'yaml' ? `\x1b[H\x1b[2J${new Date(snap.now).toISOString()}\n${text}` : text);
+        if (!opts.watch || signal.aborted || i >= MAX_WATCH_REFRESHES) break;
+        await io.sleep(interval * 1000, signal);
+        if (signal.aborted) break;
+      }
+    });
+
+  const explain = program.command('explain').description('why an IP is (not) answered or routed, from the live objects, by the components\' own functions');
+  explain
+    .command('service')
+    .description('a Service: its allocation (each other pool: why not), its L2 owner or BGP announcers (each other node: why not), its last Events')
+    .argument('<ns/name>', 'the Service, as NS/NAME, or NAME with -n')
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const format = parseOutputFormat(g.output);
+      const kc = connect(g);
+      const key = serviceRef(ref, g.namespace ?? (kc.getContextObject(kc.getCurrentContext())?.namespace || 'default'));
+      const snap = await readCluster(kc, { namespace: g.heraldNamespace, eventsFor: key, now: () => io.now() });
+      io.out(renderExplain(explainService(snap, key), format));
+    });
+
   return program;
+}
+
+function serviceRef(ref: string, ns: string): string {
+  const parts = ref.split('/');
+  if (parts.length === 1 && parts[0]) return `${ns}/${parts[0]}`;
+  if (parts.length === 2 && parts[0] && parts[1]) return `${parts[0]}/${parts[1]}`;
+  throw new CliError(`${JSON.stringify(ref)}: give the Service as NS/NAME, or NAME with -n NS`);
 }
 
 export async function run(argv: readonly string[], io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {

@@ -3,8 +3,9 @@
 // controller and speakers run (parseConfig), the controller's Service reading (serviceInput) and
 // its allocator, so it says what applying would do: which objects change, and which Services
 // would get which IPs or stay pending, and why.
-import { Allocator, isOurs, reasonMessage } from '@herald/controller/allocator';
-import { serviceClass, serviceInput, statusIPs } from '@herald/controller/service-input';
+import { isOurs, reasonMessage } from '@herald/controller/allocator';
+import { relearnAllocations } from '@herald/controller/relearn';
+import { serviceClass, serviceInput } from '@herald/controller/service-input';
 import { DEFAULT_NAMESPACE } from '@herald/shared/api';
 import { parseConfig, type ConfigError, type ConfigInput } from '@herald/shared/config';
 import type { V1Service } from '@kubernetes/client-node';
@@ -178,18 +179,10 @@ export function validate(inputs: readonly SourcedDocument[], o: ValidateOptions 
   // Services: the controller's own reading of them, then its allocator over the merged pools.
   const nsLabels = (ns: string): Readonly<Record<string, string>> => fileNamespaces.get(ns) ?? live?.namespaceLabels.get(ns) ?? {};
   const serviceOutcomes: ServiceOutcome[] = [];
-  const allocator = parsed.ok ? new Allocator(parsed.config.pools.values()) : undefined;
   const fileKeys = new Set(fileServices.map((s) => `${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''}`));
-  if (allocator && live) {
-    // As a new leader does: re-learn what live Services hold, oldest first, before anything new.
-    const byAge = [...live.services].sort((a, b) => String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')));
-    for (const s of byAge) {
-      const r = serviceInput(s, nsLabels(s.metadata?.namespace ?? 'default'));
-      if (!r.ok || fileKeys.has(r.service.key) || !isOurs(serviceClass(s), undefined)) continue;
-      const { ips } = statusIPs(s);
-      if (ips.length > 0) allocator.assign(r.service, ips);
-    }
-  }
+  // As a new leader does: re-learn what the live Services hold (the controller's relearnAllocations).
+  const liveServices = (live?.services ?? []).filter((s) => !fileKeys.has(`${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''}`));
+  const allocator = parsed.ok ? relearnAllocations(liveServices, parsed.config.pools.values(), undefined, nsLabels).allocator : undefined;
   for (const s of [...fileServices].sort((a, b) => refKey(a).localeCompare(refKey(b)))) {
     const ref = refOf(s, 'default');
     const key = `${ref.namespace}/${ref.name}`;
