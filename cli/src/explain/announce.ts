@@ -42,7 +42,19 @@ export interface BgpRoute {
 
 export interface BgpExplained {
   readonly ip: string;
-  readonly nodes: readonly { readonly node: string; readonly advertised: boolean; readonly text: string; readonly routes: readonly BgpRoute[] }[];
+  readonly nodes: readonly {
+    readonly node: string;
+    /** The speaker's verdict: this node advertises the IP (to `routes`' peers). */
+    readonly advertised: boolean;
+    /**
+     * Advertised, its speaker live and at least one of those sessions Established: the router has
+     * the route from this node. A speaker that is not live has lost its sessions, whatever its
+     * last BGPSessionState says.
+     */
+    readonly carried: boolean;
+    readonly text: string;
+    readonly routes: readonly BgpRoute[];
+  }[];
   /** Nodes that report advertising it (ServiceBGPStatus), for comparison. */
   readonly reportedAnnouncers: readonly string[];
 }
@@ -127,7 +139,10 @@ export function explainAnnouncements(s: Snapshot, svc: V1Service, config: Config
           }
         }
       }
-      bnodes.push({ node: n.name, advertised: v.type === 'advertised', text: describeBgp(n.name, v), routes });
+      const speakerLive = live.has(n.name);
+      const up = routes.some((r) => r.session === 'Established');
+      const text = describeBgp(n.name, v) + (v.type !== 'advertised' ? '' : !speakerLive ? `; but its speaker is not live, so its sessions are gone` : !up ? '; but no session to those peers is Established' : '');
+      bnodes.push({ node: n.name, advertised: v.type === 'advertised', carried: v.type === 'advertised' && speakerLive && up, text, routes });
     }
     if (bnodes.length > 0) bgp.push({ ip: ip.toString(), nodes: bnodes, reportedAnnouncers: reports(s.bgpStatuses) });
   }

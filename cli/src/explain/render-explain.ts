@@ -36,8 +36,8 @@ export function renderExplain(x: Explanation, format: OutputFormat): string {
       for (const n of l2.nodes) o.push(`  ${n.node}: ${n.verdict === 'owner' ? 'owner' : n.text}`);
     }
     for (const b of an.bgp) {
-      const carriers = b.nodes.filter((n) => n.advertised).map((n) => n.node);
-      o.push('', `BGP ${b.ip}: advertised by ${carriers.join(', ') || 'no node'}`);
+      const carriers = b.nodes.filter((n) => n.carried).map((n) => n.node);
+      o.push('', `BGP ${b.ip}: carried by ${carriers.join(', ') || 'no node'}`);
       const rep = b.reportedAnnouncers.join(', ') || 'none';
       o.push(`  reported by the speakers (ServiceBGPStatus): ${rep}${rep !== (carriers.join(', ') || 'none') ? '  <- DIFFERS: a speaker is behind or sees other inputs' : ''}`);
       for (const n of b.nodes) {
@@ -45,7 +45,7 @@ export function renderExplain(x: Explanation, format: OutputFormat): string {
           o.push(`  ${n.node}: ${n.text}`);
           continue;
         }
-        o.push(`  ${n.node}:`);
+        o.push(`  ${n.node}: ${n.carried ? 'carries it' : n.text}`);
         for (const r of n.routes) {
           const attrs = [
             r.asPath.length ? `AS path ${r.asPath.join(' ')}` : 'iBGP',
