@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertGolden } from './golden.js';
+import { assertGolden, FIXTURES } from './golden.js';
 import { startFixtureCluster, type FixtureCluster } from './cluster-fixture.js';
 import { cli } from './run-cli.js';
 
@@ -32,7 +32,7 @@ describe('kubectl herald status / explain against the embedded API server', func
   it('status -n narrows the Services to one namespace', async () => {
     const r = await cli([...k(), 'status', '-n', 'shop', '-o', 'json']);
     assert.equal(r.code, 0);
-    assert.deepEqual(JSON.parse(r.out).services.map((s: any) => `${s.namespace}/${s.name}`), ['shop/cart']);
+    assert.deepEqual(JSON.parse(r.out).services.map((s: any) => `${s.namespace}/${s.name}`), ['shop/api', 'shop/cart']);
   });
 
   it('status --watch refreshes, and stops when interrupted', async () => {
@@ -53,7 +53,7 @@ describe('kubectl herald status / explain against the embedded API server', func
     assert.equal(out.split('POOLS (herald-system)').length - 1, 3, 'three refreshes before the interrupt');
   });
 
-  const services = ['demo/web-l2', 'demo/pinned', 'shop/cart', 'demo/wants-bgp', 'demo/other-class'];
+  const services = ['demo/web-l2', 'demo/pinned', 'shop/cart', 'shop/api', 'demo/wants-bgp', 'demo/other-class'];
   for (const svc of services) {
     it(`explain service ${svc} (golden)`, async () => {
       const r = await cli([...k(), 'explain', 'service', svc]);
@@ -69,6 +69,26 @@ describe('kubectl herald status / explain against the embedded API server', func
     const x = JSON.parse(r.out);
     assert.equal(x.announcements.l2[0].owner, 'node1');
     assertGolden('explain-demo-web-l2.json', r.out);
+  });
+
+  it('validate --cluster merges the live objects: what applying would change, and IPs after the live ones (golden)', async () => {
+    const r = await cli([...k(), 'validate', '--cluster', '-f', join(FIXTURES, 'apply/change.yaml')]);
+    assert.equal(r.err, '');
+    assert.equal(r.code, 0, r.out);
+    assertGolden('validate-cluster.txt', r.out);
+    assert.match(r.out, /^IPAddressPool herald-system\/l2-pool configured$/m);
+    assert.match(r.out, /^IPAddressPool herald-system\/manual unchanged$/m);
+    assert.match(r.out, /^IPAddressPool herald-system\/spare created$/m);
+    // 192.0.2.200 is held by the live demo/web-l2: the new Service gets the next one.
+    assert.match(r.out, /^Service demo\/new-web: would get 192\.0\.2\.201 from pool l2-pool$/m);
+  });
+
+  it('validate --cluster finds what only the merge shows: an overlap with a live pool', async () => {
+    const alone = await cli(['validate', '-f', join(FIXTURES, 'apply/overlap.yaml')]);
+    assert.equal(alone.code, 0, alone.out);
+    const merged = await cli([...k(), 'validate', '--cluster', '-f', join(FIXTURES, 'apply/overlap.yaml')]);
+    assert.equal(merged.code, 1);
+    assert.match(merged.out, /^IPAddressPool herald-system\/clash spec\.addresses\[0\]: 203\.0\.113\.8\/29 overlaps 203\.0\.113\.0\/28 in IPAddressPool "bgp-pool"/m);
   });
 
   const errors: { desc: string; args: string[]; code: number; err: RegExp }[] = [

@@ -39,7 +39,8 @@ export function renderExplain(x: Explanation, format: OutputFormat): string {
       const carriers = b.nodes.filter((n) => n.carried).map((n) => n.node);
       o.push('', `BGP ${b.ip}: carried by ${carriers.join(', ') || 'no node'}`);
       const rep = b.reportedAnnouncers.join(', ') || 'none';
-      o.push(`  reported by the speakers (ServiceBGPStatus): ${rep}${rep !== (carriers.join(', ') || 'none') ? '  <- DIFFERS: a speaker is behind or sees other inputs' : ''}`);
+      const advertisers = b.nodes.filter((n) => n.advertised).map((n) => n.node);
+      o.push(`  reported by the speakers (ServiceBGPStatus): ${rep}${rep !== (advertisers.join(', ') || 'none') ? '  <- DIFFERS from what they should advertise: a speaker is behind or sees other inputs' : ''}`);
       for (const n of b.nodes) {
         if (!n.advertised) {
           o.push(`  ${n.node}: ${n.text}`);
