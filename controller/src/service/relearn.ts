@@ -27,6 +27,17 @@ export function relearnInput(svc: V1Service, nsLabels: Labels): AllocService {
   return { ...s.service, ipFamilyPolicy: 'PreferDualStack' };
 }
 
+/**
+ * creationTimestamp in ms. The typed client gives a Date on a LIST, a watch event the RFC 3339
+ * string; String(Date) starts with the weekday, so comparing strings put a Friday before a
+ * Thursday. Missing or unparsable: 0 (first, as '' sorted before).
+ */
+function createdMs(svc: V1Service): number {
+  const t = svc.metadata?.creationTimestamp as unknown;
+  const ms = t instanceof Date ? t.getTime() : typeof t === 'string' ? Date.parse(t) : NaN;
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
 export interface Relearned {
   readonly allocator: Allocator;
   /** Services ours (type and class) considered, with or without IPs. */
@@ -45,8 +56,8 @@ export function relearnAllocations(
   const ours = services
     .filter((s) => isOurs(serviceClass(s), lbClass))
     .sort((a, b) => {
-      const ta = String(a.metadata?.creationTimestamp ?? '');
-      const tb = String(b.metadata?.creationTimestamp ?? '');
+      const ta = createdMs(a);
+      const tb = createdMs(b);
       return ta === tb ? serviceKey(a).localeCompare(serviceKey(b)) : ta < tb ? -1 : 1;
     });
   let learned = 0;
