@@ -19,6 +19,8 @@ export type PoolWhyNot =
   | { readonly type: 'family'; readonly wants: readonly string[] }
   | { readonly type: 'exhausted'; readonly families: readonly string[] }
   | { readonly type: 'priority'; readonly after: string; readonly detail: string }
+  /** Tried, with free addresses of the family, yet gave none this Service could take (sharing rules). */
+  | { readonly type: 'passed-over'; readonly families: readonly string[] }
   /** The Service already holds valid IPs of another pool: an IP never moves while validly held. */
   | { readonly type: 'held'; readonly by: string };
 
@@ -49,6 +51,8 @@ export function poolWhyNotText(name: string, w: PoolWhyNot): string {
       return `${name}: exhausted: no free ${w.families.join(' or ')} address`;
     case 'priority':
       return `${name}: tried after ${w.after} (${w.detail}), which served it`;
+    case 'passed-over':
+      return `${name}: has free ${w.families.join(' or ')} addresses, but none this Service may take (sharing: see the decision)`;
     case 'held':
       return `${name}: the Service keeps its IPs from ${w.by} (an IP never moves while validly held)`;
   }
@@ -84,7 +88,7 @@ function whyNot(pool: Pool, chosen: Pool | undefined, kept: boolean, svc: AllocS
   }
   // Ranked before the chosen pool (or none was chosen) with free addresses of the family: the
   // allocator found none it could give (sharing); the decision's reason says more.
-  return { type: 'exhausted', families: has.map((f) => familyName[f]) };
+  return { type: 'passed-over', families: has.map((f) => familyName[f]) };
 }
 
 export function explainAllocation(s: Snapshot, svc: V1Service, pools: Config['pools']): AllocationExplained {
