@@ -116,7 +116,7 @@ export function buildProgram(io: Io, signal: AbortSignal): Command {
       const format = parseOutputFormat(g.output);
       const kc = connect(g);
       const key = serviceRef(ref, g.namespace ?? (kc.getContextObject(kc.getCurrentContext())?.namespace || 'default'));
-      const snap = await readCluster(kc, { namespace: g.heraldNamespace, eventsFor: key, now: () => io.now() });
+      const snap = await readCluster(kc, { namespace: g.heraldNamespace, eventsFor: key, endpointSlices: true, now: () => io.now() });
       io.out(renderExplain(explainService(snap, key), format));
     });
 

@@ -91,6 +91,26 @@ describe('kubectl herald validate', () => {
     });
   }
 
+  it('--cluster: an object the server has defaulted and kubectl has annotated is unchanged', () => {
+    const file = 'apiVersion: herald.dev/v1beta1\nkind: IPAddressPool\nmetadata: {name: p, namespace: herald-system}\nspec: {addresses: [192.0.2.0/30]}\n';
+    const liveObj = {
+      apiVersion: 'herald.dev/v1beta1',
+      kind: 'IPAddressPool',
+      metadata: { name: 'p', namespace: 'herald-system', uid: 'u', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } },
+      spec: { addresses: ['192.0.2.0/30'], autoAssign: true, avoidBuggyIPs: false },
+    };
+    const live = (spec: Record<string, unknown>) => ({
+      config: { IPAddressPool: [{ ...liveObj, spec }], L2Advertisement: [], BGPAdvertisement: [], BGPPeer: [], BFDProfile: [], Community: [] },
+      secrets: [],
+      services: [],
+      namespaceLabels: new Map(),
+    });
+    const same = validate(parseDocuments(file, 'f.yaml'), { live: live(liveObj.spec) });
+    assert.deepEqual(same.changes.map((c) => c.change), ['unchanged']);
+    const other = validate(parseDocuments(file, 'f.yaml'), { live: live({ ...liveObj.spec, autoAssign: false }) });
+    assert.deepEqual(other.changes.map((c) => c.change), ['configured']);
+  });
+
   it('a YAML syntax error names the file and line', async () => {
     const r = validateText('apiVersion: v1\nkind: [\n');
     assert.match(r, /bad\.yaml:\d+: YAML syntax error/);

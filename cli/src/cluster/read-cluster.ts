@@ -13,6 +13,8 @@ export interface ReadOptions {
   readonly namespace: string;
   /** Read the Events of this Service ("ns/name"). */
   readonly eventsFor?: string;
+  /** Read EndpointSlices (discovery.k8s.io/v1; explain needs them, status does not). */
+  readonly endpointSlices?: boolean;
   readonly now?: () => number;
 }
 
@@ -31,11 +33,11 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function reading<T>(what: string, server: string, fn: () => Promise<T>): Promise<T> {
+async function reading<T>(what: string, server: string, fn: () => Promise<T>, if404 = ''): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    const hint = err instanceof ApiException && err.code === 404 ? ' (are the Herald CRDs installed?)' : '';
+    const hint = err instanceof ApiException && err.code === 404 && if404 ? ` (${if404})` : '';
     throw new CliError(`cannot list ${what} from ${server}: ${describeError(err)}${hint}`, 2, { cause: err });
   }
 }
@@ -54,7 +56,7 @@ export async function readCluster(kc: KubeConfig, o: ReadOptions): Promise<Snaps
         (p) => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: plural(kind), ...p }) as Promise<KubernetesListObject<KubernetesObject>>,
       );
       return res.items as T[];
-    });
+    }, 'are the Herald CRDs installed?');
 
   const kinds = Object.keys(CONFIG_KINDS) as ConfigKind[];
   const configLists = await Promise.all(kinds.map((k) => listCustom<unknown>(k)));
@@ -71,7 +73,7 @@ export async function readCluster(kc: KubeConfig, o: ReadOptions): Promise<Snaps
 
   const [services, endpointSlices, nodes, namespaces, leases, l2Statuses, bgpStatuses, sessions, configurationStates] = await Promise.all([
     reading('Services', server, async () => (await listAllPages((p) => core.listServiceForAllNamespaces(p))).items),
-    reading('EndpointSlices', server, async () => (await listAllPages((p) => discovery.listEndpointSliceForAllNamespaces(p))).items),
+    o.endpointSlices ? reading('EndpointSlices (discovery.k8s.io/v1)', server, async () => (await listAllPages((p) => discovery.listEndpointSliceForAllNamespaces(p))).items, 'the server does not serve discovery.k8s.io/v1 EndpointSlices: Kubernetes 1.21 or newer is needed') : Promise.resolve([]),
     reading('Nodes', server, async () => (await listAllPages((p) => core.listNode(p))).items),
     reading('Namespaces', server, async () => (await listAllPages((p) => core.listNamespace(p))).items),
     reading(`speaker Leases in ${ns}`, server, async () =>

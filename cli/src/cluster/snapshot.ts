@@ -15,6 +15,7 @@ export interface Snapshot {
   /** undefined: not readable (no RBAC for Secrets); BGPPeer passwords are then not checked. */
   readonly secrets: readonly unknown[] | undefined;
   readonly services: readonly V1Service[];
+  /** Empty unless asked for (explain). */
   readonly endpointSlices: readonly V1EndpointSlice[];
   readonly nodes: readonly V1Node[];
   readonly namespaces: readonly V1Namespace[];

@@ -13,6 +13,7 @@ import { migrate } from '../migrate/migrate.js';
 import { classify, CONFIG_KINDS, METALLB_NAMESPACE, type ConfigKind } from '../objects/kinds.js';
 import { isObject, refOf, type JSONObject, type ObjectRef } from '../objects/object-ref.js';
 import type { SourcedDocument } from '../objects/read-objects.js';
+import { applyDefaults } from './schema-defaults.js';
 import { unknownFields } from './unknown-fields.js';
 
 /** The live objects --cluster merges the files into. */
@@ -62,8 +63,12 @@ function canonical(o: unknown): string {
   const meta = isObject(o['metadata']) ? o['metadata'] : {};
   const sorted = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(sorted) : isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v;
-  return JSON.stringify(sorted({ spec: o['spec'] ?? {}, labels: meta['labels'] ?? {}, annotations: meta['annotations'] ?? {} }));
+  // kubectl apply's own bookkeeping is not content (the components' informers drop it too).
+  const annotations = Object.fromEntries(Object.entries(isObject(meta['annotations']) ? meta['annotations'] : {}).filter(([k]) => k !== LAST_APPLIED));
+  return JSON.stringify(sorted({ spec: o['spec'] ?? {}, labels: meta['labels'] ?? {}, annotations }));
 }
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 const nameOf = (o: unknown): string => refOf(o).name;
 
@@ -158,7 +163,7 @@ export function validate(inputs: readonly SourcedDocument[], o: ValidateOptions 
         if (c.ref.kind !== kind) continue;
         const cur = liveList.find((x) => nameOf(x) === c.ref.name);
         const want = mine.find((x) => nameOf(x) === c.ref.name);
-        c.change = cur === undefined ? 'created' : canonical(cur) === canonical(want) ? 'unchanged' : 'configured';
+        c.change = cur === undefined ? 'created' : canonical(applyDefaults(kind, cur)) === canonical(applyDefaults(kind, want)) ? 'unchanged' : 'configured';
       }
     }
   }
