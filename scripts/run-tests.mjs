@@ -29,7 +29,7 @@ const suites = [
     name: 'conformance-real',
     realServer: true,
     // In this order: the controller test first, while only its own LoadBalancer Services exist.
-    paths: ['test/dist/test/controller/allocation-kubeconfig.test.js', 'lab/dist/test/conformance'],
+    paths: ['test/dist/test/controller/allocation-kubeconfig.test.js', 'test/dist/test/cli/cli-kubeconfig.test.js', 'lab/dist/test/conformance'],
   },
 ].filter((s) => only === undefined || s.name === only);
 if (only !== undefined && suites.length === 0) {
