@@ -23,7 +23,7 @@ apt:
 build:
 	tsc -b
 	@# npm links a workspace's bin only if the file exists, and npm ci runs before the build.
-	@npm rebuild --ignore-scripts @herald/lab @herald/controller @herald/speaker >/dev/null 2>&1
+	@npm rebuild --ignore-scripts @herald/lab @herald/controller @herald/speaker @herald/cli >/dev/null 2>&1
 
 lint:
 	eslint --max-warnings 0 .

@@ -20,6 +20,7 @@ const suites = [
   { name: 'controller', dir: 'controller/dist/test' },
   { name: 'speaker', dir: 'speaker/dist/test' },
   { name: 'lab', dir: 'lab/dist/test', exclude: 'conformance' },
+  { name: 'cli', dir: 'cli/dist/test' },
   { name: 'conformance', dir: 'lab/dist/test/conformance' },
   { name: 'e2e', dir: 'test/dist/test', exclude: 'image' },
   // The container image: builds it (scripts/image/build.sh, cached) and runs the lab from it.
@@ -28,7 +29,7 @@ const suites = [
     name: 'conformance-real',
     realServer: true,
     // In this order: the controller test first, while only its own LoadBalancer Services exist.
-    paths: ['test/dist/test/controller/allocation-kubeconfig.test.js', 'lab/dist/test/conformance'],
+    paths: ['test/dist/test/controller/allocation-kubeconfig.test.js', 'test/dist/test/cli/cli-kubeconfig.test.js', 'lab/dist/test/conformance'],
   },
 ].filter((s) => only === undefined || s.name === only);
 if (only !== undefined && suites.length === 0) {

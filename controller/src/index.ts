@@ -3,3 +3,4 @@ export * from './controller.js';
 export * from './reconcile/reconciler.js';
 export * from './reconcile/service-status.js';
 export * from './service/service-input.js';
+export * from './service/relearn.js';

@@ -2,12 +2,12 @@
 # Trims a built tree (npm ci, tsc -b, npm prune --omit=dev) down to what the image holds. Both the
 # Dockerfile's build stage and `make image` (build.sh) run it, so both images have one layout.
 #   trim-app.sh DIR
-# Removes the workspace links of lab and test (their folders are never copied, so the links would
+# Removes the workspace links of lab, cli and test (their folders are never copied, so the links would
 # dangle) and the bench and test-helper modules in dist/src (no program imports them; they sit in
 # src for the bench runner and the suites). POSIX sh: the release base's build stage has no bash.
 set -eu
 dir="$1"
-rm -f "$dir/node_modules/@herald/lab" "$dir/node_modules/@herald/e2e" "$dir/node_modules/.bin/herald-lab"
+rm -f "$dir/node_modules/@herald/lab" "$dir/node_modules/@herald/e2e" "$dir/node_modules/.bin/herald-lab" "$dir/node_modules/@herald/cli" "$dir/node_modules/.bin/kubectl-herald"
 for pkg in shared controller speaker; do
   d="$dir/$pkg/dist/src"
   [ -d "$d" ] || { echo "trim-app: no $d (build first)" >&2; exit 1; }

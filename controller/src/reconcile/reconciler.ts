@@ -9,8 +9,8 @@ import { done, errText } from '@herald/shared';
 import { Allocator, type Cleared } from '../allocator/allocator.js';
 import { isOurs } from '../allocator/ownership.js';
 import { reasonMessage, type AllocationReason } from '../allocator/reasons.js';
-import type { AllocService } from '../allocator/types.js';
 import { serviceClass, serviceInput, serviceKey, statusIPs, type InputProblem } from '../service/service-input.js';
+import { relearnAllocations } from '../service/relearn.js';
 import { conditionReason, type DesiredServiceState } from './service-status.js';
 import type { ControllerMetrics } from './metrics.js';
 import { ServiceWrites, type ServiceWriter } from './service-writes.js';
@@ -54,19 +54,6 @@ const ipList = (ips: readonly IP[]): string => ips.map((x) => x.toString()).join
  * A Service whose annotations are invalid still holds what its status says: this best-effort
  * input lets restart re-learn it (so nobody else gets its IP) without acting on the bad request.
  */
-function relearnInput(svc: V1Service, nsLabels: Labels): AllocService {
-  const r = serviceInput(svc, nsLabels);
-  if (r.ok) return r.service;
-  const stripped: V1Service = {
-    ...svc,
-    metadata: { ...svc.metadata, annotations: {} },
-    spec: { ...svc.spec, loadBalancerIP: undefined, ipFamilyPolicy: undefined, ipFamilies: undefined },
-  };
-  const s = serviceInput(stripped, nsLabels);
-  if (!s.ok) throw new Error(`unreachable: a stripped service is valid (${JSON.stringify(s.problems)})`);
-  return { ...s.service, ipFamilyPolicy: 'PreferDualStack' };
-}
-
 export class ServiceReconciler {
   private allocator: Allocator | undefined;
   /** Services that could not get an IP: retried when IPs are freed or the config changes. */
@@ -168,25 +155,10 @@ export class ServiceReconciler {
 
   /** Builds the allocator from these Services' status.loadBalancer.ingress, oldest first. */
   private relearnFrom(services: readonly V1Service[], config: Config): void {
-    const alloc = new Allocator(config.pools.values());
-    const ours = services
-      .filter((s) => isOurs(serviceClass(s), this.d.lbClass))
-      .sort((a, b) => {
-        const ta = String(a.metadata?.creationTimestamp ?? '');
-        const tb = String(b.metadata?.creationTimestamp ?? '');
-        return ta === tb ? serviceKey(a).localeCompare(serviceKey(b)) : ta < tb ? -1 : 1;
-      });
-    let learned = 0;
-    for (const svc of ours) {
-      const { ips } = statusIPs(svc);
-      if (ips.length === 0) continue;
-      const ns = svc.metadata?.namespace ?? 'default';
-      const res = alloc.assign(relearnInput(svc, this.d.namespaceLabels(ns)), ips);
-      if (res.ok) learned++;
-      else this.d.log.warn('relearn-refused', { service: serviceKey(svc), ips: ipList(ips), reason: reasonMessage(res.reason) });
-    }
-    this.allocator = alloc;
-    this.d.log.info('relearned', { services: ours.length, assignments: learned });
+    const r = relearnAllocations(services, config.pools.values(), this.d.lbClass, (ns) => this.d.namespaceLabels(ns));
+    for (const x of r.refused) this.d.log.warn('relearn-refused', { service: x.key, ips: ipList(x.ips), reason: reasonMessage(x.reason) });
+    this.allocator = r.allocator;
+    this.d.log.info('relearned', { services: r.services, assignments: r.learned });
   }
 
   private retryPending(): void {
