@@ -24,6 +24,8 @@ build:
 	tsc -b
 	@# npm links a workspace's bin only if the file exists, and npm ci runs before the build.
 	@npm rebuild --ignore-scripts @herald/lab @herald/controller @herald/speaker @herald/cli >/dev/null 2>&1
+	@# npm sets the mode only when it creates a link; tsc may have re-emitted a bin since.
+	@chmod +x lab/dist/src/bin.js controller/dist/src/bin.js speaker/dist/src/bin.js cli/dist/src/bin.js
 
 lint:
 	eslint --max-warnings 0 .

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -42,6 +42,16 @@ describe('the commands under an older Node on PATH', function () {
       assert.ok(r.stdout.startsWith(banner), r.stdout.slice(0, 200));
     });
   }
+
+  it('node_modules/.bin/herald-lab runs as README says, with the older Node first on PATH', () => {
+    if (typeof old === 'string') throw new Error(old);
+    const path = `${dirname(old.path)}:${process.env['PATH'] ?? ''}`;
+    for (const bin of ['herald-lab', 'herald-speaker', 'herald-controller', 'kubectl-herald']) {
+      const r = spawnSync(join(root, 'node_modules', '.bin', bin), ['--help'], { encoding: 'utf8', env: { ...process.env, PATH: path }, timeout: 30_000 });
+      assert.equal(r.error, undefined, `${bin}: ${String(r.error)} (is the bin executable?)`);
+      assert.equal(r.status, 0, `${bin}: ${r.stderr}`);
+    }
+  });
 
   it("the pinned Node's exit code comes back (an unknown lab command: 1, with its own message)", () => {
     const r = run('herald-lab', ['no-such-command']);
