@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // herald-lab: the lab's command line (DESIGN §10). Each subcommand is a thin call into lab/src.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,14 +14,16 @@ import { removeLabContainers } from './site/image-runner.js';
 import { Lab, type LabStatus } from './site/lab.js';
 import { sitePlan, siteNamespaces, type RouterKind } from './site/plan.js';
 import { renderStatus } from './site/render.js';
-import { controlSocket, isAlive, labDir, labPrefix, supervisorPid, supervisorPidFile } from './site/state.js';
+import { API_STATE_FILE, controlSocket, isAlive, labDir, labPrefix, supervisorPid, supervisorPidFile } from './site/state.js';
 
 const usage = `herald-lab: a bare-metal site on one machine, for Herald
 
   up [--router bird|frr|gobgp] [--nodes N]   bring the lab up (root) and return once it is ready
      [--image REF]                          ... with the controller and speakers run from that image
                                             (podman + runc; make image builds localhost/herald:dev)
-  down                                      remove every namespace and process the lab made
+  down [--keep-state]                       remove every namespace and process the lab made, and
+                                            the API server's objects (--keep-state: the next up
+                                            restores them)
   status [--json] [--watch]                 the live view
   kubeconfig                                print the path of a kubeconfig for the lab's API server
   exec <client|router|mgmt|NODE> -- CMD...  run a command inside that lab namespace
@@ -58,6 +60,11 @@ async function up(argv: string[]): Promise<void> {
   }
   await cleanup(dir);
   mkdirSync(dir, { recursive: true });
+  const state = apiStateFiles(dir);
+  if (state.length) {
+    const mb = state.reduce((n, f) => n + statSync(join(dir, f)).size, 0) / 1e6;
+    out(`restoring the API server's objects from ${state.join(', ')} (${mb.toFixed(1)} MB, kept by an earlier lab); herald-lab down removes them`);
+  }
   const logPath = join(dir, 'supervisor.log');
   const fd = openSync(logPath, 'w');
   const child = spawn(process.execPath, [process.argv[1]!, 'supervise', '--router', router, '--nodes', values.nodes, ...(values.image !== undefined ? ['--image', values.image] : [])], { detached: true, stdio: ['ignore', fd, fd] });
@@ -137,6 +144,12 @@ async function supervise(argv: string[]): Promise<void> {
 }
 
 /** Removes what a lab left behind: its supervisor, and namespaces with its prefix. */
+/** The embedded API server's persisted store in the lab directory: its base file and journals. */
+function apiStateFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f === API_STATE_FILE || f.startsWith(`${API_STATE_FILE}.journal-`)).sort();
+}
+
 async function cleanup(dir: string): Promise<void> {
   const pid = supervisorPid(dir);
   if (pid !== undefined) {
@@ -166,8 +179,9 @@ async function cleanup(dir: string): Promise<void> {
   rmSync(controlSocket(dir), { force: true });
 }
 
-async function down(): Promise<void> {
+async function down(argv: string[]): Promise<void> {
   requireRoot();
+  const { values } = parseArgs({ args: argv, options: { 'keep-state': { type: 'boolean', default: false } } });
   const dir = labDir();
   const pid = supervisorPid(dir);
   if (pid !== undefined) {
@@ -175,6 +189,12 @@ async function down(): Promise<void> {
     for (let i = 0; i < 300 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   }
   await cleanup(dir);
+  if (values['keep-state']) {
+    const kept = apiStateFiles(dir);
+    out(`the lab is down; kept the API server's objects (${kept.length ? kept.join(', ') : 'none yet'}) for the next up`);
+    return;
+  }
+  for (const f of apiStateFiles(dir)) rmSync(join(dir, f), { force: true });
   out('the lab is down');
 }
 
@@ -227,7 +247,7 @@ async function main(): Promise<void> {
     case 'supervise':
       return supervise(rest);
     case 'down':
-      return down();
+      return down(rest);
     case 'status':
       return status(rest);
     case 'kubeconfig':

@@ -22,6 +22,7 @@ import { routerBgpAddresses, siteNamespaces, type SitePlan } from './plan.js';
 import { containerManagedSpec, containerName, containerPid, hostUlimitFlags, removeLabContainers } from './image-runner.js';
 import { ProcessSet } from './processes.js';
 import { runProxySync } from './proxy-sync.js';
+import { API_STATE_FILE } from './state.js';
 
 export interface LabStatus {
   services: { namespace: string; name: string; ips: string[]; mode: 'l2' | 'bgp' | 'unknown'; owner: string | null; announcers: string[] }[];
@@ -121,7 +122,7 @@ export class Lab {
 
     // 2. The API server: on the host's loopback, and on the lab network (mgmt, :6443) through a
     //    Unix socket both namespaces see. Cutting a node's link cuts its API access.
-    this.apiOptions = { host: '127.0.0.1', ...(this.persist ? { stateFile: join(this.dir, 'apiserver-state.json') } : {}), logger: this.log.child({ component: 'apiserver' }) };
+    this.apiOptions = { host: '127.0.0.1', ...(this.persist ? { stateFile: join(this.dir, API_STATE_FILE) } : {}), logger: this.log.child({ component: 'apiserver' }) };
     this.api = await startApiServer({ ...this.apiOptions, port: 0 });
     await this.api.writeKubeconfig(this.hostKubeconfig);
     const sock = join(this.dir, 'api.sock');

@@ -14,6 +14,8 @@ export function labPrefix(): string {
 
 export const controlSocket = (dir: string): string => join(dir, 'control.sock');
 export const supervisorPidFile = (dir: string): string => join(dir, 'supervisor.pid');
+/** The embedded API server's store in the lab directory (a journal beside it: API_STATE_FILE.journal-N). */
+export const API_STATE_FILE = 'apiserver-state.json';
 
 export function isAlive(pid: number): boolean {
   try {
