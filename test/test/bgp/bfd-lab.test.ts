@@ -11,9 +11,10 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { createLogger, type BGPSessionStateStatus } from '@herald/shared';
 import { skipUnless } from '@herald/shared/testing';
 import { Lab, poll, sitePlan, siteNamespaces, type RouterKind } from '@herald/lab';
-import { kernelNextHops, timeUntil } from '../../src/bfd/next-hops.js';
+import { timeUntil } from '../../src/bfd/next-hops.js';
+import { freeze } from '../../src/bgp/freeze.js';
+import { lossTrial, TRIAL_PREFIX as PREFIX, waitAllBack } from '../../src/bfd/trial.js';
 
-const PREFIX = '203.0.113.0/32';
 /** BFD detection (900 ms), the router's reaction and our 20 ms polling; the hold timer is 9 s. */
 const WITHIN_MS = 2000;
 
@@ -24,7 +25,6 @@ for (const kind of ['frr', 'bird'] as RouterKind[]) {
     let dir = '';
     const plan = sitePlan({ prefix: `hbl${kind[0]}${process.pid % 10000}`, router: kind, nodes: 2, bfd: true });
     const ns = siteNamespaces(plan);
-    const both = plan.nodes.map((n) => n.ip4).sort();
 
     before(async function () {
       skipUnless(this, { root: true, tools: ['ip', 'nft', 'bird', 'birdc', 'vtysh', '/usr/lib/frr/bfdd'] });
@@ -37,14 +37,7 @@ for (const kind of ['frr', 'bird'] as RouterKind[]) {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    const routerBfd = async (): Promise<Map<string, string>> => new Map((await lab!.routerDriver()!.bfdSessions!()).map((s) => [s.peer, s.state]));
-    const waitBoth = async (what: string): Promise<void> => {
-      await poll(`${what}: both next hops for ${PREFIX} at the router`, async () => ((await kernelNextHops(ns.router, PREFIX)).join() === both.join() ? true : undefined), { tries: 600, intervalMs: 100 });
-      await poll(`${what}: the router's CLI shows both BFD sessions Up`, async () => {
-        const m = await routerBfd();
-        return both.every((a) => m.get(a) === 'up') ? true : undefined;
-      }, { tries: 300, intervalMs: 100 });
-    };
+    const waitBoth = (what: string): Promise<void> => waitAllBack(lab!, plan, what);
 
     it("comes up: both next hops, and the router's own CLI shows each node's BFD session Up", async () => {
       await waitBoth('start');
@@ -60,22 +53,13 @@ for (const kind of ['frr', 'bird'] as RouterKind[]) {
     });
 
     it(`node2's speaker frozen: the router drops its next hop within ${WITHIN_MS} ms (hold timer: 9 s)`, async () => {
-      const t0 = Date.now();
-      await lab!.speaker('node2', 'freeze');
-      let ms: number | undefined;
-      try {
-        ms = await timeUntil(ns.router, PREFIX, (h) => h.length === 1 && h[0] === plan.nodes[0]!.ip4, t0, 12_000);
-      } finally {
-        await lab!.speaker('node2', 'thaw');
-      }
+      const ms = await lossTrial(lab!, plan, 'node2', 'freeze', 12_000);
       assert.ok(ms !== undefined && ms < WITHIN_MS, `next hop gone after ${String(ms)} ms`);
       process.stderr.write(`    [${kind}] frozen speaker -> next hop gone: ${ms} ms\n`);
-      await waitBoth('thawed');
     });
 
     if (kind === 'frr') {
       it("FRR's bfdd frozen (bgpd still running): our speakers see BFD Down and tear BGP down themselves, so bgpd drops the next hops", async () => {
-        const { freeze } = await import('../../src/bgp/freeze.js');
         const t0 = Date.now();
         const frozen = await freeze(ns.router, 'bfdd');
         let ms: number | undefined;
@@ -92,17 +76,9 @@ for (const kind of ['frr', 'bird'] as RouterKind[]) {
     }
 
     it(`node1's link cut: the router drops its next hop within ${WITHIN_MS} ms`, async () => {
-      const t0 = Date.now();
-      await lab!.link('node1', false);
-      let ms: number | undefined;
-      try {
-        ms = await timeUntil(ns.router, PREFIX, (h) => h.length === 1 && h[0] === plan.nodes[1]!.ip4, t0, 12_000);
-      } finally {
-        await lab!.link('node1', true);
-      }
+      const ms = await lossTrial(lab!, plan, 'node1', 'cut', 12_000);
       assert.ok(ms !== undefined && ms < WITHIN_MS, `next hop gone after ${String(ms)} ms`);
       process.stderr.write(`    [${kind}] link cut -> next hop gone: ${ms} ms\n`);
-      await waitBoth('link back');
     });
   });
 }
