@@ -38,7 +38,8 @@ export interface BfdEndpointOptions {
 }
 
 interface Session {
-  readonly spec: BfdPeerSpec;
+  /** The spec in force (its config is replaced by a timer change, which runs a Poll). */
+  spec: BfdPeerSpec;
   readonly fingerprint: string;
   readonly core: BfdSessionCore;
   readonly entry: DemuxEntry<string>;
@@ -46,7 +47,8 @@ interface Session {
   closed: boolean;
 }
 
-const fingerprint = (s: BfdPeerSpec): string => JSON.stringify({ p: s.peerAddress.toString(), l: s.localAddress?.toString(), m: s.multihop });
+/** What, when changed, needs a new session (a new discriminator and sender); timers do not. */
+const fingerprint = (s: BfdPeerSpec): string => JSON.stringify({ p: s.peerAddress.toString(), l: s.localAddress?.toString(), m: s.multihop, t: s.multihop ? s.minimumTtl : 255 });
 /** How long a stopped session keeps its sender, so its AdminDown packets can leave. */
 const LINGER_MS = 100;
 
@@ -85,6 +87,7 @@ export class BfdEndpoint {
       const have = this.sessions.get(w.key);
       if (have) {
         if (JSON.stringify(have.spec.config) !== JSON.stringify(w.config)) have.core.setConfig(w.config);
+        have.spec = w;
         continue;
       }
       try {
