@@ -25,6 +25,7 @@ const modules = [
   { area: 'BGP', file: 'test/dist/src/bgp/bench.js', fn: 'benchBgp' },
   { area: 'BGP route', file: 'test/dist/src/bench/bgp-service-route.js', fn: 'benchBgpServiceRoute' },
   { area: 'BGP scale', file: 'test/dist/src/bench/bgp-scale.js', fn: 'benchBgpScale' },
+  { area: 'BFD', file: 'test/dist/src/bench/bfd-failover.js', fn: 'benchBfdFailover' },
   { area: 'memory', file: 'test/dist/src/bench/memory.js', fn: 'benchMemory' },
 ];
 const only = process.argv.slice(2);

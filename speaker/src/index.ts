@@ -13,6 +13,8 @@ export type { SessionStatus } from './bgp/session-core.js';
 // The protocol halves, as namespaces so their names (DecodeError, ...) never collide.
 export * as bgp from './bgp/index.js';
 export * as bgpWire from './wire/bgp/index.js';
+export * as bfd from './bfd/index.js';
+export * as bfdWire from './wire/bfd/index.js';
 export * as layer2 from './layer2/index.js';
 export * as membership from './membership/index.js';
 export * from './election/index.js';

@@ -139,6 +139,7 @@ async function main(): Promise<void> {
     membership: fast,
     l2: values['no-l2'] ? undefined : fast,
     sessionFactory,
+    bfd: fast,
   });
   const feedMembers = (): void => {
     const m = membersFromK8s(leases.list(), speaker.nodes());

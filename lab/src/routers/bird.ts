@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nsRun } from '../netns/exec.js';
+import { birdBfdConfig, parseBirdBfdSessions, type RouterBfdSession } from './bfd.js';
 import { parseBirdNeighborCapabilities, parseBirdProtocols, parseBirdRoutes } from './bird-parse.js';
 import { poll } from './poll.js';
 import { Daemon, SingleDaemonRouter, makeWorkDir } from './process.js';
@@ -41,10 +42,12 @@ export function birdConfig(spec: RouterSpec): string {
       ...(p.password ? [`  password "${p.password}";`] : []),
       ...(p.multihop ? ['  multihop;'] : []),
       ...(p.ttlSecurity ? ['  ttl security on;'] : []),
+      ...(p.bfd ? ['  bfd on;'] : []),
       ...peerFamilies(p).map((f) => `  ipv${f} { import all; ${exp}; };`),
       '}',
     );
   }
+  lines.push(...birdBfdConfig(spec));
   return lines.join('\n') + '\n';
 }
 
@@ -80,6 +83,15 @@ export class BirdRouter extends SingleDaemonRouter implements RouterDriver {
 
   async routes(family: 4 | 6): Promise<RibRoute[]> {
     return parseBirdRoutes(await this.birdc(`show route all table master${family}`));
+  }
+
+  async bfdSessions(): Promise<RouterBfdSession[]> {
+    return parseBirdBfdSessions(await this.birdc('show bfd sessions'));
+  }
+
+  /** The bird process (tests freeze it to make the router's side go silent). */
+  get pid(): number | undefined {
+    return this.daemon?.child.pid;
   }
 
   async neighborCapabilities(peerName: string): Promise<string[]> {

@@ -4,6 +4,7 @@ import { chown, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { run } from '../netns/exec.js';
+import { frrBfddConfig, parseFrrBfdPeers, type RouterBfdSession } from './bfd.js';
 import { parseFrrNeighborCapabilities, parseFrrNeighbors, parseFrrPrefixDetail, parseFrrTablePrefixes } from './frr-parse.js';
 import { poll } from './poll.js';
 import { Daemon, makeWorkDir, removeWorkDir } from './process.js';
@@ -23,6 +24,7 @@ export function frrBgpdConfig(spec: RouterSpec): string {
     if (p.multihop) l.push(` neighbor ${p.address} ebgp-multihop 255`);
     if (p.ttlSecurity) l.push(` neighbor ${p.address} ttl-security hops 1`);
     if (p.localAddress) l.push(` neighbor ${p.address} update-source ${p.localAddress}`);
+    if (p.bfd) l.push(` neighbor ${p.address} bfd`);
   }
   if (spec.originate?.length) l.push(' no bgp network import-check');
   for (const fam of [4, 6] as const) {
@@ -45,6 +47,7 @@ export class FrrRouter implements RouterDriver {
   private dir: string | undefined;
   private zebra: Daemon | undefined;
   private bgpd: Daemon | undefined;
+  private bfdd: Daemon | undefined;
 
   constructor(readonly spec: RouterSpec) {}
 
@@ -54,13 +57,21 @@ export class FrrRouter implements RouterDriver {
     await writeFile(join(dir, 'zebra.conf'), 'hostname herald-router\n');
     await writeFile(join(dir, 'bgpd.conf'), frrBgpdConfig(this.spec));
     await writeFile(join(dir, 'vtysh.conf'), '');
-    for (const f of ['', 'zebra.conf', 'bgpd.conf', 'vtysh.conf']) await chown(join(dir, f), uid, gid);
+    await writeFile(join(dir, 'bfdd.conf'), frrBfddConfig(this.spec));
+    for (const f of ['', 'zebra.conf', 'bgpd.conf', 'vtysh.conf', 'bfdd.conf']) await chown(join(dir, f), uid, gid);
     const common = ['-z', join(dir, 'zserv.api'), '--vty_socket', dir, '-u', 'frr', '-g', 'frr', '-P', '0'];
     this.zebra = new Daemon(this.spec.ns, ['/usr/lib/frr/zebra', '-f', join(dir, 'zebra.conf'), '-i', join(dir, 'zebra.pid'), ...common]);
     await poll('zebra vty', async () => {
       if (this.zebra?.exited) throw new Error(`zebra exited: ${this.zebra.output}`);
       return (await this.vtysh('show version', 'zebra')).includes('FRR') ? true : undefined;
     }, { tries: 50 });
+    if (this.spec.bfd) {
+      this.bfdd = new Daemon(this.spec.ns, ['/usr/lib/frr/bfdd', '-f', join(dir, 'bfdd.conf'), '-i', join(dir, 'bfdd.pid'), ...common]);
+      await poll('bfdd vty', async () => {
+        if (this.bfdd?.exited) throw new Error(`bfdd exited: ${this.bfdd.output}`);
+        return (await this.vtysh('show bfd peers json', 'bfdd')).trim().startsWith('[') ? true : undefined;
+      }, { tries: 50 });
+    }
     const bgpdArgs = ['-f', join(dir, 'bgpd.conf'), '-i', join(dir, 'bgpd.pid'), ...common, ...(this.spec.kernel ? [] : ['-n'])];
     this.bgpd = new Daemon(this.spec.ns, ['/usr/lib/frr/bgpd', ...bgpdArgs]);
     await poll('bgpd vty', async () => {
@@ -91,12 +102,23 @@ export class FrrRouter implements RouterDriver {
     return parseFrrNeighborCapabilities(await this.vtysh(`show bgp neighbors ${peerNamed(this.spec, peerName).address} json`));
   }
 
+  async bfdSessions(): Promise<RouterBfdSession[]> {
+    return parseFrrBfdPeers(await this.vtysh('show bfd peers json', 'bfdd'));
+  }
+
+  /** The bfdd process (tests freeze it to make the router's side go silent). */
+  get bfddPid(): number | undefined {
+    return this.bfdd?.child.pid;
+  }
+
   log(): string {
-    return `${this.zebra?.output ?? ''}\n${this.bgpd?.output ?? ''}`;
+    return `${this.zebra?.output ?? ''}\n${this.bgpd?.output ?? ''}\n${this.bfdd?.output ?? ''}`;
   }
 
   async stop(): Promise<void> {
     await this.bgpd?.stop();
+    await this.bfdd?.stop();
+    this.bfdd = undefined;
     await this.zebra?.stop();
     this.bgpd = this.zebra = undefined;
     await removeWorkDir(this.dir);

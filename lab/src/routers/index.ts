@@ -4,6 +4,7 @@ export { poll, PollTimeout } from './poll.js';
 export { BirdRouter, birdConfig } from './bird.js';
 export { FrrRouter, frrBgpdConfig } from './frr.js';
 export { GobgpRouter, gobgpConfig } from './gobgp.js';
+export { frrBfddConfig, birdBfdConfig, parseFrrBfdPeers, parseBirdBfdSessions, type RouterBfdSession, type RouterBfdState } from './bfd.js';
 export { parseBirdProtocols, parseBirdRoutes } from './bird-parse.js';
 export { parseFrrNeighbors, parseFrrPrefixDetail, parseFrrTablePrefixes } from './frr-parse.js';
 export { parseGobgpNeighbors, parseGobgpRib } from './gobgp-parse.js';

@@ -1,6 +1,8 @@
 // Real routers (BIRD 2, FRR, GoBGP) in a network namespace, driven from a generated config and
 // read back through their own CLIs, parsed into typed values that tests assert on.
 
+import type { RouterBfdSession } from './bfd.js';
+
 export type RouterKind = 'bird' | 'frr' | 'gobgp';
 
 export interface RouterPeerSpec {
@@ -26,6 +28,29 @@ export interface RouterPeerSpec {
   readonly passive?: boolean;
   /** The neighbour's TCP port (BIRD only; default 179). */
   readonly neighborPort?: number;
+  /** Ask BFD to watch this BGP session (FRR `neighbor X bfd`, BIRD `bfd on`); needs spec.bfd. */
+  readonly bfd?: boolean;
+}
+
+/** A BFD session the router runs on its own (FRR `bfd peer`, BIRD `protocol bfd` neighbor). */
+export interface RouterBfdPeerSpec {
+  readonly address: string;
+  readonly localAddress?: string;
+  /** RFC 5883 multihop (UDP 4784). */
+  readonly multihop?: boolean;
+  /** Single hop: the router's interface towards the peer. */
+  readonly interface?: string;
+  /** Multihop: the lowest TTL the router accepts (FRR only). */
+  readonly minimumTtl?: number;
+  /** FRR only: wait for the peer to speak first. */
+  readonly passive?: boolean;
+}
+
+export interface RouterBfdSpec {
+  /** Receive and transmit interval, ms. */
+  readonly intervalMs: number;
+  readonly multiplier: number;
+  readonly peers: readonly RouterBfdPeerSpec[];
 }
 
 /** The spec's peer of that name; throws for a name the spec does not have. */
@@ -72,6 +97,8 @@ export interface RouterSpec {
    * community ASN:1:2 (ASN = the router's, which must fit 16 bits for the community).
    */
   readonly originate?: readonly string[];
+  /** Run BFD (FRR bfdd, BIRD protocol bfd): the timers, and the sessions configured by hand. */
+  readonly bfd?: RouterBfdSpec;
 }
 
 export type SessionStateName = 'idle' | 'connect' | 'active' | 'opensent' | 'openconfirm' | 'established' | 'other';
@@ -120,4 +147,6 @@ export interface RouterDriver {
   neighborCapabilities(peerName: string): Promise<string[]>;
   /** The daemon's log so far (for failure messages). */
   log(): string;
+  /** The router's BFD sessions as its own CLI shows them (FRR and BIRD; needs spec.bfd). */
+  bfdSessions?(): Promise<RouterBfdSession[]>;
 }

@@ -146,6 +146,7 @@ export class Lab {
       holdTime: 9,
       keepaliveTime: 3,
       kernel: true,
+      ...(p.bfd ? { bfd: { ...p.bfd, peers: [] } } : {}),
     });
     await this.router.start();
     if (p.router.kind === 'gobgp') this.stopFib = startFibSync(this.router, this.ns.router, (err) => this.log.warn('fib-sync-failed', { err }));
@@ -366,6 +367,7 @@ export function routerPeers(p: SitePlan): RouterPeerSpec[] {
       ...(one ? {} : { localAddress: local }),
       ...(i === 0 ? {} : { passive: true, neighborPort: 179 + i }),
       ...(p.routerIpv6Routes ? { families: [4, 6] as const } : {}),
+      ...(p.bfd ? { bfd: true } : {}),
     })),
   );
 }

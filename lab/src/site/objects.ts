@@ -37,8 +37,18 @@ export function labObjects(p: SitePlan, heartbeatKey: string): KubeObject[] {
       apiVersion: 'herald.dev/v1beta1',
       kind: 'BGPPeer',
       metadata: { name: i === 0 ? 'router' : `router-${i + 1}`, namespace: ns },
-      spec: { myASN: p.nodeAsn, peerASN: p.router.asn, peerAddress, holdTime: '9s', keepaliveTime: '3s', connectTime: '1s' },
+      spec: { myASN: p.nodeAsn, peerASN: p.router.asn, peerAddress, holdTime: '9s', keepaliveTime: '3s', connectTime: '1s', ...(p.bfd ? { bfdProfile: 'lab-bfd' } : {}) },
     })),
+    ...(p.bfd
+      ? [
+          {
+            apiVersion: 'herald.dev/v1beta1',
+            kind: 'BFDProfile',
+            metadata: { name: 'lab-bfd', namespace: ns },
+            spec: { receiveInterval: p.bfd.intervalMs, transmitInterval: p.bfd.intervalMs, detectMultiplier: p.bfd.multiplier },
+          },
+        ]
+      : []),
     { apiVersion: 'herald.dev/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'lab-bgp', namespace: ns }, spec: { ipAddressPools: ['lab-bgp'], communities: ['64512:100'] } },
   );
   for (const s of p.services) {

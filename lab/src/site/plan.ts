@@ -46,6 +46,8 @@ export interface SitePlan {
   readonly kubeProxy?: boolean;
   /** BGP sessions per node, each to its own router address (see routerBgpAddresses). Absent: 1. */
   readonly bgpSessions?: number;
+  /** BFD on every BGP session (a BFDProfile `lab-bfd`, and the router's BFD on). Absent: off. */
+  readonly bfd?: { readonly intervalMs: number; readonly multiplier: number };
 }
 
 /** Optional knobs for scale benches; `make lab` uses none of them. */
@@ -54,6 +56,8 @@ export interface SitePlanExtras {
   kubeProxy?: boolean;
   /** 1 to 4 BGP sessions per node, each to a separate router address (one BIRD protocol each). */
   bgpSessions?: number;
+  /** BFD on the BGP sessions, 300 ms x 3 (FRR and BIRD routers). */
+  bfd?: boolean;
 }
 
 export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: number } & SitePlanExtras = {}): SitePlan {
@@ -72,6 +76,7 @@ export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: n
     ...(opts.ipv6Routes ? { routerIpv6Routes: true } : {}),
     ...(opts.kubeProxy === false ? { kubeProxy: false } : {}),
     ...(sessions > 1 ? { bgpSessions: sessions } : {}),
+    ...(opts.bfd ? { bfd: { intervalMs: 300, multiplier: 3 } } : {}),
     prefix: opts.prefix ?? 'hlab',
     namespace: 'herald-system',
     router: { kind: opts.router ?? 'bird', ip4: '192.0.2.1', ip6: '2001:db8:0:1::1', clientIp4: '198.51.100.1', clientIp6: '2001:db8:0:2::1', asn: 64500, macByte: 0x01 },

@@ -41,3 +41,24 @@ describe('site plan: BGP sessions per node', () => {
     assert.throws(() => sitePlan({ bgpSessions: 2, router: 'frr' }), /needs ROUTER=bird/);
   });
 });
+
+describe('site plan: BFD', () => {
+  it('off by default: no BFDProfile, no bfdProfile on the BGPPeers, no BFD at the router', () => {
+    const p = sitePlan({ nodes: 2 });
+    assert.equal('bfd' in p, false);
+    assert.equal(labObjects(p, 'k').some((o) => o.kind === 'BFDProfile'), false);
+    assert.ok(routerPeers(p).every((x) => x.bfd === undefined));
+    assert.doesNotMatch(birdConfig({ ns: 'x', routerId: '192.0.2.1', asn: 64500, peers: routerPeers(p) }), /bfd/);
+  });
+
+  it('--bfd: a 300 ms x 3 BFDProfile on every BGPPeer, and the router asks for BFD on every session', () => {
+    const p = sitePlan({ nodes: 2, bfd: true });
+    const objs = labObjects(p, 'k');
+    const prof = objs.filter((o) => o.kind === 'BFDProfile');
+    assert.deepEqual(prof.map((o) => [o.metadata.name, o['spec']]), [['lab-bfd', { receiveInterval: 300, transmitInterval: 300, detectMultiplier: 3 }]]);
+    assert.ok(objs.filter((o) => o.kind === 'BGPPeer').every((o) => (o['spec'] as { bfdProfile?: string }).bfdProfile === 'lab-bfd'));
+    const conf = birdConfig({ ns: 'x', routerId: '192.0.2.1', asn: 64500, peers: routerPeers(p), bfd: { ...p.bfd!, peers: [] } });
+    assert.equal(conf.match(/bfd on;/g)?.length, 2);
+    assert.match(conf, /protocol bfd bfd1 \{/);
+  });
+});

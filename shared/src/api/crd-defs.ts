@@ -305,11 +305,13 @@ const bgpSessionState: CRDDef = {
     updatesSent: count('UPDATE messages sent in the current session.'),
     lastError: str('Why the session last went down or could not come up, e.g. "hold timer expired".'),
     lastTransitionTime: str('When state last changed.', { format: 'date-time' }),
+    bfdState: str("The BFD session's state (RFC 5880), when the BGPPeer has a bfdProfile.", { enum: ['AdminDown', 'Down', 'Init', 'Up'] }),
   }),
   printerColumns: [
     { name: 'Node', type: 'string', jsonPath: '.status.node' },
     { name: 'Peer', type: 'string', jsonPath: '.status.peer' },
     { name: 'State', type: 'string', jsonPath: '.status.state' },
+    { name: 'BFD', type: 'string', jsonPath: '.status.bfdState', description: 'BFD session state, with a bfdProfile.' },
     { name: 'Established', type: 'date', jsonPath: '.status.establishedAt', description: 'Uptime of the session.' },
     { name: 'Prefixes', type: 'integer', jsonPath: '.status.prefixesSent', description: 'Prefixes sent.' },
     { name: 'Last Error', type: 'string', jsonPath: '.status.lastError' },

@@ -199,7 +199,11 @@ export interface BGPSessionStateStatus {
   lastError?: string;
   /** When state last changed (RFC 3339). */
   lastTransitionTime?: string;
+  /** The BFD session's state (RFC 5880), when the BGPPeer has a bfdProfile. */
+  bfdState?: BFDSessionStateName;
 }
+
+export type BFDSessionStateName = 'AdminDown' | 'Down' | 'Init' | 'Up';
 
 /** Written by each speaker: one per (node, BGPPeer) session, as MetalLB / FRR-K8s BGPSessionState. */
 export type V1beta1BGPSessionState = Obj<'BGPSessionState', Record<string, never>, BGPSessionStateStatus>;

@@ -179,6 +179,10 @@ describe('parseConfig: BFDProfile', () => {
     { desc: 'interval too short', input: { bfdProfiles: [obj('f', { receiveInterval: 9 })] }, wantError: [F('spec.receiveInterval: must be between 10 and 60000, not 9')] },
     { desc: 'multiplier 1', input: { bfdProfiles: [obj('f', { detectMultiplier: 1 })] }, wantError: [F('spec.detectMultiplier: must be between 2 and 255, not 1')] },
     { desc: 'ttl 255', input: { bfdProfiles: [obj('f', { minimumTtl: 255 })] }, wantError: [F('spec.minimumTtl: must be between 1 and 254, not 255')] },
+    { desc: 'echo mode asked for', input: { bfdProfiles: [obj('f', { echoMode: true })] }, wantError: [F('spec.echoMode: echo mode is not supported (Herald runs BFD in asynchronous mode only); remove it or set it to false')] },
+    { desc: 'echo mode off, echo interval checked', input: { bfdProfiles: [obj('f', { echoMode: false, echoInterval: 5 })] }, wantError: [F('spec.echoInterval: must be between 10 and 60000, not 5')] },
+    { desc: 'detect multiplier 0', input: { bfdProfiles: [obj('f', { detectMultiplier: 0 })] }, wantError: [F('spec.detectMultiplier: must be between 2 and 255, not 0')] },
+    { desc: 'transmit interval too long', input: { bfdProfiles: [obj('f', { transmitInterval: 60001 })] }, wantError: [F('spec.transmitInterval: must be between 10 and 60000, not 60001')] },
     { desc: 'passiveMode not a bool', input: { bfdProfiles: [obj('f', { passiveMode: 1 })] }, wantError: [F('spec.passiveMode: must be true or false, not 1')] },
   ];
   for (const c of cases) it(c.desc, () => assert.deepEqual(errorsOf(c.input), c.wantError));

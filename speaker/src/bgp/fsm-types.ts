@@ -13,6 +13,8 @@ export type FsmEvent =
   | { readonly type: 'tcp-connected'; readonly localAddress: IP }
   | { readonly type: 'tcp-failed'; readonly error: string }
   | { readonly type: 'tcp-closed' }
+  /** The BFD session watching this peer went Down (RFC 5882 §4.3: take the session down at once). */
+  | { readonly type: 'bfd-down' }
   | { readonly type: 'message'; readonly message: BgpMessage }
   | { readonly type: 'decode-error'; readonly code: number; readonly subcode: number; readonly data: Buffer; readonly error: string };
 
@@ -20,6 +22,8 @@ export type FsmEvent =
 export type DownReason =
   | { readonly type: 'stopped' }
   | { readonly type: 'hold-timer-expired' }
+  /** BFD said the path to the peer is down. */
+  | { readonly type: 'bfd-down' }
   | { readonly type: 'tcp-failed'; readonly error: string }
   | { readonly type: 'tcp-closed'; readonly state: SessionState }
   | { readonly type: 'notification-received'; readonly code: number; readonly subcode: number; readonly data: string }

@@ -68,6 +68,13 @@ export function step(cfg: FsmConfig, s: FsmState, e: FsmEvent): Transition {
   if (e.type === 'tcp-closed' && s.state !== 'idle') {
     return down(cfg, s, { type: 'tcp-closed', state: s.state });
   }
+  if (e.type === 'bfd-down') {
+    if (s.state === 'idle') return ignored(s, e);
+    // A Cease "BFD Down" (RFC 9384) where an OPEN went out; the path is likely dead, so it may
+    // never arrive, and the socket is closed at once either way.
+    const opened = s.state === 'openSent' || s.state === 'openConfirm' || s.state === 'established';
+    return down(cfg, s, { type: 'bfd-down' }, opened ? { code: ErrorCode.cease, subcode: CeaseSubcode.bfdDown } : undefined);
+  }
 
   switch (s.state) {
     case 'idle':

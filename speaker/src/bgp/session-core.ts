@@ -122,6 +122,11 @@ export class SessionCore {
     this.dispatch({ type: 'stop' });
   }
 
+  /** BFD declared the peer unreachable: down at once, then reconnect as after any failure. */
+  bfdDown(): void {
+    this.dispatch({ type: 'bfd-down' });
+  }
+
   /**
    * The routes this session should advertise, whole. Keys identify prefixes: one key per prefix,
    * the same key for it in every call (the reconciler uses the prefix text). Only what differs

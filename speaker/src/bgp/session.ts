@@ -93,6 +93,10 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.core.stop();
   }
 
+  bfdDown(): void {
+    this.core.bfdDown();
+  }
+
   /** The whole table (one key per prefix, e.g. its text); queues only what differs from the last one. */
   setAdvertised(want: ReadonlyMap<string, Advertisement>): void {
     this.core.setAdvertised(want);

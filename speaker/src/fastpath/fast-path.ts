@@ -8,6 +8,9 @@ import type { Registry } from '@herald/shared/metrics';
 import type { L2Slot } from '../layer2/owner-table.js';
 import type { MemberFacts } from '../membership/liveness-types.js';
 import type { MembershipPort } from '../reconcile/ports.js';
+import type { BfdSessionStatus } from '../bfd/endpoint.js';
+import type { BfdPort, BfdSessionWire, BfdStateChange } from '../bfd/port.js';
+import type { DropType } from '../wire/bfd/index.js';
 import { FastPathMetrics } from './metrics.js';
 import type { FastPathInit, FromWorker, MembershipReport, ToWorker, WorkerCounters } from './protocol.js';
 
@@ -27,7 +30,10 @@ export class FastPathError extends Error {
 
 const workerUrl = new URL('./worker.js', import.meta.url);
 
-export class FastPath implements MembershipPort {
+export class FastPath implements MembershipPort, BfdPort {
+  private readonly bfdListeners: ((c: BfdStateChange) => void)[] = [];
+  private readonly bfdStatuses = new Map<string, BfdSessionStatus>();
+  private bfdDropCounts: ReadonlyMap<DropType, number> = new Map();
   private report: MembershipReport = { live: [], fenced: true, fenceReason: 'starting', mode: 'lease', statuses: [] };
   private liveSet: ReadonlySet<string> = new Set();
   private readonly listeners: (() => void)[] = [];
@@ -113,6 +119,15 @@ export class FastPath implements MembershipPort {
         this.leaving?.resolve({ outcome: m.outcome, missing: m.missing });
         this.leaving = undefined;
         return;
+      case 'bfd-state':
+        if (m.status) this.bfdStatuses.set(m.change.key, m.status);
+        for (const l of this.bfdListeners) l(m.change);
+        return;
+      case 'bfd-report':
+        this.bfdStatuses.clear();
+        for (const s of m.sessions) this.bfdStatuses.set(s.key, s);
+        this.bfdDropCounts = new Map(m.drops as readonly (readonly [DropType, number])[]);
+        return;
       case 'stopped':
         return;
       case 'ready':
@@ -160,6 +175,26 @@ export class FastPath implements MembershipPort {
   setL2(upserts: readonly L2Slot[], removes: readonly string[], reset = false): void {
     if (upserts.length === 0 && removes.length === 0 && !reset) return;
     this.send({ type: 'l2', upserts, removes, ...(reset ? { reset } : {}) });
+  }
+
+  // BfdPort: the sessions run on the packet thread.
+
+  setBfdSessions(sessions: readonly BfdSessionWire[]): void {
+    const keep = new Set(sessions.map((s) => s.key));
+    for (const k of [...this.bfdStatuses.keys()]) if (!keep.has(k)) this.bfdStatuses.delete(k);
+    this.send({ type: 'bfd', sessions });
+  }
+
+  onBfdState(cb: (c: BfdStateChange) => void): void {
+    this.bfdListeners.push(cb);
+  }
+
+  bfdStatus(key: string): BfdSessionStatus | undefined {
+    return this.bfdStatuses.get(key);
+  }
+
+  bfdDrops(): ReadonlyMap<DropType, number> {
+    return this.bfdDropCounts;
   }
 
   /** The L2 interfaces open now (for status objects when an advertisement names none). */

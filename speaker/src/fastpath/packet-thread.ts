@@ -3,7 +3,7 @@
 // bulk of the speaker: heartbeats, liveness and fencing (Membership), the ARP/NDP answers and
 // gratuitous bursts (L2Announcer), and the owner of each L2 IP, picked from the rankings the
 // main thread sends (OwnerTable). A membership change moves IPs here and now; the main thread
-// hears of it afterwards, for status objects and Events.
+// hears of it afterwards, for status objects and Events. BFD sessions run here too (BfdHost).
 import type { Clock, TimerHandle } from '@herald/shared/clock';
 import type { Logger } from '@herald/shared/log';
 import type { IP } from '@herald/shared/net';
@@ -12,6 +12,7 @@ import type { L2Tally } from '../layer2/tally.js';
 import { OwnerTable } from '../layer2/owner-table.js';
 import { statusText } from '../membership/liveness-types.js';
 import type { Membership, MembershipChange } from '../membership/membership.js';
+import type { BfdHost } from './bfd-host.js';
 import type { FromWorker, MembershipReport, ToWorker } from './protocol.js';
 
 export interface PacketThreadOptions {
@@ -30,6 +31,8 @@ export interface PacketThreadOptions {
   readonly lagProbeMs?: number;
   /** This thread's heap, used and limit in bytes (v8.getHeapStatistics in the worker). */
   readonly heap?: () => { readonly used: number; readonly limit: number };
+  /** BFD sessions for BGP peers with a bfdProfile (undefined: BFD requests are refused, logged). */
+  readonly bfd?: BfdHost;
 }
 
 export class PacketThread {
@@ -84,6 +87,10 @@ export class PacketThread {
       case 'leave':
         this.leave(m.deadlineMs);
         return;
+      case 'bfd':
+        if (this.o.bfd) this.o.bfd.set(m.sessions);
+        else if (m.sessions.length) this.o.log.warn('bfd-unavailable', { sessions: m.sessions.length });
+        return;
       case 'stop':
         this.stop();
         return;
@@ -133,6 +140,7 @@ export class PacketThread {
     if (this.lagTimer) this.o.clock.clearTimeout(this.lagTimer);
     this.o.announcer?.stop();
     this.o.membership.stop();
+    this.o.bfd?.close();
     this.o.post({ type: 'stopped' });
   }
 
@@ -166,6 +174,7 @@ export class PacketThread {
     });
     this.maxLagMs = 0;
     this.reportInterfaces();
+    this.o.bfd?.report();
     this.reportTimer = this.o.clock.setTimeout(() => this.report(), this.o.reportMs ?? 1000);
   }
 

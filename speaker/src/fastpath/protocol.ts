@@ -8,6 +8,8 @@
 import type { LivenessConfig } from '../membership/liveness-types.js';
 import type { L2Slot } from '../layer2/owner-table.js';
 import type { L2TallySnapshot } from '../layer2/tally.js';
+import type { BfdSessionStatus } from '../bfd/endpoint.js';
+import type { BfdSessionWire, BfdStateChange } from '../bfd/port.js';
 
 /** workerData: everything the packet thread needs to start. */
 export interface FastPathInit {
@@ -44,6 +46,8 @@ export type ToWorker =
   | { readonly type: 'l2'; readonly upserts: readonly L2Slot[]; readonly removes: readonly string[]; readonly reset?: boolean }
   /** Graceful handoff: say `leaving`, keep answering until peers announce or the deadline. */
   | { readonly type: 'leave'; readonly deadlineMs: number }
+  /** The BFD sessions wanted now (the whole set); the first one opens the BFD sockets. */
+  | { readonly type: 'bfd'; readonly sessions: readonly BfdSessionWire[] }
   /** Stop answering and sending, close every socket. */
   | { readonly type: 'stop' };
 
@@ -78,4 +82,8 @@ export type FromWorker =
   | { readonly type: 'interfaces'; readonly open: readonly string[] }
   | { readonly type: 'counters'; readonly counters: WorkerCounters; readonly l2: L2TallySnapshot }
   | { readonly type: 'left'; readonly outcome: string; readonly acked: readonly string[]; readonly missing: readonly string[] }
+  /** A BFD session changed state: posted at once (the main thread tears BGP down on Up -> Down). */
+  | { readonly type: 'bfd-state'; readonly change: BfdStateChange; readonly status: BfdSessionStatus | undefined }
+  /** Every BFD session's status and the drop counts, with each counters report. */
+  | { readonly type: 'bfd-report'; readonly sessions: readonly BfdSessionStatus[]; readonly drops: readonly (readonly [string, number])[] }
   | { readonly type: 'stopped' };

@@ -14,6 +14,7 @@ import { L2Tally } from '../layer2/tally.js';
 import { Membership } from '../membership/membership.js';
 import { UdpTransport } from '../membership/udp-transport.js';
 import { PacketSocket } from '../sys/packet-socket.js';
+import { BfdHost } from './bfd-host.js';
 import { PacketThread } from './packet-thread.js';
 import type { FastPathInit, FromWorker, ToWorker } from './protocol.js';
 
@@ -48,7 +49,8 @@ async function main(port: MessagePort): Promise<void> {
         silenced: () => membership.isFenced(),
       })
     : undefined;
-  const thread = new PacketThread({ node: init.node, membership, announcer, tally, fallbackInterfaces: init.fallbackInterfaces, clock, log, post, heap: threadHeap, ...(init.reportMs ? { reportMs: init.reportMs } : {}) });
+  const bfd = new BfdHost({ clock, log: log.child({ part: 'bfd' }), post });
+  const thread = new PacketThread({ node: init.node, membership, announcer, tally, fallbackInterfaces: init.fallbackInterfaces, clock, log, post, bfd, heap: threadHeap, ...(init.reportMs ? { reportMs: init.reportMs } : {}) });
   port.on('message', (m: ToWorker) => {
     try {
       thread.handle(m);

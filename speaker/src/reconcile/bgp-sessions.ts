@@ -2,13 +2,19 @@
 // changes, stopped when it no longer applies; each gets its routes. The per-node session status
 // (state, uptime, prefixes sent, last error) is exported as metrics, as Events on the BGPPeer
 // when a session comes up or goes down, and through views() for the BGPSessionState objects.
+// A peer with a bfdProfile also gets a BFD session (through the BfdPort, on the packet thread);
+// when it goes from Up to Down the BGP session is torn down at once (RFC 5882 §4.3).
 import { API_VERSION } from '@herald/shared/api';
 import type { BGPPeer } from '@herald/shared/config';
 import type { EventRecorder } from '@herald/shared/k8s';
 import type { Logger } from '@herald/shared/log';
 import { Gauge, type Registry } from '@herald/shared/metrics';
 import type { Advertisement } from '../bgp/adj-rib-out.js';
+import type { BFDProfile } from '@herald/shared/config';
 import type { DownReason, SessionState } from '../bgp/fsm-types.js';
+import { peerSpec, type BfdPort, type BfdSessionWire, type BfdStateChange } from '../bfd/port.js';
+import { registerBfdMetrics } from '../bfd/metrics.js';
+import type { BfdState } from '../wire/bfd/index.js';
 import type { SessionStatus } from '../bgp/session-core.js';
 import type { BgpSessionLike, SessionFactory } from './ports.js';
 
@@ -21,6 +27,8 @@ export interface BgpSessionsOptions {
   readonly registry?: Registry;
   /** Called on every session state change, and when sessions come or go (status writers). */
   readonly onChange?: () => void;
+  /** BFD for peers with a bfdProfile; undefined: BFD off (profiles are then not in effect). */
+  readonly bfd?: BfdPort;
 }
 
 /** Why a peer's session on this node last went down or could not come up. */
@@ -43,6 +51,8 @@ export interface SessionView {
   readonly updatesSent: number;
   /** The session's own last down reason, else what ended the peer's previous session here. */
   readonly lastError: SessionError | undefined;
+  /** The BFD session's state, when the peer has a bfdProfile. */
+  readonly bfdState?: BfdState;
 }
 
 interface Entry {
@@ -65,6 +75,9 @@ export class BgpSessions {
   private readonly carried = new Map<string, SessionError>();
   /** Per peer: every route it should have from us now. */
   private readonly routes = new Map<string, Map<string, Advertisement>>();
+  /** The BFD sessions last asked for (JSON), so an unchanged set is not sent again. */
+  private bfdWanted = '[]';
+  private readonly bfdKeys = new Set<string>();
 
   constructor(private readonly o: BgpSessionsOptions) {
     const registers = o.registry ? [o.registry] : [];
@@ -99,6 +112,41 @@ export class BgpSessions {
         for (const [peer, e] of sessions) this.set({ peer }, e.session.status().updatesSent);
       },
     });
+    const bfd = o.bfd;
+    if (bfd) {
+      bfd.onBfdState((c) => this.onBfdState(c));
+      if (o.registry) registerBfdMetrics(o.registry, bfd, () => [...this.bfdKeys].sort());
+    }
+  }
+
+  /** BFD Up -> not Up: the path to the peer is gone; the BGP session goes down now, not at its hold timer. */
+  private onBfdState(c: BfdStateChange): void {
+    const e = this.sessions.get(c.key);
+    this.o.log.info('bfd-state', { peer: c.key, from: c.from, to: c.to, reason: c.reason });
+    if (c.from === 'up' && c.to !== 'up' && e) {
+      this.o.log.warn('bgp-down-by-bfd', { peer: c.key, bfd: c.reason });
+      e.session.bfdDown?.();
+      const ref = { apiVersion: API_VERSION, kind: 'BGPPeer', namespace: this.o.namespace, name: c.key };
+      this.o.events?.record(ref, 'Warning', 'BFDDown', `${this.o.node}: BFD session down (${c.reason.type}): BGP session torn down`);
+    }
+    this.o.onChange?.();
+  }
+
+  /** The BFD sessions for these peers: those with a profile that exists (the config checked it). */
+  private syncBfd(peers: readonly BGPPeer[], profiles: ReadonlyMap<string, BFDProfile> | undefined): void {
+    if (!this.o.bfd) return;
+    const want: BfdSessionWire[] = [];
+    for (const p of peers) {
+      const prof = p.bfdProfile !== undefined ? profiles?.get(p.bfdProfile) : undefined;
+      if (prof) want.push(peerSpec(p, prof));
+    }
+    const json = JSON.stringify(want);
+    if (json === this.bfdWanted) return;
+    this.bfdWanted = json;
+    this.bfdKeys.clear();
+    for (const w of want) this.bfdKeys.add(w.key);
+    this.o.bfd.setBfdSessions(want);
+    this.o.onChange?.();
   }
 
   /**
@@ -125,8 +173,12 @@ export class BgpSessions {
     return new Map(this.routes.get(peer) ?? []);
   }
 
-  /** Makes the sessions match `peers` (this node's); each new one starts with its peer's routes. */
-  setPeers(peers: readonly BGPPeer[]): void {
+  /**
+   * Makes the sessions match `peers` (this node's); each new one starts with its peer's routes.
+   * `bfdProfiles`: the config's, for the peers that name one.
+   */
+  setPeers(peers: readonly BGPPeer[], bfdProfiles?: ReadonlyMap<string, BFDProfile>): void {
+    this.syncBfd(peers, bfdProfiles);
     const want = new Map(peers.map((p) => [p.name, p]));
     let changed = false;
     for (const [name, e] of this.sessions) {
@@ -204,7 +256,8 @@ export class BgpSessions {
       const s = e.session.status();
       const lastError: SessionError | undefined = s.lastError ? { type: 'down', reason: s.lastError } : this.carried.get(peer);
       const { state, establishedAt, prefixesSent, prefixesReceived, updatesSent } = s;
-      out.push({ peer, peerAddress: e.peerAddress, state, establishedAt, prefixesSent, prefixesReceived, updatesSent, lastError });
+      const bfdState = this.bfdKeys.has(peer) ? (this.o.bfd?.bfdStatus(peer)?.state ?? 'down') : undefined;
+      out.push({ peer, peerAddress: e.peerAddress, state, establishedAt, prefixesSent, prefixesReceived, updatesSent, lastError, ...(bfdState ? { bfdState } : {}) });
     }
     for (const [peer, f] of this.failed) {
       out.push({
@@ -226,6 +279,7 @@ export class BgpSessions {
   }
 
   stopAll(): void {
+    this.syncBfd([], undefined);
     for (const e of this.sessions.values()) e.session.stop();
     const had = this.sessions.size + this.failed.size > 0;
     this.sessions.clear();

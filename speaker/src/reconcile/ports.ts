@@ -25,6 +25,8 @@ export interface BgpSessionLike {
   /** Only what changed: prefix text -> the route, or undefined to withdraw. */
   updateAdvertised?(changes: ReadonlyMap<string, Advertisement | undefined>): void;
   status(): SessionStatus;
+  /** BFD went Down for this peer: tear the session down at once (it reconnects as after a failure). */
+  bfdDown?(): void;
 }
 
 export type SessionFactory = (peer: BGPPeer, onState: (state: SessionState, detail: string) => void) => BgpSessionLike;

@@ -122,7 +122,7 @@ export class SpeakerReconciler {
     const { o } = this;
     if (o.l2 && (c.l2Upserts.length || c.l2Removes.length)) o.l2.setL2(c.l2Upserts, c.l2Removes);
     if (o.bgp && !this.leaving) {
-      if (c.sessionPeers) o.bgp.setPeers(c.sessionPeers.map((n) => this.config?.peers.get(n)).filter((p): p is BGPPeer => p !== undefined));
+      if (c.sessionPeers) o.bgp.setPeers(c.sessionPeers.map((n) => this.config?.peers.get(n)).filter((p): p is BGPPeer => p !== undefined), this.config?.bfdProfiles);
       if (c.routes.size) o.bgp.applyRoutes(c.routes);
     }
     if (this.settled && o.l2) for (const oc of c.owners) this.ownerEvent(oc);

@@ -15,6 +15,7 @@ import { k8sStatusApi } from '../status/status-api.js';
 import { StatusWriter } from '../status/status-writer.js';
 import { BgpSessions } from './bgp-sessions.js';
 import type { L2Port, MembershipPort, SessionFactory } from './ports.js';
+import type { BfdPort } from '../bfd/port.js';
 import { SpeakerReconciler } from './reconciler.js';
 
 export interface SpeakerOptions {
@@ -30,6 +31,8 @@ export interface SpeakerOptions {
   readonly l2: L2Port | undefined;
   /** undefined: BGP off (and no Secrets are read). */
   readonly sessionFactory: SessionFactory | undefined;
+  /** BFD for BGPPeers with a bfdProfile (the packet thread); undefined: BFD off. */
+  readonly bfd?: BfdPort;
   readonly events?: EventRecorder;
   /** Coalescing window for informer events (default 5 ms). */
   readonly debounceMs?: number;
@@ -105,6 +108,7 @@ export class Speaker {
           events,
           ...(o.registry ? { registry: o.registry } : {}),
           onChange: () => this.sessionStates?.poke(),
+          ...(o.bfd ? { bfd: o.bfd } : {}),
         })
       : undefined;
     const bgp = this.bgp;

@@ -2,7 +2,8 @@
 // times come in as arguments. One object per session, named "<node>.<peer>" (a hash when that
 // could be ambiguous or too long), labelled with the node and the peer.
 import { createHash } from 'node:crypto';
-import type { BGPSessionFSMState, BGPSessionStateStatus } from '@herald/shared/api';
+import type { BFDSessionStateName, BGPSessionFSMState, BGPSessionStateStatus } from '@herald/shared/api';
+import type { BfdState } from '../wire/bfd/index.js';
 import type { SessionState } from '../bgp/fsm-types.js';
 import type { SessionError, SessionView } from '../reconcile/bgp-sessions.js';
 import { NODE_LABEL, type StatusObject } from './desired-status.js';
@@ -17,6 +18,8 @@ const FSM_STATE: Record<SessionState, BGPSessionFSMState> = {
   openConfirm: 'OpenConfirm',
   established: 'Established',
 };
+
+const BFD_STATE: Record<BfdState, BFDSessionStateName> = { 'admin-down': 'AdminDown', down: 'Down', init: 'Init', up: 'Up' };
 
 /**
  * "<node>.<peer>" when the peer's name has no dot: node names may hold dots, so the peer is
@@ -57,6 +60,7 @@ const CEASE_NAMES: Record<number, string> = {
   7: 'connection collision resolution',
   8: 'out of resources',
   9: 'hard reset',
+  10: 'BFD down',
 };
 const OPEN_NAMES: Record<number, string> = {
   1: 'unsupported version number',
@@ -98,6 +102,8 @@ export function describeSessionError(e: SessionError): string {
           return 'stopped by the speaker';
         case 'hold-timer-expired':
           return 'hold timer expired';
+        case 'bfd-down':
+          return 'BFD session went down';
         case 'tcp-failed':
           return `connect: ${r.error.replace(/^connect\s+/, '')}`;
         case 'tcp-closed':
@@ -139,6 +145,7 @@ export function desiredSessionState(node: string, v: SessionView, prev: BGPSessi
     prefixesSent: v.prefixesSent,
     prefixesReceived: v.prefixesReceived,
     updatesSent: v.updatesSent,
+    ...(v.bfdState ? { bfdState: BFD_STATE[v.bfdState] } : {}),
   };
   const lastError = v.lastError ? describeSessionError(v.lastError) : prev?.lastError;
   if (lastError !== undefined) status.lastError = lastError;
@@ -149,5 +156,5 @@ export function desiredSessionState(node: string, v: SessionView, prev: BGPSessi
 /** The fields whose change is written at once; the counters wait for the periodic write. */
 export function significant(s: Readonly<Record<string, unknown>> | undefined): string {
   if (!s) return '';
-  return JSON.stringify([s['node'], s['peer'], s['peerAddress'], s['state'], s['establishedAt'], s['lastError']]);
+  return JSON.stringify([s['node'], s['peer'], s['peerAddress'], s['state'], s['establishedAt'], s['lastError'], s['bfdState']]);
 }

@@ -22,6 +22,7 @@ export function config(objs: {
   bgp?: Record<string, unknown>[];
   peers?: Record<string, unknown>[];
   communities?: Record<string, unknown>[];
+  bfdProfiles?: Record<string, unknown>[];
 }): Config {
   const r = parseConfig({
     namespace: ns,
@@ -30,6 +31,7 @@ export function config(objs: {
     bgpAdvertisements: objs.bgp ?? [],
     bgpPeers: objs.peers ?? [],
     communities: objs.communities ?? [],
+    bfdProfiles: objs.bfdProfiles ?? [],
   });
   if (!r.ok) throw new Error(`test config invalid: ${JSON.stringify(r.errors)}`);
   return r.config;

@@ -97,6 +97,15 @@ const cases: { desc: string; events: FsmEvent[]; cfg?: FsmConfig; wantState: str
     wantReason: { type: 'down', reason: { type: 'notification-received', code: 6, subcode: 2, data: '' } },
   },
   {
+    desc: 'BFD down while established -> Cease/BFD Down (RFC 9384), idle at once',
+    events: [...toEstablished, { type: 'bfd-down' }],
+    wantState: 'idle',
+    wantReason: { type: 'down', reason: { type: 'bfd-down' } },
+    wantSent: { type: 'notification', code: 6, subcode: 10 },
+  },
+  { desc: 'BFD down while connecting -> idle, nothing sent', events: [{ type: 'start' }, { type: 'bfd-down' }], wantState: 'idle', wantReason: { type: 'down', reason: { type: 'bfd-down' } } },
+  { desc: 'BFD down while idle: ignored', events: [{ type: 'bfd-down' }], wantState: 'idle', wantReason: { type: 'ignored', event: 'bfd-down' } },
+  {
     desc: 'hold timer expiry -> 4/0, idle',
     events: [...toEstablished, { type: 'timer', timer: 'hold' }],
     wantState: 'idle',

@@ -47,6 +47,7 @@ describe('status: BGPSessionState last error, readable', () => {
   const bye = Buffer.concat([Buffer.from([3]), Buffer.from('bye')]).toString('hex');
   const cases: { desc: string; input: SessionError; want: string }[] = [
     { desc: 'hold timer', input: { type: 'down', reason: { type: 'hold-timer-expired' } }, want: 'hold timer expired' },
+    { desc: 'BFD', input: { type: 'down', reason: { type: 'bfd-down' } }, want: 'BFD session went down' },
     {
       desc: 'NOTIFICATION received, cease',
       input: { type: 'down', reason: { type: 'notification-received', code: 6, subcode: 2, data: '' } },
@@ -113,6 +114,11 @@ describe('status: the desired BGPSessionState', () => {
       desc: 'no error in this session: the one already written stays',
       input: { view: view({ state: 'connect', establishedAt: undefined }), prev: { state: 'Connect', lastError: 'hold timer expired', lastTransitionTime: 'T0' } },
       want: { ...base, state: 'Connect', lastError: 'hold timer expired', lastTransitionTime: 'T0' },
+    },
+    {
+      desc: 'a peer with a bfdProfile: the BFD state by its RFC 5880 name',
+      input: { view: view({ bfdState: 'admin-down' }) },
+      want: { ...base, state: 'Established', establishedAt: 'wall(1000)', bfdState: 'AdminDown', lastTransitionTime: times.now },
     },
     {
       desc: 'each FSM state by its RFC name',

@@ -44,6 +44,9 @@ export const CeaseSubcode = {
   otherConfigChange: 6,
   collisionResolution: 7,
   outOfResources: 8,
+  hardReset: 9,
+  /** RFC 9384. */
+  bfdDown: 10,
 } as const;
 
 /** A message (or part of one) that cannot be decoded; says which NOTIFICATION to send. */
