@@ -1,19 +1,2 @@
-// Whether Herald handles a Service at all. A Service that stops being ours (type changes from
-// LoadBalancer, or loadBalancerClass changes to another class) must be released.
-
-export interface ServiceClass {
-  /** spec.type */
-  readonly type: string | undefined;
-  /** spec.loadBalancerClass */
-  readonly loadBalancerClass: string | undefined;
-}
-
-/**
- * True for type LoadBalancer Services of our class: with no `--lb-class` flag, those without a
- * class (MetalLB's default); with one, exactly that class.
- */
-export function isOurs(svc: ServiceClass, ourClass: string | undefined): boolean {
-  if (svc.type !== 'LoadBalancer') return false;
-  const cls = svc.loadBalancerClass === '' ? undefined : svc.loadBalancerClass;
-  return cls === ourClass;
-}
+// The one reading of "is this Service ours?" lives in shared, used by the speaker too.
+export { isOurs, type ServiceClass } from '@herald/shared/api';

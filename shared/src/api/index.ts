@@ -4,3 +4,4 @@ export * from './types.js';
 export * from './schema.js';
 export * from './crd-defs.js';
 export * from './crds.js';
+export * from './service-class.js';

@@ -1,7 +1,7 @@
 // Kubernetes objects -> the plain values desiredAnnouncements reads. Pure (client-node types
 // only): the reconcile shell passes what its informers cached.
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
-import { ANNOTATION_IP_ALLOCATED_FROM_POOL } from '@herald/shared/api';
+import { ANNOTATION_IP_ALLOCATED_FROM_POOL, isOurs } from '@herald/shared/api';
 import { IP } from '@herald/shared/net';
 import type { EndpointInfo, NodeInfo } from '../eligibility/index.js';
 import type { ServiceState } from './types.js';
@@ -19,8 +19,7 @@ export function serviceKey(svc: V1Service): string {
  * one given (undefined: Services with no class, the default).
  */
 export function handles(svc: V1Service, lbClass: string | undefined): boolean {
-  if (svc.spec?.type !== 'LoadBalancer') return false;
-  return (svc.spec.loadBalancerClass ?? undefined) === lbClass;
+  return isOurs({ type: svc.spec?.type, loadBalancerClass: svc.spec?.loadBalancerClass ?? undefined }, lbClass);
 }
 
 /** status.loadBalancer.ingress[].ip, parsed; hostnames and garbage are dropped; no duplicates. */
