@@ -10,4 +10,3 @@ export { SessionCore, type SessionIO, type SessionStatus, type SessionCoreOption
 export { BgpSession, type BgpSessionOptions, type BgpSessionEvents } from './session.js';
 export { selectRouterId, type RouterIdSource } from './router-id.js';
 export { nextHopsFor, type InterfaceTable } from './next-hops.js';
-export { createBgpMetrics, type BgpMetrics } from './metrics.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Prefix, createLogger, type BGPPeer, type EventRecorder } from '@herald/shared';
+import { Prefix, Registry, createLogger, type BGPPeer, type EventRecorder } from '@herald/shared';
 import type { Advertisement } from '../../src/bgp/adj-rib-out.js';
 import type { SessionState } from '../../src/bgp/fsm-types.js';
 import type { SessionStatus } from '../../src/bgp/session-core.js';
@@ -12,6 +12,8 @@ class FakeSession {
   started = false;
   stopped = false;
   routes: string[] = [];
+  state: SessionStatus['state'] = 'idle';
+  updates = 0;
   constructor(
     readonly peer: BGPPeer,
     readonly onState: (s: SessionState, detail: string) => void,
@@ -26,7 +28,7 @@ class FakeSession {
     this.routes = [...want.keys()].sort();
   }
   status(): SessionStatus {
-    return { state: 'idle', establishedAt: undefined, prefixesSent: this.routes.length, updatesSent: 0, updatesReceived: 0, prefixesReceived: 0, lastError: undefined, negotiated: undefined };
+    return { state: this.state, establishedAt: undefined, prefixesSent: this.routes.length, updatesSent: this.updates, updatesReceived: 0, prefixesReceived: 0, lastError: undefined, negotiated: undefined };
   }
 }
 
@@ -64,6 +66,23 @@ describe('reconcile: BGP sessions per peer', () => {
     assert.deepEqual([...s.statuses().keys()], ['r2']);
     s.stopAll();
     assert.ok(made.every((f) => f.stopped));
+  });
+
+  it('the metrics read each live session: up, prefixes advertised, UPDATEs sent', async () => {
+    const made: FakeSession[] = [];
+    const registry = new Registry();
+    const s = new BgpSessions({ factory: (p, on) => { const f = new FakeSession(p, on); made.push(f); return f; }, node: 'node1', namespace: 'herald-system', log, registry });
+    s.sync(peers(['r1', {}], ['r2', { peerAddress: '203.0.113.2' }]), routes({ r1: ['192.0.2.10/32', '192.0.2.11/32'], r2: [] }));
+    const r1 = made.find((f) => f.peer.name === 'r1')!;
+    r1.state = 'established';
+    r1.updates = 4;
+    const text = await registry.metrics();
+    assert.match(text, /herald_bgp_session_up\{peer="r1"\} 1/);
+    assert.match(text, /herald_bgp_session_up\{peer="r2"\} 0/);
+    assert.match(text, /herald_bgp_announced_prefixes\{peer="r1"\} 2/);
+    assert.match(text, /herald_bgp_updates_sent\{peer="r1"\} 4/);
+    s.sync(peers(['r2', { peerAddress: '203.0.113.2' }]), routes({ r2: [] }));
+    assert.doesNotMatch(await registry.metrics(), /peer="r1"/, 'a peer that went has no series left');
   });
 
   it('a session that cannot be created is reported, not thrown', () => {
