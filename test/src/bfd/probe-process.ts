@@ -1,19 +1,12 @@
-// The test side of the speaker's BFD probe (speaker/src/bfd/probe-main.ts): starts it inside a
+// The test side of the BFD probe (probe-main.ts, the speaker's BfdEndpoint alone): starts it inside a
 // namespace, follows its session states, asks for status, freezes and thaws it.
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { nsSpawn, stopProcess } from '@herald/lab';
 
-export interface ProbeSessionSpec {
-  readonly key: string;
-  readonly peer: string;
-  readonly local?: string;
-  readonly multihop?: boolean;
-  readonly intervalMs: number;
-  readonly multiplier: number;
-  readonly passive?: boolean;
-  readonly minimumTtl?: number;
-}
+import type { ProbeSessionSpec } from './probe-session.js';
+
+export type { ProbeSessionSpec } from './probe-session.js';
 
 export interface ProbeStatus {
   readonly sessions: { key: string; state: string; remoteState: string; diag: number; detectMs: number; txIntervalMs: number; downs: number; lastDown?: { type: string } }[];
@@ -30,7 +23,7 @@ interface ProbeLine {
   readonly drops?: ProbeStatus['drops'];
 }
 
-const script = fileURLToPath(new URL('./bfd/probe-main.js', import.meta.resolve('@herald/speaker')));
+const script = fileURLToPath(new URL('./probe-main.js', import.meta.url));
 
 export class BfdProbe {
   readonly changes: { key: string; to: string; reason: string; at: number }[] = [];

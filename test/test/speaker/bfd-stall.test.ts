@@ -2,7 +2,7 @@
 // speaker process's main thread blocked for 2.5 s. On the packet thread (what herald-speaker
 // runs) neither side sees the session go Down; the control runs the same endpoint on the blocked
 // main thread, and there the peer declares it Down within the block. Two namespaces on a bridge;
-// the peer is the BFD probe (speaker/src/bfd/probe-main.ts) in its own process.
+// the peer is the BFD probe (test/src/bfd/probe-main.ts) in its own process.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { nsRun, Topology, uniquePrefix } from '@herald/lab';

@@ -1,26 +1,17 @@
 #!/usr/bin/env node
-// The BFD probe: a BfdEndpoint alone in a process, for the interop tests and the bench. argv[2]
+// The BFD probe: the speaker's BfdEndpoint alone in a process, for the interop tests and the
+// bench (a test fixture: it ships in no product package). argv[2]
 // is a JSON ProbeSession[]; stdin takes JSON lines ({"cmd":"status"}, {"cmd":"set","sessions":
 // [...]}, {"cmd":"stop"}); stdout gets JSON lines: ready, state changes, status answers.
 import { createInterface } from 'node:readline';
 import { createLogger } from '@herald/shared/log';
 import { IP } from '@herald/shared/net';
-import { BfdEndpoint, type BfdPeerSpec } from './endpoint.js';
-
-export interface ProbeSession {
-  readonly key: string;
-  readonly peer: string;
-  readonly local?: string;
-  readonly multihop?: boolean;
-  readonly intervalMs: number;
-  readonly multiplier: number;
-  readonly passive?: boolean;
-  readonly minimumTtl?: number;
-}
+import { bfd } from '@herald/speaker';
+import type { ProbeSessionSpec as ProbeSession } from './probe-session.js';
 
 export type ProbeCommand = { readonly cmd: 'status' } | { readonly cmd: 'set'; readonly sessions: readonly ProbeSession[] } | { readonly cmd: 'stop' };
 
-function spec(s: ProbeSession): BfdPeerSpec {
+function spec(s: ProbeSession): bfd.BfdPeerSpec {
   return {
     key: s.key,
     peerAddress: IP.parse(s.peer),
@@ -35,7 +26,7 @@ const write = (o: unknown): void => {
   process.stdout.write(JSON.stringify(o) + '\n');
 };
 const log = createLogger({ component: 'bfd-probe', level: 'warn' });
-const endpoint = new BfdEndpoint({ log });
+const endpoint = new bfd.BfdEndpoint({ log });
 endpoint.onState((key, from, to, reason) => write({ event: 'state', key, from, to, reason, at: Date.now() }));
 endpoint.setSessions((JSON.parse(process.argv[2] ?? '[]') as ProbeSession[]).map(spec));
 createInterface({ input: process.stdin }).on('line', (line) => {
