@@ -59,16 +59,29 @@ const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).le
 const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ');
 process.stdout.write(table.map(line).join('\n') + '\n');
 
-// A partial run keeps the other areas' rows of the file, in module order.
+/**
+ * What a row measures, without its figures: its text up to the first ')' when it starts with a
+ * parenthesised variant ("load burst (1,000 L2 Services, idle)", "kubectl delete -f (...)"),
+ * else the whole text. A partial run replaces the variants it measured and keeps the others.
+ */
+export function variantKey(what) {
+  const m = /^[^(:]*\([^)]*\)/.exec(what);
+  return m ? m[0] : what;
+}
+
+// A partial run keeps the other areas' rows of the file, and of its own areas the variants it
+// did not measure (HERALD_LOAD_BURST_N=10000 re-measures that variant only), in module order.
 const mdPath = root + 'BENCHMARKS.md';
 let allRows = rows;
 if (only.length && existsSync(mdPath)) {
   const kept = [];
   const old = readFileSync(mdPath, 'utf8');
   const oldDate = /last on (\d{4}-\d\d-\d\d)|make bench` on (\d{4}-\d\d-\d\d)/.exec(old)?.slice(1).find(Boolean) ?? 'earlier';
+  const measured = new Set(rows.map((r) => `${r.area}\u0000${variantKey(r.what)}`));
   for (const l of old.split('\n')) {
     const c = l.startsWith('| ') ? l.slice(2, -2).split(' | ') : [];
-    if ((c.length !== 4 && c.length !== 5) || c[0] === 'area' || only.includes(c[0])) continue;
+    if ((c.length !== 4 && c.length !== 5) || c[0] === 'area') continue;
+    if (only.includes(c[0]) && measured.has(`${c[0]}\u0000${variantKey(c[1])}`)) continue;
     // A four-column row is from a file written before the column existed.
     kept.push({ area: c[0], what: c[1], value: c[2], target: c[3], date: c[4] ?? oldDate });
   }
