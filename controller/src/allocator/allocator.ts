@@ -6,7 +6,8 @@
 // Safety rules (DESIGN §4): an IP is never held by two incompatible Services; an IP is never
 // outside the pool its holder is recorded against; a Service keeps its IPs for as long as they
 // are valid for it (allocate() re-checks, setPools() re-homes), and only loses them with a reason.
-import { IP, type Family, type Pool } from '@herald/shared';
+import type { Pool } from '@herald/shared/config';
+import { IP, type Family } from '@herald/shared/net';
 import { checkFamilies, comparePinned, familyPlan, planFamilies, poolRefuses, type FamilyPlan } from './policy.js';
 import { PoolIndex } from './pool-index.js';
 import type { AllocationReason } from './reasons.js';

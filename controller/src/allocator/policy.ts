@@ -1,5 +1,6 @@
 // Which pools may serve a Service, in which order, and which address families it wants.
-import type { Family, IP, Pool } from '@herald/shared';
+import type { Pool } from '@herald/shared/config';
+import type { Family, IP } from '@herald/shared/net';
 import type { AllocationReason } from './reasons.js';
 import type { AllocService } from './types.js';
 

@@ -1,5 +1,6 @@
 // One pool as the allocator sees it: its ranges with a free-address cursor each, and counts.
-import type { Family, IP, Pool } from '@herald/shared';
+import type { Pool } from '@herald/shared/config';
+import type { Family, IP } from '@herald/shared/net';
 import { RangeCursor, isBuggyValue, usableCount } from './range-cursor.js';
 
 export type Coverage = 'yes' | 'no' | 'buggy-ip-avoided';

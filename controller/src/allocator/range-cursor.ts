@@ -5,7 +5,7 @@
 // `holes`, a min-heap that may also hold stale entries (freed, then taken again by request);
 // stale entries are dropped when they reach the top. So finding the lowest free address is
 // amortised O(1) for the cursor and O(log n) per hole, and an IPv6 /64 is never materialised.
-import type { IPRange } from '@herald/shared';
+import type { IPRange } from '@herald/shared/net';
 import { BigIntMinHeap } from './min-heap.js';
 
 /** IPv4 addresses ending in .0 or .255 (MetalLB's ipConfusesBuggyFirmwares). */

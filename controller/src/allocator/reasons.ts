@@ -1,7 +1,7 @@
 // Why an allocation failed, or why an existing one was cleared. Values, not strings: the
 // reconciler puts `reasonMessage` in Events and in the Service's condition, and tests assert the
 // value itself.
-import { familyName, type Family, type IP } from '@herald/shared';
+import { familyName, type Family, type IP } from '@herald/shared/net';
 
 export type SharingConflict = 'different-key' | 'port-conflict' | 'backend-mismatch';
 

@@ -1,7 +1,8 @@
 // IP sharing: who holds an IP, and whether one more Service may. All holders of an IP have the
 // same sharing key and the same backend key, and no protocol/port is used twice, so the set of
 // Services on one IP is always known and always compatible (MetalLB's checkSharing, per IP).
-import type { IP, Labels } from '@herald/shared';
+import type { Labels } from '@herald/shared/config';
+import type { IP } from '@herald/shared/net';
 import type { SharingConflict } from './reasons.js';
 import type { AllocService, ServicePort } from './types.js';
 

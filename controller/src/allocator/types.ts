@@ -1,7 +1,8 @@
 // What the allocator is given about a Service, and what it hands back. The reconciler builds an
 // AllocService from a Service (annotations already read and parsed); the allocator never sees a
 // Kubernetes object.
-import type { Family, IP, Labels } from '@herald/shared';
+import type { Labels } from '@herald/shared/config';
+import type { Family, IP } from '@herald/shared/net';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
