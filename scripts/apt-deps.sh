@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the network suites need (real routers and real clients), when
-# running as root and any is missing (podman, buildah and runc: make image and its suite).
+# running as root and any is missing (podman, buildah and runc: make image and its suite;
+# prometheus: promtool checks and tests the alert rules in config/monitoring).
 # Without root it says loudly what the suites will skip.
 set -euo pipefail
-packages=(bird2 frr gobgpd iproute2 iputils-ping iputils-arping ndisc6 tcpdump nftables curl podman buildah runc)
+packages=(bird2 frr gobgpd iproute2 iputils-ping iputils-arping ndisc6 tcpdump nftables curl podman buildah runc prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

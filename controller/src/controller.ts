@@ -80,7 +80,7 @@ export class Controller {
       clock: o.clock,
       log: o.log,
     });
-    this.configState = new ConfigurationStateWriter(kc, o.namespace, 'controller', undefined, o.log, { clock: o.clock });
+    this.configState = new ConfigurationStateWriter(kc, o.namespace, 'controller', undefined, o.log, { clock: o.clock, registry: o.registry });
     // The controller never needs BGP passwords, so it has no access to Secrets.
     this.config = new ConfigWatcher({ kubeConfig: kc, namespace: o.namespace, clock: o.clock, log: o.log, watchSecrets: false, onChange: (s) => this.onConfig(s) });
     const writer: ServiceWriter = {

@@ -12,12 +12,15 @@ import type { ConfigState } from './config-watcher.js';
 import { classifyApiError, describeApiFailure, isObjectNotFound, type ApiFailureType } from './api-error.js';
 import { errText } from './leader-election.js';
 import { mergePatch } from './patch.js';
+import { Gauge, type Registry } from '../metrics.js';
 
 export interface ConfigurationStateWriterOptions {
   readonly clock?: Clock;
   /** First retry delay (default 500 ms); doubles per failure up to maxBackoffMs (default 30 s). */
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** Where `herald_config_valid` goes (1 while the config in force is valid, 0 while invalid). */
+  readonly registry?: Registry;
 }
 
 interface Wanted {
@@ -35,6 +38,7 @@ export class ConfigurationStateWriter {
   private episode: { type: ApiFailureType; since: number } | undefined;
   private closed = false;
   private readonly clock: Clock;
+  private readonly valid: Gauge<'configurationstate'> | undefined;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -45,6 +49,14 @@ export class ConfigurationStateWriter {
     private readonly opts: ConfigurationStateWriterOptions = {},
   ) {
     this.clock = opts.clock ?? systemClock;
+    this.valid = opts.registry
+      ? new Gauge({
+          name: 'herald_config_valid',
+          help: 'Whether the configuration this component read last is valid (1) or invalid (0: the last good one stays in force; the ConfigurationState object named in the label says why). No series before the first reading.',
+          labelNames: ['configurationstate'],
+          registers: [opts.registry],
+        })
+      : undefined;
   }
 
   get name(): string {
@@ -55,6 +67,7 @@ export class ConfigurationStateWriter {
   async report(state: ConfigState): Promise<void> {
     const errors = state.type === 'valid' ? [] : state.errors;
     const result = errors.length === 0 ? 'Valid' : 'Invalid';
+    this.valid?.set({ configurationstate: this.name }, errors.length === 0 ? 1 : 0);
     const errorSummary = errors.map(formatConfigError).join('\n');
     const key = `${result}\n${errorSummary}`;
     if (key === this.last && this.wanted === undefined) return;

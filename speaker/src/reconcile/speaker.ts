@@ -88,7 +88,7 @@ export class Speaker {
       list: (page) => discovery.listEndpointSliceForAllNamespaces(page),
     });
     this.nodeInformer = new ResilientInformer<V1Node>({ ...common, name: 'nodes', path: '/api/v1/nodes', list: (page) => core.listNode(page) });
-    this.configState = new ConfigurationStateWriter(kc, o.namespace, 'speaker', o.node, o.log, { clock: o.clock });
+    this.configState = new ConfigurationStateWriter(kc, o.namespace, 'speaker', o.node, o.log, { clock: o.clock, ...(o.registry ? { registry: o.registry } : {}) });
     this.config = new ConfigWatcher({
       ...common,
       namespace: o.namespace,

@@ -4,7 +4,7 @@
 // episode, and a 429's Retry-After is honoured. Time is a FakeClock; HTTP is real.
 import assert from 'node:assert/strict';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { ConfigurationStateWriter, FakeClock, PooledKubeConfig, createLogger, type ConfigState } from '@herald/shared';
+import { ConfigurationStateWriter, FakeClock, PooledKubeConfig, Registry, createLogger, type ConfigState } from '@herald/shared';
 import { applyObjects, heraldCrds, startApiServer, type ApiServer } from '@herald/lab';
 import { waitFor } from '../../src/harness/wait.js';
 
@@ -52,6 +52,22 @@ describe('ConfigurationState writer: a missing CRD and 429s', function () {
       return undefined;
     }
   };
+
+  it('herald_config_valid follows each report, whether or not its write has landed', async () => {
+    // No CRDs at all: every write fails, and the metric must not wait for one to land.
+    const registry = new Registry();
+    const w = new ConfigurationStateWriter(kc, NS, 'speaker', 'node1', capture().log, { clock: new FakeClock(), registry });
+    const value = async (): Promise<string | undefined> => /^herald_config_valid\{configurationstate="speaker-node1"\} (\S+)$/m.exec(await registry.metrics())?.[1];
+    assert.doesNotMatch(await registry.metrics(), /^herald_config_valid/m, 'no series before the first report (a 0 would alert)');
+    await w.report(valid);
+    assert.equal(await value(), '1');
+    const invalid = { type: 'invalid', config: undefined, errors: [{ kind: 'IPAddressPool', namespace: NS, name: 'p', field: 'spec.addresses[0]', message: 'invalid CIDR' }] } as unknown as ConfigState;
+    await w.report(invalid);
+    assert.equal(await value(), '0');
+    await w.report(valid);
+    assert.equal(await value(), '1');
+    w.close();
+  });
 
   it('waits for the CRD, says so once, and writes the report once the CRD is installed', async () => {
     const crds = heraldCrds();
