@@ -5,6 +5,7 @@
 import { isOurs, type Allocator } from '@herald/controller/allocator';
 import { relearnAllocations } from '@herald/controller/relearn';
 import { serviceClass } from '@herald/controller/service-input';
+import { serviceKey as keyOf } from '@herald/shared/api';
 import { parseConfig, type Config, type ConfigError } from '@herald/shared/config';
 import { SPEAKER_LEASE_PREFIX } from '@herald/speaker/member-facts';
 import type { V1Lease, V1Service } from '@kubernetes/client-node';
@@ -27,7 +28,8 @@ export function configOf(s: Snapshot): ConfigView {
   return { config: undefined, errors: r.errors, pools: pools.ok ? pools.config.pools : new Map() };
 }
 
-export const keyOf = (svc: V1Service): string => `${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
+/** "namespace/name": the components' own serviceKey. */
+export { keyOf };
 
 /** Services Herald handles (type LoadBalancer, no loadBalancerClass), in key order. */
 export function handledServices(s: Snapshot): V1Service[] {

@@ -12,6 +12,7 @@ import {
 } from '@herald/shared';
 import type { AllocService, IPFamilyPolicy, Protocol, ServicePort } from '../allocator/types.js';
 import type { ServiceClass } from '../allocator/ownership.js';
+import { serviceKey } from '@herald/shared/api';
 
 export interface InputProblem {
   /** The annotation or field: "metadata.annotations[herald.dev/loadBalancerIPs]", "spec.loadBalancerIP". */
@@ -21,9 +22,7 @@ export interface InputProblem {
 
 export type ServiceInput = { readonly ok: true; readonly service: AllocService } | { readonly ok: false; readonly problems: readonly InputProblem[] };
 
-export function serviceKey(svc: V1Service): string {
-  return `${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
-}
+export { serviceKey };
 
 /** What isOurs() needs from a Service. */
 export function serviceClass(svc: V1Service): ServiceClass {

@@ -20,3 +20,8 @@ export function isOurs(svc: ServiceClass, ourClass: string | undefined): boolean
   const cls = svc.loadBalancerClass === '' ? undefined : svc.loadBalancerClass;
   return cls === ourClass;
 }
+
+/** A Service's key, "namespace/name", as every component and the CLI name it. */
+export function serviceKey(svc: { readonly metadata?: { readonly namespace?: string; readonly name?: string } }): string {
+  return `${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
+}

@@ -1,7 +1,7 @@
 // Kubernetes objects -> the plain values desiredAnnouncements reads. Pure (client-node types
 // only): the reconcile shell passes what its informers cached.
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
-import { ANNOTATION_IP_ALLOCATED_FROM_POOL, isOurs } from '@herald/shared/api';
+import { ANNOTATION_IP_ALLOCATED_FROM_POOL, isOurs, serviceKey } from '@herald/shared/api';
 import { IP } from '@herald/shared/net';
 import type { EndpointInfo, NodeInfo } from '../eligibility/index.js';
 import type { ServiceState } from './types.js';
@@ -10,9 +10,7 @@ import type { ServiceState } from './types.js';
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const METALLB_POOL_ANNOTATION = 'metallb.io/ip-allocated-from-pool';
 
-export function serviceKey(svc: V1Service): string {
-  return `${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
-}
+export { serviceKey };
 
 /**
  * Is this a Service Herald's speaker handles? type LoadBalancer, and its loadBalancerClass is the
