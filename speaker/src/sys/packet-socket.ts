@@ -1,13 +1,11 @@
 // AF_PACKET SOCK_RAW sockets, one per interface, through koffi (FFI to libc). The only file in
-// Herald that touches this FFI. Reads are event-driven: the non-blocking fd is watched by libuv
-// (koffi.node.poll), and on readiness frames are drained with recv(MSG_DONTWAIT) on the main
-// thread, so there is no busy polling, no thread-pool thread parked in read(), and close() is
-// immediate. A classic BPF filter, attached before bind, keeps unrelated traffic in the kernel.
+// Herald that opens AF_PACKET sockets. Reads are event-driven (fd-reader.ts: libuv watches the
+// non-blocking fd, frames are drained with recv(MSG_DONTWAIT), a bounded number per wakeup). A classic BPF filter, attached before bind, keeps unrelated traffic in the kernel.
 import { readFileSync } from 'node:fs';
 import koffi from 'koffi';
 import { MAC } from '../wire/ethernet.js';
+import { FdReader } from './fd-reader.js';
 
-type PollHandle = ReturnType<typeof koffi.node.poll>;
 
 const AF_PACKET = 17;
 const SOCK_RAW = 3;
@@ -24,8 +22,6 @@ const PACKET_MR_MULTICAST = 0;
 const PACKET_MR_ALLMULTI = 2;
 const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;
-const EAGAIN = 11;
-const EINTR = 4;
 const ENETDOWN = 100;
 const SOCKADDR_LL_LEN = 20;
 const PACKET_MREQ_LEN = 16;
@@ -138,7 +134,7 @@ export class PacketSocket implements PacketConn {
   readonly ifindex: number;
   readonly mac: MAC;
   private fd: number;
-  private readonly poll: PollHandle;
+  private readonly reader: FdReader;
   private readonly rx = Buffer.alloc(RECV_BUFFER);
   private readonly lib = getLibc();
 
@@ -163,7 +159,8 @@ export class PacketSocket implements PacketConn {
       sll.writeUInt16BE(ETH_P_ALL, 2);
       sll.writeInt32LE(this.ifindex, 4);
       this.check('bind', this.lib.bind(fd, sll, SOCKADDR_LL_LEN));
-      this.poll = koffi.node.poll(fd, { readable: true }, this.onPoll);
+      // A link going down reports ENETDOWN once; the socket works again when it comes back.
+      this.reader = new FdReader({ fd, maxPerWakeup: MAX_FRAMES_PER_WAKEUP, readOne: () => this.readOne(), skipErrnos: [ENETDOWN], onError: (errno) => this.opts.onError?.(new PacketSocketError('recv', errno, this.ifname)) });
     } catch (err) {
       this.lib.close(fd);
       this.fd = -1;
@@ -179,29 +176,12 @@ export class PacketSocket implements PacketConn {
     return this.fd < 0;
   }
 
-  // koffi calls back with (status, events), whatever its .d.ts says. On POLLERR (a link going
-  // down sets ENETDOWN on the socket) libuv reports a negative status and stops the handle:
-  // reading clears the error, and the handle is restarted so the socket survives a link flap.
-  private readonly onPoll = ((status: number) => {
-    this.drain();
-    if (status < 0 && this.fd >= 0) this.poll.start({ readable: true }, this.onPoll);
-  }) as unknown as (ev: { readable: boolean }) => void;
-
-  private drain(): void {
-    for (let i = 0; i < MAX_FRAMES_PER_WAKEUP && this.fd >= 0; i++) {
-      const n = this.lib.recv(this.fd, this.rx, RECV_BUFFER, MSG_DONTWAIT | MSG_TRUNC);
-      if (n < 0) {
-        const errno = koffi.errno();
-        if (errno === EAGAIN || errno === EINTR) return;
-        // A link going down reports ENETDOWN once; the socket works again when it comes back.
-        if (errno === ENETDOWN) continue;
-        this.poll.stop();
-        this.opts.onError?.(new PacketSocketError('recv', errno, this.ifname));
-        return;
-      }
-      if (n > RECV_BUFFER) continue; // truncated jumbo frame: not ARP/NDP, drop it
-      this.opts.onFrame(Buffer.from(this.rx.subarray(0, n)));
-    }
+  /** One frame (read through FdReader): its length, or < 0 with errno set. */
+  private readOne(): number {
+    const n = this.lib.recv(this.fd, this.rx, RECV_BUFFER, MSG_DONTWAIT | MSG_TRUNC);
+    // A truncated jumbo frame (n > RECV_BUFFER) is not ARP/NDP: dropped.
+    if (n >= 0 && n <= RECV_BUFFER) this.opts.onFrame(Buffer.from(this.rx.subarray(0, n)));
+    return n;
   }
 
   send(frame: Uint8Array): void {
@@ -234,7 +214,7 @@ export class PacketSocket implements PacketConn {
   /** Stops reading and closes the fd (memberships go with it). Safe to call twice. */
   close(): void {
     if (this.fd < 0) return;
-    this.poll.close();
+    this.reader.close();
     this.lib.close(this.fd);
     this.fd = -1;
   }

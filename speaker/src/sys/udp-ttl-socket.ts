@@ -2,14 +2,13 @@
 // cannot: BFD must check it (RFC 5881 §5: single hop accepts only 255; RFC 5883 §2: multihop
 // accepts down to a configured minimum) and count what it drops. Made through koffi (FFI to
 // libc) with IP_RECVTTL / IPV6_RECVHOPLIMIT; recvmsg reads the TTL from the control message.
-// Reads are event-driven, as in packet-socket.ts: libuv watches the non-blocking fd
-// (koffi.node.poll) and datagrams are drained with recvmsg(MSG_DONTWAIT), a bounded number per
-// wakeup. Sending goes through node:dgram (the source port and TTL are all a sender needs).
+// Reads are event-driven, as for the packet sockets (fd-reader.ts): datagrams are drained with
+// recvmsg(MSG_DONTWAIT), a bounded number per wakeup. Sending goes through node:dgram (the source port and TTL are all a sender needs).
 import koffi from 'koffi';
 import { IP } from '@herald/shared/net';
 import { sockaddr } from './tcp-md5.js';
+import { FdReader } from './fd-reader.js';
 
-type PollHandle = ReturnType<typeof koffi.node.poll>;
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -27,8 +26,6 @@ const IPV6_RECVHOPLIMIT = 51;
 const IPV6_HOPLIMIT = 52;
 const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;
-const EAGAIN = 11;
-const EINTR = 4;
 const ECONNREFUSED = 111;
 const MAX_PER_WAKEUP = 256;
 const BUFFER = 2048;
@@ -117,7 +114,7 @@ export function ttlFromControl(c: Buffer): number | undefined {
 
 export class UdpTtlSocket {
   private fd: number;
-  private readonly poll: PollHandle;
+  private readonly reader: FdReader;
   private readonly lib = getLibc();
   private readonly data = Buffer.alloc(BUFFER);
   private readonly name = Buffer.alloc(28);
@@ -141,7 +138,8 @@ export class UdpTtlSocket {
       this.check(`bind port ${o.port}`, this.lib.bind(fd, addr, addr.length));
       this.iov.writeBigUInt64LE(koffi.address(this.data), 0);
       this.iov.writeBigUInt64LE(BigInt(BUFFER), 8);
-      this.poll = koffi.node.poll(fd, { readable: true }, this.onPoll);
+      // An ICMP port unreachable (a peer not running BFD yet) is not fatal for a receiver.
+      this.reader = new FdReader({ fd, maxPerWakeup: MAX_PER_WAKEUP, readOne: () => this.readOne(), skipErrnos: [ECONNREFUSED], onError: (errno) => this.o.onError?.(new UdpTtlSocketError('recvmsg', errno)) });
     } catch (err) {
       this.lib.close(fd);
       this.fd = -1;
@@ -157,36 +155,19 @@ export class UdpTtlSocket {
     return this.fd < 0;
   }
 
-  // koffi calls back with (status, events); a negative status (POLLERR) stops the handle, so it
-  // is restarted after draining, as for the packet sockets.
-  private readonly onPoll = ((status: number) => {
-    this.drain();
-    if (status < 0 && this.fd >= 0) this.poll.start({ readable: true }, this.onPoll);
-  }) as unknown as (ev: { readable: boolean }) => void;
-
-  private drain(): void {
-    for (let i = 0; i < MAX_PER_WAKEUP && this.fd >= 0; i++) {
-      const m: MsgHdr = { name: this.name, namelen: this.name.length, iov: this.iov, iovlen: 1, control: this.control, controllen: CONTROL, flags: 0 };
-      const n = this.lib.recvmsg(this.fd, m, MSG_DONTWAIT);
-      if (n < 0) {
-        const errno = koffi.errno();
-        if (errno === EAGAIN || errno === EINTR) return;
-        // An ICMP port unreachable (a peer not running BFD yet) is not fatal for a receiver.
-        if (errno === ECONNREFUSED) continue;
-        this.poll.stop();
-        this.o.onError?.(new UdpTtlSocketError('recvmsg', errno));
-        return;
-      }
-      if (m.flags & MSG_TRUNC) continue; // larger than any BFD packet: not ours
-      const src = readSockaddr(this.name);
-      if (!src) continue;
-      this.o.onDatagram({ payload: Buffer.from(this.data.subarray(0, n)), from: src.address, port: src.port, ttl: ttlFromControl(this.control.subarray(0, Math.min(CONTROL, m.controllen))) });
-    }
+  /** One datagram (read through FdReader): its length, or < 0 with errno set. */
+  private readOne(): number {
+    const m: MsgHdr = { name: this.name, namelen: this.name.length, iov: this.iov, iovlen: 1, control: this.control, controllen: CONTROL, flags: 0 };
+    const n = this.lib.recvmsg(this.fd, m, MSG_DONTWAIT);
+    if (n < 0 || m.flags & MSG_TRUNC) return n; // truncated: larger than any BFD packet, not ours
+    const src = readSockaddr(this.name);
+    if (src) this.o.onDatagram({ payload: Buffer.from(this.data.subarray(0, n)), from: src.address, port: src.port, ttl: ttlFromControl(this.control.subarray(0, Math.min(CONTROL, m.controllen))) });
+    return n;
   }
 
   close(): void {
     if (this.fd < 0) return;
-    this.poll.stop();
+    this.reader.close();
     this.lib.close(this.fd);
     this.fd = -1;
   }
