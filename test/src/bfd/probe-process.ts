@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { nsSpawn, stopProcess } from '@herald/lab';
 
 import type { ProbeSessionSpec } from './probe-session.js';
+import { onJsonLines } from '../harness/json-lines.js';
 
 export type { ProbeSessionSpec } from './probe-session.js';
 
@@ -37,28 +38,19 @@ export class BfdProbe {
   static start(ns: string, sessions: readonly ProbeSessionSpec[]): BfdProbe {
     const child = nsSpawn(ns, [process.execPath, script, JSON.stringify(sessions)], { stdio: ['pipe', 'pipe', 'pipe'] });
     const p = new BfdProbe(child);
-    let buf = '';
-    child.stdout?.on('data', (b: Buffer) => {
-      buf += b.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line.trim()) continue;
-        const ev = JSON.parse(line) as ProbeLine;
-        if (ev.event === 'state' && ev.key && ev.to) {
-          p.states.set(ev.key, ev.to);
-          p.changes.push({ key: ev.key, to: ev.to, reason: ev.reason?.type ?? '', at: ev.at ?? Date.now() });
-        }
-        if (ev.event === 'status') {
-          const ws = p.statusWaiters;
-          p.statusWaiters = [];
-          for (const w of ws) w({ sessions: ev.sessions ?? [], drops: ev.drops ?? {} });
-        }
-        const ws = p.waiters;
-        p.waiters = [];
-        for (const w of ws) w();
+    onJsonLines<ProbeLine>(child.stdout, (ev) => {
+      if (ev.event === 'state' && ev.key && ev.to) {
+        p.states.set(ev.key, ev.to);
+        p.changes.push({ key: ev.key, to: ev.to, reason: ev.reason?.type ?? '', at: ev.at ?? Date.now() });
       }
+      if (ev.event === 'status') {
+        const ws = p.statusWaiters;
+        p.statusWaiters = [];
+        for (const w of ws) w({ sessions: ev.sessions ?? [], drops: ev.drops ?? {} });
+      }
+      const ws = p.waiters;
+      p.waiters = [];
+      for (const w of ws) w();
     });
     child.stderr?.on('data', (b: Buffer) => {
       p.err = (p.err + b.toString('utf8')).slice(-16_384);

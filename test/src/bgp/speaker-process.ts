@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { nsSpawn, stopProcess } from '@herald/lab';
 import type { ChildCommand, ChildConfig, ChildRoute } from './speaker-child.js';
+import { onJsonLines } from '../harness/json-lines.js';
 
 export interface ChildEvent {
   readonly event: string;
@@ -27,21 +28,12 @@ export class SpeakerProcess {
   static start(ns: string, cfg: ChildConfig): SpeakerProcess {
     const child = nsSpawn(ns, [process.execPath, script, JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'pipe'] });
     const p = new SpeakerProcess(child);
-    let buf = '';
-    child.stdout?.on('data', (b: Buffer) => {
-      buf += b.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line.trim()) continue;
-        const ev = JSON.parse(line) as ChildEvent;
-        p.events.push(ev);
-        if (ev.event === 'state' && ev.peer && ev.state) p.states.set(ev.peer, ev.state);
-        const ws = p.waiters;
-        p.waiters = [];
-        for (const w of ws) w();
-      }
+    onJsonLines<ChildEvent>(child.stdout, (ev) => {
+      p.events.push(ev);
+      if (ev.event === 'state' && ev.peer && ev.state) p.states.set(ev.peer, ev.state);
+      const ws = p.waiters;
+      p.waiters = [];
+      for (const w of ws) w();
     });
     child.stderr?.on('data', (b: Buffer) => {
       p.err = (p.err + b.toString('utf8')).slice(-16_384);

@@ -3,6 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { nsSpawn, stopProcess } from '@herald/lab';
+import { onJsonLines } from '../harness/json-lines.js';
 
 export interface ViewLine {
   readonly event: string;
@@ -27,15 +28,8 @@ export class MemberProcess {
   static start(ns: string, name: string, args: readonly string[]): MemberProcess {
     const child = nsSpawn(ns, [process.execPath, script, '--node', name, ...args]);
     const p = new MemberProcess(name, child);
-    let buf = '';
-    child.stdout?.on('data', (b: Buffer) => {
-      buf += b.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (line) p.lines.push(JSON.parse(line) as ViewLine);
-      }
+    onJsonLines<ViewLine>(child.stdout, (line) => {
+      p.lines.push(line);
       p.wake();
     });
     child.stderr?.on('data', (b: Buffer) => {
