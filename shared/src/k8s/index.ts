@@ -17,3 +17,4 @@ export * from './token-bucket.js';
 export * from './paged-list.js';
 export * from './lru.js';
 export * from './trim.js';
+export * from './undici-http.js';

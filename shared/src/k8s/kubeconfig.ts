@@ -32,6 +32,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { retryObserver, type KubeClientMetrics } from './client-metrics.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import { retryingHttpLibrary } from './retrying-http.js';
+import { undiciHttpLibrary } from './undici-http.js';
 import { defaultRetryOptions, type RetryOptions } from './retry-policy.js';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
@@ -90,7 +91,7 @@ export class PooledKubeConfig extends KubeConfig {
     const clock = opts.clock ?? systemClock;
     const qps = opts.qps ?? -1;
     this.limiter = new RateLimiter({ qps, burst: opts.burst ?? Math.max(1, Math.round(2 * qps)) }, clock);
-    this.http = retryingHttpLibrary({ retry: { ...defaultRetryOptions, ...opts.retry }, limiter: this.limiter, clock, observer: retryObserver(opts.metrics) });
+    this.http = retryingHttpLibrary({ inner: undiciHttpLibrary(), retry: { ...defaultRetryOptions, ...opts.retry }, limiter: this.limiter, clock, observer: retryObserver(opts.metrics) });
   }
 
   /**
@@ -122,8 +123,9 @@ export class PooledKubeConfig extends KubeConfig {
     const p = this.pooled;
     if (p && p.context === this.currentContext && now - p.at < this.renewMs) {
       context.setDispatcher(p.dispatcher);
-      // The one made for this request was never used: let it go.
-      void fresh.close().catch(() => undefined);
+      // The one made for this request was never used and holds no socket: it is left to the
+      // garbage collector. close() would destroy it, and undici builds a ClientDestroyedError
+      // (a stack trace) per destroy: 30 µs per request, 3% of the controller's CPU in a burst.
       return;
     }
     if (p) {

@@ -1,5 +1,5 @@
-// The HTTP library behind every generated API client a PooledKubeConfig makes: client-node's own
-// (undici fetch) wrapped so a 429, or a 503 with Retry-After, is sent again after the delay the
+// The HTTP library behind every generated API client a PooledKubeConfig makes: a transport
+// (undici-http.ts; client-node's fetch-based one by default) wrapped so a 429, or a 503 with Retry-After, is sent again after the delay the
 // server asked for (capped, with jitter), a bounded number of times, for every method.
 //
 // Why a wrapper and not undici's interceptors.retry composed onto the pooled dispatcher: fetch
