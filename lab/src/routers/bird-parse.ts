@@ -122,3 +122,34 @@ export function parseBirdNeighborCapabilities(out: string): string[] {
   }
   return capabilitySet(caps);
 }
+
+/** Route updates and withdraws a BGP protocol's channels received (`show protocols all`). */
+export interface BirdImportStats {
+  readonly updates: number;
+  readonly withdraws: number;
+}
+
+/**
+ * Per BGP protocol, the "received" column of its channels' "Import updates" and "Import
+ * withdraws" lines, summed over the channels (ipv4, ipv6). Protocols of other kinds (device,
+ * kernel, bfd) are left out: they are not what a peer sent.
+ */
+export function parseBirdImportStats(out: string): Map<string, BirdImportStats> {
+  const res = new Map<string, BirdImportStats>();
+  let cur: string | undefined;
+  for (const line of out.split('\n')) {
+    const head = /^(\S+)\s+(\S+)\s/.exec(line);
+    if (head) {
+      cur = head[2] === 'BGP' ? head[1] : undefined;
+      if (cur !== undefined && !res.has(cur)) res.set(cur, { updates: 0, withdraws: 0 });
+      continue;
+    }
+    if (cur === undefined) continue;
+    const m = /^\s+Import (updates|withdraws):\s+(\d+)/.exec(line);
+    if (!m) continue;
+    const s = res.get(cur)!;
+    const n = Number(m[2]);
+    res.set(cur, m[1] === 'updates' ? { ...s, updates: s.updates + n } : { ...s, withdraws: s.withdraws + n });
+  }
+  return res;
+}

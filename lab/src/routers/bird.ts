@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nsRun } from '../netns/exec.js';
 import { birdBfdConfig, parseBirdBfdSessions, type RouterBfdSession } from './bfd.js';
-import { parseBirdNeighborCapabilities, parseBirdProtocols, parseBirdRoutes } from './bird-parse.js';
+import { parseBirdImportStats, parseBirdNeighborCapabilities, parseBirdProtocols, parseBirdRoutes, type BirdImportStats } from './bird-parse.js';
 import { poll } from './poll.js';
 import { Daemon, SingleDaemonRouter, makeWorkDir } from './process.js';
 import { peerFamilies, peerNamed, type RibRoute, type RouterDriver, type RouterSession, type RouterSpec } from './types.js';
@@ -92,6 +92,11 @@ export class BirdRouter extends SingleDaemonRouter implements RouterDriver {
   /** The bird process (tests freeze it to make the router's side go silent). */
   get pid(): number | undefined {
     return this.daemon?.child.pid;
+  }
+
+  /** Route updates and withdraws received, per BGP protocol, since it started. */
+  async importStats(): Promise<Map<string, BirdImportStats>> {
+    return parseBirdImportStats(await this.birdc('show protocols all'));
   }
 
   async neighborCapabilities(peerName: string): Promise<string[]> {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:net';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { ANNOTATION_IP_ALLOCATED_FROM_POOL, GROUP, PooledKubeConfig, VERSION, type BGPSessionStateStatus, type Logger } from '@herald/shared';
-import { restartApiServer, startApiServer, type ApiServer, type ApiServerOptions } from '../apiserver/index.js';
+import { restartApiServer, startApiServer, type ApiServer, type ApiServerOptions, type RequestRecord } from '../apiserver/index.js';
 import { nsRun } from '../netns/exec.js';
 import { Topology, deleteNamespacesWithPrefix, type HostSpec } from '../netns/topology.js';
 import { createRouter, type RouterDriver, type RouterPeerSpec } from '../routers/index.js';
@@ -44,6 +44,8 @@ export class Lab {
   private stopProxy: (() => Promise<void>) | undefined;
   private stopFib: (() => void) | undefined;
   private kc = new PooledKubeConfig();
+  /** Sees every request the API server answers, across restarts (benchmarks count writes). */
+  onApiRequest: ((r: RequestRecord) => void) | undefined;
   private readonly procs: ProcessSet;
   private readonly ns: ReturnType<typeof siteNamespaces>;
   private readonly links = new Map<string, boolean>();
@@ -122,7 +124,7 @@ export class Lab {
 
     // 2. The API server: on the host's loopback, and on the lab network (mgmt, :6443) through a
     //    Unix socket both namespaces see. Cutting a node's link cuts its API access.
-    this.apiOptions = { host: '127.0.0.1', ...(this.persist ? { stateFile: join(this.dir, API_STATE_FILE) } : {}), logger: this.log.child({ component: 'apiserver' }) };
+    this.apiOptions = { host: '127.0.0.1', onRequest: (r) => this.onApiRequest?.(r), ...(this.persist ? { stateFile: join(this.dir, API_STATE_FILE) } : {}), logger: this.log.child({ component: 'apiserver' }) };
     this.api = await startApiServer({ ...this.apiOptions, port: 0 });
     await this.api.writeKubeconfig(this.hostKubeconfig);
     const sock = join(this.dir, 'api.sock');

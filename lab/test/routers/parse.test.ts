@@ -2,7 +2,7 @@
 // in this project's lab, trimmed to the parts that matter).
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { parseBirdNeighborCapabilities } from '../../src/routers/bird-parse.js';
+import { parseBirdImportStats, parseBirdNeighborCapabilities } from '../../src/routers/bird-parse.js';
 import { parseFrrNeighborCapabilities } from '../../src/routers/frr-parse.js';
 import { parseGobgpNeighborCapabilities } from '../../src/routers/gobgp-parse.js';
 import {
@@ -100,7 +100,41 @@ const mp6 = 'mp-ipv6-unicast';
 
 const base = { origin: 'igp', localPref: undefined, med: undefined, communities: [], largeCommunities: [] };
 
+const birdProtocolsAll = `BIRD 2.0.12 ready.
+Name       Proto      Table      State  Since         Info
+direct1    Direct     ---        up     11:01:14.391
+  Channel ipv4
+    Route change stats:     received   rejected   filtered    ignored   accepted
+      Import updates:              1          0          0          0          1
+      Import withdraws:            0          0        ---          0          0
+
+n1r1       BGP        ---        up     11:01:15.301  Established
+  BGP state:          Established
+    Neighbor address: 192.0.2.11
+  Channel ipv4
+    Route change stats:     received   rejected   filtered    ignored   accepted
+      Import updates:             12          0          0          0         12
+      Import withdraws:            2          0        ---          0          2
+      Export updates:              5          3          2        ---          0
+  Channel ipv6
+    Route change stats:     received   rejected   filtered    ignored   accepted
+      Import updates:            300          0          0          0        300
+      Import withdraws:           40          0        ---          0         40
+
+n2r1       BGP        ---        start  11:01:14.391  Active        Socket: Connection refused
+`;
+
 describe('router CLI parsers', () => {
+  it('birdc show protocols all: import updates and withdraws received per BGP protocol, over its channels', () => {
+    assert.deepEqual(
+      [...parseBirdImportStats(birdProtocolsAll)],
+      [
+        ['n1r1', { updates: 312, withdraws: 42 }],
+        ['n2r1', { updates: 0, withdraws: 0 }],
+      ],
+    );
+  });
+
   const sessionCases: { desc: string; got: () => unknown; want: unknown }[] = [
     {
       desc: 'birdc show protocols: BGP rows and their state',

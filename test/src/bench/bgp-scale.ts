@@ -6,7 +6,8 @@
 // on all 4 sessions (goal <= 15 s). Beside it, measured in the same run: BIRD (same config, in its
 // own namespaces) ingesting the same prefixes from GoBGP, the ceiling. And one Service created
 // with 100, then with 10,000 already there, until its /128 has all 12 paths (n = 20 each; goal
-// p50 < 100 ms, p99 < 300 ms, flat from 100 to 10k).
+// p50 < 100 ms, p99 < 300 ms, flat from 100 to 10k). Then the API server is restarted under the
+// settled lab: time to resync, and the route updates and writes it cost (goal 0; api-restart.ts).
 // Knobs: HERALD_BGP_SCALE_N (default 10000), HERALD_BENCH_QUICK=1 (500 Services, 5 trials).
 // Run time: about 8 minutes (bounded: 3 minutes for the RIB to fill, 10 s per trial).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { quickMode, intList } from './bench-env.js';
 import { ribCount, pathCount, untilRib, type RibCount } from './bird-rib.js';
 import { burstService, burstSlice, createBurst, describeCreate, type BurstSpec } from './burst.js';
 import { gobgpCeiling, type CeilingResult } from './gobgp-ceiling.js';
+import { apiServerRestart, describeRestart, type RestartOutcome } from './api-restart.js';
 import { L2Tracker } from './l2-tracker.js';
 import { heraldMemory } from './load-site.js';
 import { describeRss } from './proc-status.js';
@@ -132,6 +134,8 @@ export async function benchBgpScale(): Promise<{ rows: Row[] }> {
     progress.info('bgp-scale-rib', { reachedMs: bIn.at === undefined ? null : bIn.at - lastCreate, last: bIn.last });
     const large = bIn.at === undefined ? undefined : await latencies(lab, router, made, trials, trials, paths);
     const mem = heraldMemory(lab);
+    // The settled lab lives through an API server restart: nothing may be re-sent or re-written.
+    const restart = bIn.at === undefined ? undefined : await apiServerRestart(lab, router, { budgetMs: 180_000, settleMs: 10_000, quietMs: 5_000 }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     const svcs = await kc.makeApiClient(CoreV1Api).listNamespacedService({ namespace: NS });
     hosts = fillHosts(svcs.items.flatMap((s) => (s.status?.loadBalancer?.ingress ?? []).flatMap((x) => (x.ip ? [IP.parse(x.ip)] : []))), spec.ipv4, made);
     const w = want(made);
@@ -145,6 +149,7 @@ export async function benchBgpScale(): Promise<{ rows: Row[] }> {
       },
       latencyRow(small, paths),
       large ? latencyRow(large, paths) : { what: `BGP scale: one Service created with ${made.toLocaleString('en')} there -> its /128 in BIRD from all ${paths} sessions`, value: 'not measured: the RIB never held the burst', target: 'p50 < 100 ms, p99 < 300 ms' },
+      ...restartRows(restart, made),
       { what: `BGP scale: memory with ${made.toLocaleString('en')} BGP Services, 4 peers per speaker`, value: [...mem].map(([r, m]) => `${r} ${describeRss(m)}`).join('; '), target: '<= 90 MB; <= 10 MB per 1k Services' },
     );
   } catch (err) {
@@ -176,6 +181,17 @@ function fillHosts(got: readonly IP[], ipv4: number, want: number): IP[] {
   next(IP.parse('203.0.113.32'), Math.max(0, ipv4 - got.filter((x) => x.family === 4).length), 4);
   next(IP.parse('2001:db8:0:3:1::'), want, 6);
   return out;
+}
+
+function restartRows(x: RestartOutcome | Error | undefined, n: number): Row[] {
+  const what = `BGP scale: API server restart (kill, start over the same storage) with ${n.toLocaleString('en')} settled BGP Services`;
+  if (x === undefined) return [{ what, value: 'not measured: the RIB never held the burst', target: '-' }];
+  if (x instanceof Error) return [{ what, value: `FAILED: ${x.message}`, target: '-' }];
+  const d = describeRestart(x);
+  return [
+    { what: `${what}: kill -> every informer of the controller and the speakers listed and watching again`, value: d.resync, target: '-' },
+    { what: `${what}: what the components changed for it`, value: d.changes, target: '0 UPDATEs, 0 writes' },
+  ];
 }
 
 function latencyRow(p: Phase, paths: number): Row {
