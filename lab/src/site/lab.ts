@@ -189,8 +189,10 @@ export class Lab {
 
   /** The heap cap the real manifests give the component, so the lab runs it as deployed. */
   private nodeOptions(component: 'controller' | 'speaker'): NodeJS.ProcessEnv {
-    const v = deployedNodeOptions(component);
-    return v === undefined ? {} : { NODE_OPTIONS: v };
+    // HERALD_LAB_NODE_OPTIONS (debugging, benches): more flags after the manifest's, e.g.
+    // --heapsnapshot-signal=SIGUSR2 or --cpu-prof.
+    const v = [deployedNodeOptions(component), process.env['HERALD_LAB_NODE_OPTIONS']].filter((x) => x !== undefined && x !== '').join(' ');
+    return v === '' ? {} : { NODE_OPTIONS: v };
   }
 
   private startSpeaker(node: string): void {

@@ -158,7 +158,7 @@ describe('speaker DaemonSet', () => {
     { desc: 'probes readiness on /readyz at --health-addr', got: () => [c.readinessProbe.httpGet.path, portNumber(c, c.readinessProbe.httpGet.port)], want: ['/readyz', portOf(flag(args, 'health-addr'))] },
     { desc: 'reads the heartbeat key from herald-speaker-heartbeat, key "key", read-only', got: () => heartbeatKeySource(pod, c, keyFile), want: { secretName: 'herald-speaker-heartbeat', key: 'key', readOnly: true } },
     { desc: 'tolerates control-plane nodes', got: () => pod.tolerations.some((t: any) => t.key === 'node-role.kubernetes.io/control-plane' && t.operator === 'Exists' && t.effect === 'NoSchedule'), want: true },
-    { desc: 'limits memory to 320Mi (measured ~200 MB at 1,000 Services)', got: () => bytes(c.resources.limits.memory), want: 320 * 1024 ** 2 },
+    { desc: 'limits memory to 512Mi (a 256 MB heap cap, ~100 MB besides)', got: () => bytes(c.resources.limits.memory), want: 512 * 1024 ** 2 },
     { desc: 'requests cpu and memory', got: () => [typeof c.resources.requests.cpu, typeof c.resources.requests.memory], want: ['string', 'string'] },
     { desc: 'gives at least 10 s for graceful handoff', got: () => pod.terminationGracePeriodSeconds >= 10, want: true },
     { desc: 'mounts no host path', got: () => (pod.volumes ?? []).some((v: any) => v.hostPath), want: false },
