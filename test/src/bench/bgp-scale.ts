@@ -22,6 +22,7 @@ import { quickMode, intList } from './bench-env.js';
 import { ribCount, pathCount, untilRib, type RibCount } from './bird-rib.js';
 import { burstService, burstSlice, createBurst, describeCreate, type BurstSpec } from './burst.js';
 import { gobgpCeiling, type CeilingResult } from './gobgp-ceiling.js';
+import { CpuShareWindow, describeCpuShare } from './cpu-share.js';
 import { apiServerRestart, describeRestart, type RestartOutcome } from './api-restart.js';
 import { L2Tracker } from './l2-tracker.js';
 import { heraldMemory } from './load-site.js';
@@ -122,6 +123,7 @@ export async function benchBgpScale(): Promise<{ rows: Row[] }> {
 
     tracker = new L2Tracker(kc, NS, plan.namespace);
     await tracker.start();
+    const cpu = new CpuShareWindow(lab);
     const b = await createBurst(kc, plan, spec, { budgetMs: quick ? 60_000 : 300_000, from: base });
     const lastCreate = Math.max(b.services.lastAt, b.slices.lastAt);
     progress.info('bgp-scale-created', { services: total, ms: b.slices.elapsedMs + b.services.elapsedMs });
@@ -130,6 +132,7 @@ export async function benchBgpScale(): Promise<{ rows: Row[] }> {
     const ipP = tracker.until((t) => t.withIp() >= made, ribDeadline);
     const bIn = await untilRib(router, want(made), ribDeadline, 250);
     const ipAt = await ipP;
+    const share = cpu.end();
     const withIp = tracker.withIp();
     progress.info('bgp-scale-rib', { reachedMs: bIn.at === undefined ? null : bIn.at - lastCreate, last: bIn.last });
     const large = bIn.at === undefined ? undefined : await latencies(lab, router, made, trials, trials, paths);
@@ -147,6 +150,7 @@ export async function benchBgpScale(): Promise<{ rows: Row[] }> {
         value: `${bIn.at === undefined ? `not reached in ${quick ? 60 : 180} s: BIRD held ${bIn.last.networks} of ${w.networks} networks, ${bIn.last.routes} of ${w.routes} paths` : `${((bIn.at - lastCreate) / 1000).toFixed(1)} s (${w.networks} networks, ${w.routes} paths)`}; every Service with an IP (the controller's part): ${ipAt === undefined ? `not reached, ${withIp} of ${made}` : `${((ipAt - lastCreate) / 1000).toFixed(1)} s`}`,
         target: '<= 15 s',
       },
+      { what: `BGP scale: where the CPU went, first create -> every prefix in BIRD (2 cores; the embedded API server runs in the bench process)`, value: describeCpuShare(share), target: 'the ceiling: the API server loop near 100% busy' },
       latencyRow(small, paths),
       large ? latencyRow(large, paths) : { what: `BGP scale: one Service created with ${made.toLocaleString('en')} there -> its /128 in BIRD from all ${paths} sessions`, value: 'not measured: the RIB never held the burst', target: 'p50 < 100 ms, p99 < 300 ms' },
       ...restartRows(restart, made),
