@@ -122,6 +122,7 @@ export class Controller {
         metrics: this.metrics,
         nowIso: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         writeConcurrency: o.writeConcurrency,
+        clock: o.clock,
       },
       (key, afterMs) => {
         if (afterMs) this.queue.addAfter(key, afterMs);

@@ -4,8 +4,8 @@
 // handed out twice; the writes it decides are pipelined (service-writes.ts), made only where
 // the object differs, and a failed one sends the Service back to the queue.
 import type { V1Service } from '@kubernetes/client-node';
-import type { Config, EventRecorder, IP, Labels, Logger, Outcome } from '@herald/shared';
-import { done, errText } from '@herald/shared';
+import type { Clock, Config, EventRecorder, IP, Labels, Logger, Outcome } from '@herald/shared';
+import { done, errText, systemClock } from '@herald/shared';
 import { Allocator, type Cleared } from '../allocator/allocator.js';
 import { isOurs } from '../allocator/ownership.js';
 import { reasonMessage, type AllocationReason } from '../allocator/reasons.js';
@@ -36,6 +36,8 @@ export interface ReconcilerDeps {
   readonly nowIso: () => string;
   /** Services written at once (default 16). */
   readonly writeConcurrency?: number;
+  /** Drives the re-learn's retry backoff (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 export type ReconcileResult = Outcome;
@@ -47,6 +49,9 @@ const ref = (svc: V1Service) => ({
   name: svc.metadata?.name ?? '',
   uid: svc.metadata?.uid,
 });
+
+/** Wait before re-learn attempt `attempt + 1` after a failed LIST: 100 ms doubling, at most 5 s. */
+export const relearnBackoffMs = (attempt: number): number => Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
 
 const ipList = (ips: readonly IP[]): string => ips.map((x) => x.toString()).join(', ');
 
@@ -137,7 +142,8 @@ export class ServiceReconciler {
           list = await this.d.listServices();
         } catch (err) {
           this.d.log.warn('relearn-list-failed', { err: errText(err), attempt });
-          await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** Math.min(attempt, 6))));
+          const clock = this.d.clock ?? systemClock;
+          await new Promise<void>((r) => clock.setTimeout(r, relearnBackoffMs(attempt)));
           if (term !== this.term) return;
           continue;
         }

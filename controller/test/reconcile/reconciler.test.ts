@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import type { V1Service } from '@kubernetes/client-node';
 import { ApiException } from '@kubernetes/client-node';
-import { createLogger, parseConfig, type Config, type EventRecorder } from '@herald/shared';
-import { ServiceReconciler, type ReconcilerDeps, type ServiceWriter } from '../../src/reconcile/reconciler.js';
+import { FakeClock, createLogger, parseConfig, type Clock, type Config, type EventRecorder } from '@herald/shared';
+import { ServiceReconciler, relearnBackoffMs, type ReconcilerDeps, type ServiceWriter } from '../../src/reconcile/reconciler.js';
 import type { StatusPatch } from '../../src/reconcile/service-status.js';
 
 function config(addresses: string[]): Config {
@@ -47,7 +47,7 @@ interface Held {
  * `hold`: writes wait until the test releases them (to see what is in flight at once);
  * otherwise they answer at once.
  */
-function harness(cached: V1Service[], list: () => Promise<readonly V1Service[]>, o: { hold?: boolean; writeConcurrency?: number } = {}) {
+function harness(cached: V1Service[], list: () => Promise<readonly V1Service[]>, o: { hold?: boolean; writeConcurrency?: number; clock?: Clock } = {}) {
   const writes: { key: string; patch: StatusPatch }[] = [];
   const annotations: string[] = [];
   const held: Held[] = [];
@@ -100,6 +100,7 @@ function harness(cached: V1Service[], list: () => Promise<readonly V1Service[]>,
     log: createLogger({ component: 'test', level: 'error' }),
     nowIso: () => '2026-01-01T00:00:00Z',
     writeConcurrency: o.writeConcurrency,
+    ...(o.clock ? { clock: o.clock } : {}),
   };
   const r = new ServiceReconciler(deps, (key, afterMs) => void queue.push({ key, ...(afterMs ? { afterMs } : {}) }));
   return { r, writes, annotations, held, queue, events, store, stats: () => ({ maxInflight, overlapSameKey }) };
@@ -133,6 +134,33 @@ describe('ServiceReconciler', () => {
     assert.equal(writes.length, 0, 'no allocation while re-learning');
     release([svc('b')]);
     await done;
+    await r.reconcile('demo/b');
+    await r.writes.idle();
+    assert.deepEqual(ipsWritten(writes, 'demo/b'), ['192.0.2.10']);
+  });
+
+  it('a failed re-learn LIST is retried on the injected clock: 100 ms, then 200 ms, and nothing is allocated until one succeeds', async () => {
+    assert.deepEqual([0, 1, 2, 6, 7, 50].map(relearnBackoffMs), [100, 200, 400, 5000, 5000, 5000]);
+    const clock = new FakeClock();
+    let calls = 0;
+    const { r, writes } = harness([svc('b')], () => (++calls <= 2 ? Promise.reject(new Error('connection refused')) : Promise.resolve([svc('b')])), { clock });
+    const done = r.setConfig(config(['192.0.2.10/32']));
+    await flush();
+    assert.equal(calls, 1);
+    clock.advance(99);
+    await flush();
+    assert.equal(calls, 1, 'not before the first backoff is over');
+    clock.advance(1);
+    await flush();
+    assert.equal(calls, 2);
+    clock.advance(199);
+    await flush();
+    assert.equal(calls, 2, 'the second wait is longer');
+    assert.equal(r.ready, false);
+    clock.advance(1);
+    await done;
+    assert.equal(calls, 3);
+    assert.equal(r.ready, true);
     await r.reconcile('demo/b');
     await r.writes.idle();
     assert.deepEqual(ipsWritten(writes, 'demo/b'), ['192.0.2.10']);
