@@ -4,17 +4,17 @@
 // packet thread (fastpath/worker.ts: heartbeats, fencing, ARP/NDP answers), which never waits
 // for this one.
 import { parseArgs } from 'node:util';
-import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import { DEFAULT_NAMESPACE } from '@herald/shared/api';
 import { systemClock } from '@herald/shared/clock';
-import { ResilientInformer, SPEAKER_KUBE_API_LIMIT, kubeClientMetrics, loadKubeConfig } from '@herald/shared/k8s';
+import { SPEAKER_KUBE_API_LIMIT, kubeClientMetrics, loadKubeConfig } from '@herald/shared/k8s';
 import { createLogger, parseLogLevel } from '@herald/shared/log';
 import { createRegistry, parseListenAddr, serveMetricsAndHealth } from '@herald/shared/metrics';
 import { BgpSession } from './bgp/session.js';
 import { FastPath } from './fastpath/fast-path.js';
 import { loadKeys } from './membership/key-file.js';
 import { LeaseKeeper } from './membership/lease-keeper.js';
-import { SPEAKER_LEASE_LABEL, SPEAKER_LEASE_LABEL_VALUE, membersFromK8s } from './membership/member-facts.js';
+import { K8sMemberSource } from './membership/k8s-members.js';
 import type { SessionFactory } from './reconcile/ports.js';
 import { Speaker } from './reconcile/speaker.js';
 const usage = `herald-speaker: makes Herald's Service IPs reachable from this node (L2 and BGP)
@@ -108,17 +108,6 @@ async function main(): Promise<void> {
     log,
     onRenewed: (sentAt, key) => fast.ownLeaseRenewed(sentAt, key),
   });
-  const coordination = leaseKc.makeApiClient(CoordinationV1Api);
-  const labelSelector = `${SPEAKER_LEASE_LABEL}=${SPEAKER_LEASE_LABEL_VALUE}`;
-  const leases = new ResilientInformer<V1Lease>({
-    name: 'speaker-leases',
-    kubeConfig: leaseKc,
-    path: `/apis/coordination.k8s.io/v1/namespaces/${values.namespace}/leases`,
-    labelSelector,
-    list: (page) => coordination.listNamespacedLease({ namespace: values.namespace, labelSelector, ...page }),
-    clock,
-    log,
-  });
 
   const sessionFactory: SessionFactory | undefined = values['no-bgp']
     ? undefined
@@ -141,12 +130,15 @@ async function main(): Promise<void> {
     sessionFactory,
     bfd: fast,
   });
-  const feedMembers = (): void => {
-    const m = membersFromK8s(leases.list(), speaker.nodes());
-    fast.setMembers(m.facts, m.addresses);
-  };
-  for (const ev of ['add', 'update', 'delete'] as const) leases.on(ev, feedMembers);
-  speaker.onNodes(feedMembers);
+  const members = new K8sMemberSource({
+    kubeConfig: leaseKc,
+    namespace: values.namespace,
+    nodes: () => speaker.nodes(),
+    clock,
+    log,
+    onMembers: (m) => fast.setMembers(m.facts, m.addresses),
+  });
+  speaker.onNodes(() => members.nodesChanged());
 
   // Live while the packet thread reports (it does every second, whatever this thread is doing).
   const health = { live: () => Date.now() - fast.lastReportAt < 10_000, ready: () => speaker.ready() };
@@ -163,7 +155,7 @@ async function main(): Promise<void> {
       .then(() => fast.stop())
       .finally(() => {
         leaseKeeper.stop();
-        void leases.stop();
+        void members.stop();
         for (const s of servers) s.close();
         process.exit(code);
       });
@@ -172,9 +164,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT', 0));
 
   log.info('starting', { namespace: values.namespace, lbClass: values['lb-class'] ?? null, l2: !values['no-l2'], bgp: !values['no-bgp'], heartbeatPort: fast.heartbeatPort, incarnation: fast.incarnation });
-  await leases.start();
+  await members.start();
   await speaker.start();
-  feedMembers();
+  members.nodesChanged();
   leaseKeeper.start();
 }
 

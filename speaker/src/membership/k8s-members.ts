@@ -1,8 +1,10 @@
-// The Kubernetes side of the member set: informers on the speaker Leases (by label, in Herald's
-// namespace) and on Nodes; every change recomputes the member set (membersFromK8s) and hands it
-// on, typically to Membership.setMembers. Our own Lease's updates come through here too: that
-// echo is what tells the liveness core its view is fresh.
-import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Lease, type V1Node } from '@kubernetes/client-node';
+// The Kubernetes side of the member set: an informer on the speaker Leases (by label, in Herald's
+// namespace, listed in pages) and the Nodes the speaker already watches; every change of either
+// recomputes the member set (membersFromK8s) and hands it on, to Membership.setMembers. Our own
+// Lease's updates come through here too: that echo is what tells the liveness core its view is
+// fresh. The Leases go on the client given here: main.ts gives it a client (and a rate limit) of
+// its own, so a renewal's echo never queues behind bulk writes.
+import { CoordinationV1Api, type KubeConfig, type V1Lease, type V1Node } from '@kubernetes/client-node';
 import type { Clock } from '@herald/shared/clock';
 import { ResilientInformer } from '@herald/shared/k8s';
 import type { Logger } from '@herald/shared/log';
@@ -11,6 +13,8 @@ import { membersFromK8s, SPEAKER_LEASE_LABEL, SPEAKER_LEASE_LABEL_VALUE, type Me
 export interface K8sMemberSourceOptions {
   readonly kubeConfig: KubeConfig;
   readonly namespace: string;
+  /** The Nodes now (the speaker's own Node informer: no second watch of every Node). */
+  readonly nodes: () => readonly V1Node[];
   readonly clock: Clock;
   readonly log: Logger;
   readonly onMembers: (m: Members) => void;
@@ -18,52 +22,39 @@ export interface K8sMemberSourceOptions {
 
 export class K8sMemberSource {
   private readonly leases: ResilientInformer<V1Lease>;
-  private readonly nodes: ResilientInformer<V1Node>;
 
   constructor(private readonly o: K8sMemberSourceOptions) {
     const coord = o.kubeConfig.makeApiClient(CoordinationV1Api);
-    const core = o.kubeConfig.makeApiClient(CoreV1Api);
     const labelSelector = `${SPEAKER_LEASE_LABEL}=${SPEAKER_LEASE_LABEL_VALUE}`;
     this.leases = new ResilientInformer<V1Lease>({
       name: 'speaker-leases',
       kubeConfig: o.kubeConfig,
       path: `/apis/coordination.k8s.io/v1/namespaces/${o.namespace}/leases`,
-      list: () => coord.listNamespacedLease({ namespace: o.namespace, labelSelector }),
       labelSelector,
+      list: (page) => coord.listNamespacedLease({ namespace: o.namespace, labelSelector, ...page }),
       clock: o.clock,
       log: o.log,
     });
-    this.nodes = new ResilientInformer<V1Node>({
-      name: 'nodes',
-      kubeConfig: o.kubeConfig,
-      path: '/api/v1/nodes',
-      list: () => core.listNode(),
-      clock: o.clock,
-      log: o.log,
-    });
-    for (const inf of [this.leases, this.nodes] as const) {
-      inf.on('add', () => this.emit());
-      inf.on('update', () => this.emit());
-      inf.on('delete', () => this.emit());
-    }
+    for (const ev of ['add', 'update', 'delete'] as const) this.leases.on(ev, () => this.nodesChanged());
   }
 
-  /** Starts both informers; resolves once both have listed, after emitting the first set. */
+  /** Starts the Lease informer; resolves once it has listed, after emitting the first set. */
   async start(): Promise<void> {
-    await Promise.all([this.leases.start(), this.nodes.start()]);
-    this.emit();
+    await this.leases.start();
+    this.nodesChanged();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.leases.stop(), this.nodes.stop()]);
+    await this.leases.stop();
   }
 
   /** The member set from the caches now. */
   current(): Members {
-    return membersFromK8s(this.leases.list(this.o.namespace), this.nodes.list());
+    return membersFromK8s(this.leases.list(this.o.namespace), this.o.nodes());
   }
 
-  private emit(): void {
+  /** Recompute and hand on the member set: on every Lease event, and when the Nodes change. */
+  nodesChanged(): void {
     try {
       this.o.onMembers(this.current());
     } catch (err) {

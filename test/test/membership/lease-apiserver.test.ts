@@ -4,9 +4,9 @@
 // own renewal's echo makes the view fresh, and a peer whose renewals stop is dead by its Lease
 // (two members: lease mode). No root needed.
 import assert from 'node:assert/strict';
-import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer } from '@herald/lab';
-import { createLogger, systemClock } from '@herald/shared';
+import { ResilientInformer, createLogger, systemClock } from '@herald/shared';
 import { waitFor } from '../../src/harness/wait.js';
 import { membership } from '../../src/membership/speaker-membership.js';
 
@@ -19,6 +19,7 @@ describe('speaker Leases against the embedded API server', function () {
   let kc: KubeConfig;
   const keepers: InstanceType<typeof membership.LeaseKeeper>[] = [];
   let source: InstanceType<typeof membership.K8sMemberSource> | undefined;
+  let nodeInformer: ResilientInformer<V1Node> | undefined;
 
   before(async () => {
     server = await startApiServer({ host: '127.0.0.1', port: 0, logger: log });
@@ -39,6 +40,7 @@ describe('speaker Leases against the embedded API server', function () {
   after(async () => {
     for (const k of keepers) k.stop();
     await source?.stop();
+    await nodeInformer?.stop();
     await server?.close();
   });
 
@@ -46,14 +48,19 @@ describe('speaker Leases against the embedded API server', function () {
     const coord = kc.makeApiClient(CoordinationV1Api);
     const lv = new membership.Liveness('node1', { renewDeadlineMs: 1500, k8sGraceMs: 2000, apiStaleAfterMs: 1000, rejoinAfterLeaseFenceMs: 1000 });
     let last: InstanceType<typeof membership.K8sMemberSource> extends { current(): infer M } ? M : never;
-    source = new membership.K8sMemberSource({
-      kubeConfig: kc, namespace: NS, clock: systemClock, log,
+    // The speaker hands the member source the Nodes of its own informer; here, one of the test's.
+    nodeInformer = new ResilientInformer<V1Node>({ name: 'nodes', kubeConfig: kc, path: '/api/v1/nodes', list: (page) => kc.makeApiClient(CoreV1Api).listNode(page), clock: systemClock, log });
+    const src = new membership.K8sMemberSource({
+      kubeConfig: kc, namespace: NS, nodes: () => nodeInformer!.list(), clock: systemClock, log,
       onMembers: (m) => {
         last = m;
         lv.setMembers(m.facts, systemClock.now());
       },
     });
-    await source.start();
+    source = src;
+    for (const ev of ['add', 'update', 'delete'] as const) nodeInformer.on(ev, () => src.nodesChanged());
+    await nodeInformer.start();
+    await src.start();
     for (const node of ['node1', 'node2']) {
       const k = new membership.LeaseKeeper({
         api: coord, namespace: NS, node, clock: systemClock, log, leaseDurationSeconds: 2, renewPeriodMs: 200,
@@ -87,5 +94,11 @@ describe('speaker Leases against the embedded API server', function () {
     await waitFor('node2 dead by Lease', () => (membership.statusText(lv.view(systemClock.now()).members.get('node2')!) === 'dead:lease-expired' ? true : undefined), { timeoutMs: 10_000 });
     assert.ok(Date.now() - t0 >= 1500, 'declared dead before the Lease could have expired');
     assert.equal(lv.view(systemClock.now()).fence.fenced, false, 'node1 fenced itself');
+
+    // A Node change reaches the member set through the Nodes handed in (no Lease event needed).
+    const core = kc.makeApiClient(CoreV1Api);
+    const n2 = await core.readNode({ name: 'node2' });
+    await core.replaceNodeStatus({ name: 'node2', body: { ...n2, status: { ...n2.status, conditions: [{ type: 'Ready', status: 'False' }] } } });
+    await waitFor('node2 NotReady in the member set', () => (last?.facts.get('node2')?.nodeReady === false ? true : undefined));
   });
 });
