@@ -167,12 +167,12 @@ export class Lab {
     }
     if (p.kubeProxy !== false) this.stopProxy = await runProxySync(this.kc, p.nodes.map((n) => ({ name: n.name, ns: this.ns.node(n.name) })), this.log.child({ component: 'kube-proxy' }));
 
-    // 6. Herald itself.
+    // 6. Prometheus, when asked for: before Herald, so it sees the start too.
+    if (this.withPrometheus) await this.startPrometheus();
+
+    // 7. Herald itself.
     this.startController();
     for (const n of p.nodes) this.startSpeaker(n.name);
-
-    // 7. Prometheus, when asked for.
-    if (this.withPrometheus) await this.startPrometheus();
   }
 
   /** Prometheus in mgmt (config and data in <dir>/prometheus), reachable from the host on a loopback port. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { skipUnless } from '@herald/shared/testing';
-import { exportedMetrics, monitoringDir as dir, unknownMetrics } from './exported-metrics.js';
+import { exportedMetrics, monitoringDir as dir, unknownMetrics } from './monitoring-files.js';
 
 interface Rule { alert?: string; expr: string }
 interface Groups { groups: { name: string; rules: Rule[] }[] }

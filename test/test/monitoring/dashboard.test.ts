@@ -3,23 +3,7 @@
 // fixed in a query, and every query reads only metrics a component exports. That every query
 // returns data from the real components is proven on the lab (prometheus-lab.test.ts).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { exportedMetrics, monitoringDir, unknownMetrics } from './exported-metrics.js';
-
-interface Target { datasource?: { uid?: string }; expr?: string; refId?: string }
-interface Panel { type: string; title: string; datasource?: { uid?: string }; targets?: Target[]; panels?: Panel[] }
-interface Dashboard { schemaVersion: number; uid: string; panels: Panel[]; templating: { list: { name: string; type: string; query?: string }[] } }
-
-export function dashboard(): Dashboard {
-  return JSON.parse(readFileSync(join(monitoringDir, 'grafana-dashboard.json'), 'utf8')) as Dashboard;
-}
-
-/** Every query of the dashboard, with the panel it belongs to. */
-export function dashboardQueries(d: Dashboard = dashboard()): { panel: string; refId: string; expr: string }[] {
-  const all = d.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
-  return all.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, refId: t.refId ?? '?', expr: t.expr ?? '' })));
-}
+import { dashboard, dashboardQueries, exportedMetrics, unknownMetrics } from './monitoring-files.js';
 
 describe('Grafana dashboard (config/monitoring)', () => {
   const d = dashboard();

@@ -1,5 +1,6 @@
-// Every metric name a component's source registers (`name: 'herald_...'`), for the tests that
-// check that alerts and dashboard queries read only what exists.
+// The monitoring files' tests share these: every metric name a component's source registers
+// (`name: 'herald_...'`), to check that alerts and dashboard queries read only what exists, and
+// the dashboard's queries.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,4 +30,18 @@ export function unknownMetrics(expr: string, exported: ReadonlySet<string>): str
     if (!exported.has(name) && !exported.has(base)) out.push(name);
   }
   return out;
+}
+
+export interface Target { datasource?: { uid?: string }; expr?: string; refId?: string }
+export interface Panel { type: string; title: string; datasource?: { uid?: string }; targets?: Target[]; panels?: Panel[] }
+export interface Dashboard { schemaVersion: number; uid: string; panels: Panel[]; templating: { list: { name: string; type: string; query?: string }[] } }
+
+export function dashboard(): Dashboard {
+  return JSON.parse(readFileSync(join(monitoringDir, 'grafana-dashboard.json'), 'utf8')) as Dashboard;
+}
+
+/** Every query of the dashboard, with the panel it belongs to. */
+export function dashboardQueries(d: Dashboard = dashboard()): { panel: string; refId: string; expr: string }[] {
+  const all = d.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
+  return all.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, refId: t.refId ?? '?', expr: t.expr ?? '' })));
 }
