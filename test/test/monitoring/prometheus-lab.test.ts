@@ -4,14 +4,17 @@
 // series with a number (not NaN). (b) The announced metric agrees with arping: the one node whose
 // MAC answers ARP for an L2 sample IP is the one node exporting herald_speaker_announced for it,
 // also after that node's speaker is frozen and another takes over. (c) Freezing a speaker
-// (SIGSTOP) fires HeraldBGPSessionDown for it in /api/v1/alerts (its `for` is 1 minute).
+// (SIGSTOP) fires HeraldBGPSessionDown for it in /api/v1/alerts (its `for` is 1 minute). And in
+// BGP mode the nodes exporting an IP as announced are the router's kernel next hops for it; an
+// ETP Local Service whose backends all go is exported as unannounceable (no-endpoints), so
+// HeraldIPNotAnnounced's expression stays empty for it.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@herald/shared';
 import { skipUnless } from '@herald/shared/testing';
-import { Lab, nsRun, sitePlan, siteNamespaces } from '@herald/lab';
+import { Lab, applyObjects, nsRun, sitePlan, siteNamespaces } from '@herald/lab';
 import { waitFor } from '../../src/harness/wait.js';
 import { dashboardQueries } from './monitoring-files.js';
 
@@ -85,6 +88,17 @@ describe('monitoring on the lab: a real Prometheus scraping the real components'
   }
 
   it('every query of the Grafana dashboard returns data (at least one series with a number)', async () => {
+    // Fresh work for the rate() panels: the lab's own Services may have been allocated before
+    // Prometheus first scraped the controller. This one has no endpoints: unannounceable.
+    await applyObjects(lab!.kubeConfig(), [
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'mon-probe', namespace: 'demo', annotations: { 'herald.dev/address-pool': 'lab-l2' } },
+        spec: { type: 'LoadBalancer', selector: { app: 'mon-probe' }, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8099 }] },
+      },
+    ]);
+    await waitFor('demo/mon-probe has an IP, unannounceable', async () => ((await query('herald_controller_service_ip{service="demo/mon-probe"} and on (ip) herald_speaker_ip_unannounceable')).length === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 1000 });
     const queries = dashboardQueries();
     assert.ok(queries.length >= 20, `found the queries (${queries.length})`);
     let failing: string[] = [];
@@ -102,6 +116,48 @@ describe('monitoring on the lab: a real Prometheus scraping the real components'
     ).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}:\n  ${failing.join('\n  ')}`);
     });
+  });
+
+  /** The nodes that are next hops of the IP's /32 in the router's kernel (BIRD installs them). */
+  async function routeNextHops(ip: string): Promise<string[]> {
+    const out = await nsRun(ns.router, ['ip', 'route', 'show', `${ip}/32`]);
+    return [...out.matchAll(/via (\S+)/g)].map((m) => plan.nodes.find((n) => n.ip4 === m[1])?.name ?? m[1]!).sort();
+  }
+
+  async function bgpAgrees(service: string, when: string): Promise<string[]> {
+    const ip = (await query(`herald_controller_service_ip{service="${service}"}`))[0]?.metric['ip'];
+    assert.ok(ip, `${service} has an IP`);
+    let last = '';
+    return waitFor(
+      `herald_speaker_announced{mode="bgp"} agrees with the router's next hops for ${ip} (${service}) ${when}`,
+      async () => {
+        const nodes = (await query(`herald_speaker_announced{ip="${ip}",mode="bgp"}`)).map((s) => s.metric['node'] ?? '?').sort();
+        const hops = await routeNextHops(ip);
+        last = `metric: [${nodes.join(', ')}], router: [${hops.join(', ')}]`;
+        return nodes.join(',') === hops.join(',') ? nodes : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message} (last: ${last})`);
+    });
+  }
+
+  it('BGP: the announced metric names the router\'s next hops; an ETP Local Service with no backends is unannounceable, not alerted on', async () => {
+    assert.deepEqual(await bgpAgrees('demo/web-bgp', 'at start'), ['node1', 'node2', 'node3']);
+    assert.deepEqual(await bgpAgrees('demo/web-local', 'at start'), ['node1', 'node2'], 'ETP Local: only the nodes with a backend');
+    const ip = (await query('herald_controller_service_ip{service="demo/web-local"}'))[0]!.metric['ip']!;
+    const notAnnounced = `herald_controller_service_ip{ip="${ip}"} unless on (ip) herald_speaker_announced unless on (ip) herald_speaker_ip_unannounceable`;
+    await lab!.scale('web-local', []);
+    try {
+      await waitFor(`${ip} exported as unannounceable (no-endpoints) by every speaker`, async () => ((await query(`herald_speaker_ip_unannounceable{ip="${ip}",reason="no-endpoints"}`)).length === 3 ? true : undefined), { timeoutMs: 30_000, intervalMs: 1000 });
+      assert.deepEqual(await bgpAgrees('demo/web-local', 'with no backends'), [], 'withdrawn everywhere');
+      assert.deepEqual(await query(notAnnounced), [], 'HeraldIPNotAnnounced leaves it out');
+      assert.deepEqual(await query('ALERTS{alertname="HeraldIPNotAnnounced"}'), [], 'not even pending');
+    } finally {
+      await lab!.scale('web-local', ['node1', 'node2']);
+    }
+    await bgpAgrees('demo/web-local', 'with its backends back');
+    assert.deepEqual(await query(`herald_speaker_ip_unannounceable{ip="${ip}"}`), [], 'announceable again');
   });
 
   it('the L2 announced metric names the node that answers arping, before and after its speaker is frozen; and HeraldBGPSessionDown fires for the frozen speaker', async () => {
