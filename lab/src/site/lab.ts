@@ -21,7 +21,7 @@ import { endpointSlice, labObjects, SERVICE_NAMESPACE } from './objects.js';
 import { routerBgpAddresses, siteNamespaces, type SitePlan } from './plan.js';
 import { containerManagedSpec, containerName, containerPid, hostUlimitFlags, removeLabContainers } from './image-runner.js';
 import { ProcessSet } from './processes.js';
-import { PROMETHEUS_BIN, PROMETHEUS_PORT, prometheusArgs, prometheusConfig } from './prometheus.js';
+import { METRICS_PORT, PROMETHEUS_BIN, PROMETHEUS_PORT, prometheusArgs, prometheusConfig } from './prometheus.js';
 import { runProxySync } from './proxy-sync.js';
 import { API_STATE_FILE } from './state.js';
 
@@ -192,7 +192,7 @@ export class Lab {
 
   private startController(): void {
     const p = this.plan;
-    const args = ['--kubeconfig', this.labKubeconfig, '--namespace', p.namespace, '--metrics-addr', `${p.mgmt.ip4}:7472`, '--identity', 'lab-controller', '--lease-duration', '6'];
+    const args = ['--kubeconfig', this.labKubeconfig, '--namespace', p.namespace, '--metrics-addr', `${p.mgmt.ip4}:${METRICS_PORT}`, '--identity', 'lab-controller', '--lease-duration', '6'];
     const env = this.nodeOptions('controller');
     this.procs.start(
       this.image === undefined
@@ -227,7 +227,7 @@ export class Lab {
       '--kubeconfig', this.labKubeconfig,
       '--namespace', p.namespace,
       '--node-name', node,
-      '--metrics-addr', `${n.ip4}:7472`,
+      '--metrics-addr', `${n.ip4}:${METRICS_PORT}`,
       '--health-addr', `${n.ip4}:7474`,
       '--heartbeat-addr', `${n.ip4}:${p.heartbeatPort}`,
       '--heartbeat-key-file', keyFile,
