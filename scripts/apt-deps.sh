@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the network suites need (real routers and real clients), when
 # running as root and any is missing (podman, buildah and runc: make image and its suite;
-# prometheus: promtool checks and tests the alert rules in config/monitoring).
+# prometheus: promtool checks and tests the alert rules in config/monitoring, and
+# `herald-lab up --prometheus` runs its server).
 # Without root it says loudly what the suites will skip.
 set -euo pipefail
 packages=(bird2 frr gobgpd iproute2 iputils-ping iputils-arping ndisc6 tcpdump nftables curl podman buildah runc prometheus)

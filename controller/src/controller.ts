@@ -20,6 +20,7 @@ import {
 } from '@herald/shared';
 import { controllerMetrics, type ControllerMetrics } from './reconcile/metrics.js';
 import { PoolStatusWriter } from './reconcile/pool-status.js';
+import { ServiceIPs } from './reconcile/service-ips.js';
 import { poolsFingerprint } from './reconcile/pools-fingerprint.js';
 import { ServiceReconciler, type ServiceWriter } from './reconcile/reconciler.js';
 import { serviceKey } from './service/service-input.js';
@@ -52,6 +53,8 @@ export class Controller {
   private readonly reconciler: ServiceReconciler;
   private readonly elector: LeaderElector | undefined;
   private readonly pools: PoolStatusWriter;
+  /** herald_controller_service_ip, the leader's allocations. */
+  private readonly serviceIPs: ServiceIPs;
   private readonly metrics: ControllerMetrics;
   private readonly events: K8sEventRecorder;
   private leading = false;
@@ -130,6 +133,8 @@ export class Controller {
       },
     );
     this.pools = new PoolStatusWriter(kc, o.namespace, o.log, this.metrics);
+    const serviceIP = this.metrics.serviceIP;
+    this.serviceIPs = new ServiceIPs({ set: (l) => serviceIP.set({ ...l }, 1), remove: (l) => serviceIP.remove({ ...l }) });
     if (o.leaderElection !== false) {
       // Renewals on a client of their own, so they never wait behind the Service writes in the
       // main client's rate limiter (kube-controller-manager does the same).
@@ -213,6 +218,7 @@ export class Controller {
     if (!v) {
       this.reconciler.reset();
       this.pools.reset();
+      this.serviceIPs.clear();
       this.appliedPools = undefined;
       return;
     }
@@ -247,6 +253,7 @@ export class Controller {
       const alloc = this.reconciler.currentAllocator;
       const st = this.config.current();
       if (!alloc || st.type === 'none-yet' || !st.config) return;
+      if (this.isLeader()) this.serviceIPs.sync(alloc.allocations());
       const stored = (name: string): unknown => (this.config.objects('ipAddressPools').find((p) => p.metadata?.name === name) as { status?: unknown } | undefined)?.status;
       void this.pools.sync(alloc, [...st.config.pools.keys()], () => this.isLeader(), stored);
     }, POOL_STATUS_PERIOD_MS);

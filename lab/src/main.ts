@@ -21,6 +21,9 @@ const usage = `herald-lab: a bare-metal site on one machine, for Herald
   up [--router bird|frr|gobgp] [--nodes N] [--bfd]   bring the lab up (root) and return once it is ready (--bfd: BFD 300 ms x 3 on every BGP session)
      [--image REF]                          ... with the controller and speakers run from that image
                                             (podman + runc; make image builds localhost/herald:dev)
+     [--prometheus]                         ... and a real Prometheus (Debian's) in mgmt scraping every
+                                            component every second, with Herald's alert rules; prints
+                                            its URL (also in <lab dir>/prometheus.url)
   down [--keep-state]                       remove every namespace and process the lab made, and
                                             the API server's objects (--keep-state: the next up
                                             restores them)
@@ -48,8 +51,9 @@ function requireRoot(): void {
 
 async function up(argv: string[]): Promise<void> {
   requireRoot();
-  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' }, 'timeout-seconds': { type: 'string', default: '120' }, image: { type: 'string' }, bfd: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' }, 'timeout-seconds': { type: 'string', default: '120' }, image: { type: 'string' }, bfd: { type: 'boolean', default: false }, prometheus: { type: 'boolean', default: false } } });
   const router = values.router as RouterKind;
+  if (values.prometheus && !existsSync('/usr/bin/prometheus')) fail('--prometheus: /usr/bin/prometheus is not installed (Debian package prometheus; scripts/apt-deps.sh installs it)');
   if (!['bird', 'frr', 'gobgp'].includes(router)) fail(`--router must be bird, frr or gobgp, not ${values.router}`);
   sitePlan({ router, nodes: Number(values.nodes) }); // validates --nodes
   if (values.image !== undefined) checkImage(values.image);
@@ -67,7 +71,7 @@ async function up(argv: string[]): Promise<void> {
   }
   const logPath = join(dir, 'supervisor.log');
   const fd = openSync(logPath, 'w');
-  const child = spawn(process.execPath, [process.argv[1]!, 'supervise', '--router', router, '--nodes', values.nodes, ...(values.image !== undefined ? ['--image', values.image] : []), ...(values.bfd ? ['--bfd'] : [])], { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [process.argv[1]!, 'supervise', '--router', router, '--nodes', values.nodes, ...(values.image !== undefined ? ['--image', values.image] : []), ...(values.bfd ? ['--bfd'] : []), ...(values.prometheus ? ['--prometheus'] : [])], { detached: true, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   child.unref();
   const deadline = Date.now() + Number(values['timeout-seconds']) * 1000;
@@ -79,6 +83,7 @@ async function up(argv: string[]): Promise<void> {
     last = await callControl<LabStatus>(controlSocket(dir), { op: 'status' }, 10_000).catch(() => undefined);
     if (last && ready(last)) {
       out(renderStatus(last));
+      if (last.prometheus) out(`\nPrometheus: ${last.prometheus.url} (from this host; ${last.prometheus.labUrl} on the lab network)`);
       out(`\nthe lab is up. herald-lab status --watch shows it live; herald-lab down removes it.`);
       return;
     }
@@ -120,12 +125,12 @@ function tail(path: string): string {
 }
 
 async function supervise(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' }, image: { type: 'string' }, bfd: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' }, image: { type: 'string' }, bfd: { type: 'boolean', default: false }, prometheus: { type: 'boolean', default: false } } });
   const dir = labDir();
   const log = createLogger({ component: 'lab' });
   writeFileSync(supervisorPidFile(dir), String(process.pid));
   const plan = sitePlan({ prefix: labPrefix(), router: values.router as RouterKind, nodes: Number(values.nodes), bfd: values.bfd });
-  const lab = await Lab.start(plan, dir, log, values.image !== undefined ? { image: values.image } : {});
+  const lab = await Lab.start(plan, dir, log, { ...(values.image !== undefined ? { image: values.image } : {}), prometheus: values.prometheus });
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -177,6 +182,8 @@ async function cleanup(dir: string): Promise<void> {
   }
   rmSync(supervisorPidFile(dir), { force: true });
   rmSync(controlSocket(dir), { force: true });
+  // --prometheus: its config, data and socket.
+  for (const f of ['prometheus', 'prometheus.sock', 'prometheus.url']) rmSync(join(dir, f), { recursive: true, force: true });
 }
 
 async function down(argv: string[]): Promise<void> {

@@ -11,6 +11,7 @@ export interface ControllerMetrics {
   readonly writesWaiting: Gauge;
   readonly queueDepth: Gauge;
   readonly isLeader: Gauge;
+  readonly serviceIP: Gauge<'ip' | 'service' | 'pool'>;
 }
 
 export function controllerMetrics(registry: Registry): ControllerMetrics {
@@ -24,5 +25,6 @@ export function controllerMetrics(registry: Registry): ControllerMetrics {
     writesWaiting: new Gauge({ name: 'herald_controller_service_writes_waiting', help: 'Services decided and waiting for their write.', registers: [registry] }),
     queueDepth: new Gauge({ name: 'herald_controller_workqueue_depth', help: 'Service keys waiting to be reconciled.', registers: [registry] }),
     isLeader: new Gauge({ name: 'herald_controller_is_leader', help: '1 while this replica holds the leader Lease.', registers: [registry] }),
+    serviceIP: new Gauge({ name: 'herald_controller_service_ip', help: 'IPs assigned to Services (1 per IP and Service; the leader only).', labelNames: ['ip', 'service', 'pool'], registers: [registry] }),
   };
 }

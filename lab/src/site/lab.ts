@@ -4,9 +4,9 @@
 // One long-lived supervisor process owns all of it (so every child is reaped), and the CLI's
 // status and scenario commands talk to it (control.ts).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Server } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { ANNOTATION_IP_ALLOCATED_FROM_POOL, GROUP, PooledKubeConfig, VERSION, type BGPSessionStateStatus, type Logger } from '@herald/shared';
 import { restartApiServer, startApiServer, type ApiServer, type ApiServerOptions, type RequestRecord } from '../apiserver/index.js';
@@ -21,6 +21,7 @@ import { endpointSlice, labObjects, SERVICE_NAMESPACE } from './objects.js';
 import { routerBgpAddresses, siteNamespaces, type SitePlan } from './plan.js';
 import { containerManagedSpec, containerName, containerPid, hostUlimitFlags, removeLabContainers } from './image-runner.js';
 import { ProcessSet } from './processes.js';
+import { METRICS_PORT, PROMETHEUS_BIN, PROMETHEUS_PORT, prometheusArgs, prometheusConfig } from './prometheus.js';
 import { runProxySync } from './proxy-sync.js';
 import { API_STATE_FILE } from './state.js';
 
@@ -31,6 +32,8 @@ export interface LabStatus {
   /** BGPSessionState objects: each speaker's session with each peer. */
   sessions?: { node: string; peer: string; state: string; establishedAt: string | null; prefixesSent: number; lastError: string | null }[];
   requests: { service: string; url: string; backend: string | null; error: string | null }[];
+  /** With --prometheus: its URL from the host, and on the lab network. */
+  prometheus?: { url: string; labUrl: string };
 }
 
 type SpeakerAction = 'stop' | 'kill' | 'start' | 'freeze' | 'thaw';
@@ -40,6 +43,9 @@ export class Lab {
   private api: ApiServer | undefined;
   private apiOptions: ApiServerOptions = {};
   private hostForward: Server | undefined;
+  private promForward: Server | undefined;
+  /** With --prometheus: its URL from the host (a loopback port forwarded into mgmt). */
+  prometheusUrl: string | undefined;
   private router: RouterDriver | undefined;
   private stopProxy: (() => Promise<void>) | undefined;
   private stopFib: (() => void) | undefined;
@@ -58,6 +64,8 @@ export class Lab {
     private readonly persist: boolean,
     /** Run the controller and the speakers from this container image (image-runner.ts). */
     readonly image: string | undefined,
+    /** Start a real Prometheus in mgmt scraping every component (prometheus.ts). */
+    private readonly withPrometheus = false,
   ) {
     this.ns = siteNamespaces(plan);
     this.procs = new ProcessSet(join(dir, 'logs'));
@@ -82,9 +90,10 @@ export class Lab {
    * `persist: false` keeps the API server in memory only (scale benches: with tens of thousands
    * of objects, rewriting the state file dominates).
    */
-  static async start(plan: SitePlan, dir: string, log: Logger, opts: { persist?: boolean; image?: string } = {}): Promise<Lab> {
+  static async start(plan: SitePlan, dir: string, log: Logger, opts: { persist?: boolean; image?: string; prometheus?: boolean } = {}): Promise<Lab> {
+    if (opts.prometheus && !existsSync(PROMETHEUS_BIN)) throw new Error(`--prometheus: ${PROMETHEUS_BIN} is not installed (Debian's prometheus package; scripts/apt-deps.sh installs it)`);
     mkdirSync(dir, { recursive: true });
-    const lab = new Lab(plan, dir, log, opts.persist ?? true, opts.image);
+    const lab = new Lab(plan, dir, log, opts.persist ?? true, opts.image, opts.prometheus ?? false);
     try {
       await lab.bringUp();
     } catch (err) {
@@ -160,14 +169,32 @@ export class Lab {
     }
     if (p.kubeProxy !== false) this.stopProxy = await runProxySync(this.kc, p.nodes.map((n) => ({ name: n.name, ns: this.ns.node(n.name) })), this.log.child({ component: 'kube-proxy' }));
 
-    // 6. Herald itself.
+    // 6. Prometheus, when asked for: before Herald, so it sees the start too.
+    if (this.withPrometheus) await this.startPrometheus();
+
+    // 7. Herald itself.
     this.startController();
     for (const n of p.nodes) this.startSpeaker(n.name);
   }
 
+  /** Prometheus in mgmt (config and data in <dir>/prometheus), reachable from the host on a loopback port. */
+  private async startPrometheus(): Promise<void> {
+    const p = this.plan;
+    const home = join(this.dir, 'prometheus');
+    mkdirSync(join(home, 'data'), { recursive: true });
+    const configFile = join(home, 'prometheus.yml');
+    writeFileSync(configFile, prometheusConfig(p, join(repoRoot(), 'config/monitoring/herald-rules.yaml')));
+    this.procs.start({ role: 'prometheus', ns: this.ns.mgmt, argv: prometheusArgs(p, configFile, join(home, 'data')) });
+    const sock = join(this.dir, 'prometheus.sock');
+    this.procs.start({ role: 'prometheus-forward', ns: this.ns.mgmt, argv: [process.execPath, this.bin.lab, 'forward', '--listen', `unix:${sock}`, '--to', `${p.mgmt.ip4}:${PROMETHEUS_PORT}`] });
+    this.promForward = await forward({ type: 'tcp', host: '127.0.0.1', port: 0 }, { type: 'unix', path: sock });
+    this.prometheusUrl = `http://127.0.0.1:${(this.promForward.address() as AddressInfo).port}`;
+    writeFileSync(join(this.dir, 'prometheus.url'), this.prometheusUrl + '\n');
+  }
+
   private startController(): void {
     const p = this.plan;
-    const args = ['--kubeconfig', this.labKubeconfig, '--namespace', p.namespace, '--metrics-addr', `${p.mgmt.ip4}:7472`, '--identity', 'lab-controller', '--lease-duration', '6'];
+    const args = ['--kubeconfig', this.labKubeconfig, '--namespace', p.namespace, '--metrics-addr', `${p.mgmt.ip4}:${METRICS_PORT}`, '--identity', 'lab-controller', '--lease-duration', '6'];
     const env = this.nodeOptions('controller');
     this.procs.start(
       this.image === undefined
@@ -204,7 +231,7 @@ export class Lab {
       '--kubeconfig', this.labKubeconfig,
       '--namespace', p.namespace,
       '--node-name', node,
-      '--metrics-addr', `${n.ip4}:7472`,
+      '--metrics-addr', `${n.ip4}:${METRICS_PORT}`,
       '--health-addr', `${n.ip4}:7474`,
       '--heartbeat-addr', `${n.ip4}:${p.heartbeatPort}`,
       '--heartbeat-key-file', keyFile,
@@ -303,7 +330,8 @@ export class Lab {
         lastError: st.lastError ?? null,
       }))
       .sort((a, b) => (a.node + '/' + a.peer < b.node + '/' + b.peer ? -1 : 1));
-    return { services, nodes, routes: [...byPrefix].map(([prefix, nh]) => ({ prefix, nexthops: [...nh].sort() })), sessions, requests };
+    const prometheus = this.prometheusUrl ? { prometheus: { url: this.prometheusUrl, labUrl: `http://${this.plan.mgmt.ip4}:${PROMETHEUS_PORT}` } } : {};
+    return { services, nodes, routes: [...byPrefix].map(([prefix, nh]) => ({ prefix, nexthops: [...nh].sort() })), sessions, requests, ...prometheus };
   }
 
   /** One HTTP request from the client host through each URL (1 s timeout each). */
@@ -346,6 +374,8 @@ export class Lab {
     this.router = undefined;
     this.hostForward?.close();
     this.hostForward = undefined;
+    this.promForward?.close();
+    this.promForward = undefined;
     await this.api?.close().catch(() => undefined);
     this.api = undefined;
     await this.topo?.destroy();

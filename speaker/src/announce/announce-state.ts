@@ -15,7 +15,7 @@ import type { Config } from '@herald/shared/config';
 import type { IP } from '@herald/shared/net';
 import type { Advertisement } from '../bgp/adj-rib-out.js';
 import { GroupInterner, pickOwner, sameGroup, TOP_K } from '../election/index.js';
-import type { NodeInfo } from '../eligibility/index.js';
+import { usableEndpoints, type NodeInfo } from '../eligibility/index.js';
 import type { L2Slot } from '../layer2/owner-table.js';
 import { bgpForIP, mergeRoutes, type PrefixRoute } from './bgp-routes.js';
 import { announceContext, type AnnounceContext } from './context.js';
@@ -44,6 +44,22 @@ export interface AnnounceChanges {
   readonly sessionPeers: readonly string[] | undefined;
   /** How many IPs this step recomputed. */
   processed: number;
+  /** Per IP (canonical text) whose facts changed: the facts now, or undefined (gone). Metrics. */
+  readonly ipFacts: Map<string, IPFacts | undefined>;
+}
+
+/** Why no node is expected to announce an IP (a legitimate "not announced"). */
+export type Unannounceable =
+  /** No L2Advertisement nor BGPAdvertisement covers it. */
+  | 'no-advertisement'
+  /** None of the Services sharing it has a ready (or serving) endpoint anywhere. */
+  | 'no-endpoints';
+
+/** What the metrics need to know of one IP, from this node's view. */
+export interface IPFacts {
+  /** Peers this node routes the IP to (empty: none); announced once one of them is Established. */
+  readonly bgpPeers: readonly string[];
+  readonly unannounceable: Unannounceable | undefined;
 }
 
 interface IPRecord {
@@ -56,6 +72,8 @@ interface IPRecord {
   owner: string | undefined;
   /** Our BGP routes for it, by prefix text. */
   routes: ReadonlyMap<string, PrefixRoute>;
+  /** The facts last reported in `ipFacts` (undefined: none yet). */
+  facts: IPFacts | undefined;
 }
 
 interface PrefixAggregate {
@@ -64,7 +82,7 @@ interface PrefixAggregate {
 }
 
 function emptyChanges(): AnnounceChanges {
-  return { l2Upserts: [], l2Removes: [], routes: new Map(), owners: [], statuses: new Set(), sessionPeers: undefined, processed: 0 };
+  return { l2Upserts: [], l2Removes: [], routes: new Map(), owners: [], statuses: new Set(), sessionPeers: undefined, processed: 0, ipFacts: new Map() };
 }
 
 export class AnnounceState {
@@ -126,7 +144,7 @@ export class AnnounceState {
     }
     for (const ip of st?.ips ?? []) {
       let r = this.ips.get(ip.key);
-      if (!r) this.ips.set(ip.key, (r = { ip, services: new Set(), slot: undefined, l2Services: [], owner: undefined, routes: new Map() }));
+      if (!r) this.ips.set(ip.key, (r = { ip, services: new Set(), slot: undefined, l2Services: [], owner: undefined, routes: new Map(), facts: undefined }));
       r.services.add(key);
       this.dirty.add(ip.key);
     }
@@ -218,13 +236,15 @@ export class AnnounceState {
     this.setOwner(r, slot ? this.ownerFrom(r.ip, slot) : undefined, out);
     if (changed && (wasOurs || r.owner === this.self)) for (const s of [...before, ...l2Services]) out.statuses.add(s);
     // BGP: our routes for it, merged per prefix with the other IPs of the same aggregate.
-    const routes = entry && this.ctx ? (bgpForIP(entry, this.ctx)?.routes ?? new Map<string, PrefixRoute>()) : new Map<string, PrefixRoute>();
+    const bgp = entry && this.ctx ? bgpForIP(entry, this.ctx) : undefined;
+    const routes = bgp?.routes ?? new Map<string, PrefixRoute>();
     const touched = [...new Set([...r.routes.keys(), ...routes.keys()])].filter((p) => {
       const a = r.routes.get(p);
       const b = routes.get(p);
       return !(a && b && sameRoute(a, b));
     });
     r.routes = routes;
+    this.reportFacts(r, entry, rank?.covered === true, bgp !== undefined, out);
     for (const p of touched) {
       let agg = this.prefixes.get(p);
       if (!agg) this.prefixes.set(p, (agg = { contributors: new Set(), merged: undefined }));
@@ -235,6 +255,21 @@ export class AnnounceState {
     if (r.services.size === 0) {
       this.ips.delete(key);
     }
+  }
+
+  /** The IP's facts for the metrics, reported only when they change (undefined once it is gone). */
+  private reportFacts(r: IPRecord, entry: IPEntry | undefined, l2: boolean, bgp: boolean, out: AnnounceChanges): void {
+    let facts: IPFacts | undefined;
+    if (entry && r.services.size > 0) {
+      const peers = new Set<string>();
+      for (const route of r.routes.values()) for (const p of route.peers.keys()) peers.add(p);
+      const unannounceable: Unannounceable | undefined = !l2 && !bgp ? 'no-advertisement' : entry.services.every((s) => usableEndpoints(s.svc.endpoints).length === 0) ? 'no-endpoints' : undefined;
+      facts = { bgpPeers: [...peers].sort(cmp), unannounceable };
+    }
+    const was = r.facts;
+    if (was === facts || (was && facts && was.unannounceable === facts.unannounceable && was.bgpPeers.join(',') === facts.bgpPeers.join(','))) return;
+    r.facts = facts;
+    out.ipFacts.set(r.ip.toString(), facts);
   }
 
   private setOwner(r: IPRecord, owner: string | undefined, out: AnnounceChanges): void {

@@ -113,7 +113,7 @@ export class FastPath implements MembershipPort, BfdPort {
         return;
       case 'counters':
         this.counters = m.counters;
-        this.metrics?.counters(m.counters, m.l2);
+        this.metrics?.counters(m.counters, m.l2, m.held);
         return;
       case 'left':
         this.leaving?.resolve({ outcome: m.outcome, missing: m.missing });

@@ -5,6 +5,9 @@ import { Counter, Gauge, type Registry } from '@herald/shared/metrics';
 import { L2Metrics } from '../layer2/metrics.js';
 import type { MembershipReport, WorkerCounters } from './protocol.js';
 import type { L2TallySnapshot } from '../layer2/tally.js';
+import type { HeldChanges } from '../layer2/held-log.js';
+import { L2Announced } from '../reconcile/announced-ips.js';
+import { announcedSink } from '../reconcile/announced-metrics.js';
 
 export class FastPathMetrics {
   private readonly live = new Gauge({ name: 'herald_speaker_membership_live_members', help: 'Members that count as alive for ownership (self included when unfenced)', registers: [] });
@@ -20,6 +23,8 @@ export class FastPathMetrics {
   private readonly heapUsed = new Gauge({ name: 'herald_speaker_packet_thread_heap_used_bytes', help: "The packet thread's own V8 heap in use (near the limit, V8 collects over and over and the thread stalls)", registers: [] });
   private readonly heapLimit = new Gauge({ name: 'herald_speaker_packet_thread_heap_limit_bytes', help: "The packet thread's V8 heap limit (its resourceLimits)", registers: [] });
   private readonly l2: L2Metrics;
+  /** herald_speaker_announced{mode="l2"}: the IPs the announcer holds, while unfenced. */
+  private readonly announced: L2Announced;
   private seen = { sent: 0, accepted: 0, rejected: new Map<string, number>() };
   // A speaker starts fenced (it has to rejoin): only a fence after being unfenced counts.
   private wasFenced = true;
@@ -27,6 +32,7 @@ export class FastPathMetrics {
   constructor(registry: Registry) {
     for (const m of [this.live, this.fenced, this.quorum, this.fences, this.sent, this.accepted, this.rejected, this.lag, this.owned, this.ranked, this.heapUsed, this.heapLimit]) registry.registerMetric(m);
     this.l2 = new L2Metrics(registry);
+    this.announced = new L2Announced(announcedSink(registry));
   }
 
   membership(r: MembershipReport): void {
@@ -35,9 +41,11 @@ export class FastPathMetrics {
     this.quorum.set(r.mode === 'quorum' ? 1 : 0);
     if (r.fenced && !this.wasFenced) this.fences.inc({ reason: r.fenceReason ?? 'unknown' });
     this.wasFenced = r.fenced;
+    this.announced.setFenced(r.fenced);
   }
 
-  counters(c: WorkerCounters, l2: L2TallySnapshot): void {
+  counters(c: WorkerCounters, l2: L2TallySnapshot, held?: HeldChanges): void {
+    if (held) this.announced.apply(held);
     if (c.heartbeatsSent > this.seen.sent) this.sent.inc(c.heartbeatsSent - this.seen.sent);
     if (c.accepted > this.seen.accepted) this.accepted.inc(c.accepted - this.seen.accepted);
     this.seen.sent = c.heartbeatsSent;

@@ -9,6 +9,7 @@ import type { Logger } from '@herald/shared/log';
 import type { IP } from '@herald/shared/net';
 import type { L2Announcer, OwnedIP } from '../layer2/announcer.js';
 import type { L2Tally } from '../layer2/tally.js';
+import { HeldLog } from '../layer2/held-log.js';
 import { OwnerTable } from '../layer2/owner-table.js';
 import { statusText } from '../membership/liveness-types.js';
 import type { Membership, MembershipChange } from '../membership/membership.js';
@@ -37,6 +38,8 @@ export interface PacketThreadOptions {
 
 export class PacketThread {
   private readonly table: OwnerTable;
+  /** The announcer's changes since the last report (the main thread's per-IP metric). */
+  private readonly held = new HeldLog();
   private leaving = false;
   private leftAll = false;
   private stopped = false;
@@ -120,6 +123,7 @@ export class PacketThread {
     if (!a || this.leaving || (added.length === 0 && removed.length === 0)) return;
     const fb = this.o.fallbackInterfaces;
     a.applyOwned(fb.length ? added.map((x) => (x.interfaces.length ? x : { ip: x.ip, interfaces: fb })) : added, removed);
+    this.held.record(added, removed);
     this.reportInterfaces();
   }
 
@@ -128,6 +132,7 @@ export class PacketThread {
     this.leaving = true;
     void this.o.membership.leave(deadlineMs).then((r) => {
       this.o.announcer?.setOwned([]);
+      this.held.clear();
       this.leftAll = true;
       this.o.post({ type: 'left', outcome: r.outcome, acked: r.acked, missing: r.missing });
     });
@@ -171,6 +176,7 @@ export class PacketThread {
         heapLimitBytes: heap?.limit ?? 0,
       },
       l2: this.o.tally.take(),
+      held: this.held.take(),
     });
     this.maxLagMs = 0;
     this.reportInterfaces();

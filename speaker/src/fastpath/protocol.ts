@@ -8,6 +8,7 @@
 import type { LivenessConfig } from '../membership/liveness-types.js';
 import type { L2Slot } from '../layer2/owner-table.js';
 import type { L2TallySnapshot } from '../layer2/tally.js';
+import type { HeldChanges } from '../layer2/held-log.js';
 import type { BfdSessionStatus } from '../bfd/endpoint.js';
 import type { BfdSessionWire, BfdStateChange } from '../bfd/port.js';
 
@@ -80,7 +81,8 @@ export type FromWorker =
   | { readonly type: 'fatal'; readonly message: string }
   | { readonly type: 'membership'; readonly report: MembershipReport }
   | { readonly type: 'interfaces'; readonly open: readonly string[] }
-  | { readonly type: 'counters'; readonly counters: WorkerCounters; readonly l2: L2TallySnapshot }
+  /** `held`: what the announcer took on and let go since the last report (undefined: nothing). */
+  | { readonly type: 'counters'; readonly counters: WorkerCounters; readonly l2: L2TallySnapshot; readonly held?: HeldChanges | undefined }
   | { readonly type: 'left'; readonly outcome: string; readonly acked: readonly string[]; readonly missing: readonly string[] }
   /** A BFD session changed state: posted at once (the main thread tears BGP down on Up -> Down). */
   | { readonly type: 'bfd-state'; readonly change: BfdStateChange; readonly status: BfdSessionStatus | undefined }

@@ -10,7 +10,7 @@ import type { BGPPeer, Config } from '@herald/shared/config';
 import type { ConfigState, EventRecorder } from '@herald/shared/k8s';
 import type { Logger } from '@herald/shared/log';
 import type { IP } from '@herald/shared/net';
-import { AnnounceState, type AnnounceChanges, type OwnerChange } from '../announce/announce-state.js';
+import { AnnounceState, type AnnounceChanges, type IPFacts, type OwnerChange } from '../announce/announce-state.js';
 import { nodeInfo, ownerChangeMessage } from '../announce/index.js';
 import { bgpStatusObject, l2StatusObject, statusNames } from '../status/desired-status.js';
 import type { StatusWriter } from '../status/status-writer.js';
@@ -32,6 +32,8 @@ export interface ReconcilerOptions {
   readonly bgpStatus: StatusWriter | undefined;
   readonly events: EventRecorder;
   readonly log: Logger;
+  /** Per IP whose facts changed (BGP peers, why unannounceable): the per-IP metrics. */
+  readonly ipFacts?: (changed: ReadonlyMap<string, IPFacts | undefined>) => void;
 }
 
 /** What one pass did. */
@@ -127,6 +129,7 @@ export class SpeakerReconciler {
     }
     if (this.settled && o.l2) for (const oc of c.owners) this.ownerEvent(oc);
     for (const s of c.statuses) this.statusDirty.add(s);
+    if (c.ipFacts.size) o.ipFacts?.(c.ipFacts);
   }
 
   /**

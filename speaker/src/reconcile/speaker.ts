@@ -17,6 +17,8 @@ import { BgpSessions } from './bgp-sessions.js';
 import type { L2Port, MembershipPort, SessionFactory } from './ports.js';
 import type { BfdPort } from '../bfd/port.js';
 import { SpeakerReconciler } from './reconciler.js';
+import { BgpAnnounced, UnannounceableIPs } from './announced-ips.js';
+import { announcedSink, unannounceableSink } from './announced-metrics.js';
 
 export interface SpeakerOptions {
   readonly kubeConfig: KubeConfig;
@@ -73,10 +75,15 @@ export class Speaker {
   private readonly servicesSeen = new Counter({ name: 'herald_speaker_reconcile_services_total', help: 'Services looked at by reconcile passes (each change counts once)', registers: [] });
   private readonly ipsDone = new Counter({ name: 'herald_speaker_reconcile_ips_total', help: 'IP announcements recomputed by reconcile passes', registers: [] });
   private readonly nodeListeners: (() => void)[] = [];
+  /** herald_speaker_announced{mode="bgp"} and herald_speaker_ip_unannounceable (with a registry). */
+  private readonly bgpAnnounced: BgpAnnounced | undefined;
+  private readonly unannounceable: UnannounceableIPs | undefined;
 
   constructor(private readonly o: SpeakerOptions) {
     const kc = o.kubeConfig;
     for (const m of [this.passSeconds, this.servicesSeen, this.ipsDone]) o.registry?.registerMetric(m);
+    this.bgpAnnounced = o.registry ? new BgpAnnounced(announcedSink(o.registry)) : undefined;
+    this.unannounceable = o.registry ? new UnannounceableIPs(unannounceableSink(o.registry)) : undefined;
     const core = kc.makeApiClient(CoreV1Api);
     const discovery = kc.makeApiClient(DiscoveryV1Api);
     const common = { kubeConfig: kc, clock: o.clock, log: o.log };
@@ -107,7 +114,10 @@ export class Speaker {
           log: o.log,
           events,
           ...(o.registry ? { registry: o.registry } : {}),
-          onChange: () => this.sessionStates?.poke(),
+          onChange: () => {
+            this.sessionStates?.poke();
+            this.bgpAnnounced?.setEstablished(establishedPeers(this.bgp));
+          },
           ...(o.bfd ? { bfd: o.bfd } : {}),
         })
       : undefined;
@@ -139,6 +149,12 @@ export class Speaker {
       bgpStatus: this.bgpStatus,
       events,
       log: o.log,
+      ipFacts: (changed) => {
+        for (const [ip, f] of changed) {
+          this.bgpAnnounced?.setIP(ip, f?.bgpPeers);
+          this.unannounceable?.setIP(ip, f?.unannounceable);
+        }
+      },
     });
     const r = this.reconciler;
     for (const ev of ['add', 'update', 'delete'] as const)
@@ -290,4 +306,10 @@ export class Speaker {
     this.idleWaiters = [];
     for (const f of w) f();
   }
+}
+
+function establishedPeers(bgp: BgpSessions | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const [peer, st] of bgp?.statuses() ?? []) if (st.state === 'established') out.add(peer);
+  return out;
 }

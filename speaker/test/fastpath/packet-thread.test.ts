@@ -15,6 +15,7 @@ import type { PacketTransport } from '../../src/membership/udp-transport.js';
 import { PacketThread } from '../../src/fastpath/packet-thread.js';
 import type { FromWorker } from '../../src/fastpath/protocol.js';
 import { FakeConn, macFor } from '../layer2/fake-conn.js';
+import { L2Announced } from '../../src/reconcile/announced-ips.js';
 
 const key = Buffer.from('k'.repeat(32));
 const log = createLogger({ component: 'test', sink: () => undefined });
@@ -61,6 +62,17 @@ function site() {
   for (const n of nodes.values()) n.thread.start();
   const owners = (ip: string): string[] => NAMES.filter((n) => nodes.get(n)!.announcer.size > 0 && nodes.get(n)!.thread.owns(ip));
   return { clock, nodes, down, owners, get: (n: string) => nodes.get(n)! };
+}
+
+/** What herald_speaker_announced{mode="l2"} says for a node, replayed from what its thread posted (as FastPathMetrics does). */
+function announcedBy(posted: readonly FromWorker[]): Set<string> {
+  const out = new Set<string>();
+  const a = new L2Announced({ set: (ip) => void out.add(ip), remove: (ip) => void out.delete(ip) });
+  for (const m of posted) {
+    if (m.type === 'membership') a.setFenced(m.report.fenced);
+    else if (m.type === 'counters' && m.held) a.apply(m.held);
+  }
+  return out;
 }
 
 const slots: L2Slot[] = [rankedSlot('192.0.2.200', ['node1', 'node2', 'node3']), rankedSlot('192.0.2.201', ['node2', 'node3', 'node1']), rankedSlot('2001:db8::200', ['node3', 'node1'])];
@@ -155,5 +167,35 @@ describe('fastpath/PacketThread (real Membership and announcer, in-memory segmen
     assert.ok(c.length >= 2);
     const last = c.pop();
     assert.ok(last?.type === 'counters' && last.counters.heartbeatsSent > 0 && last.counters.accepted > 0);
+  });
+
+  it('the announced metric (from the held changes and fences it posts) names exactly the IPs each node answers, through a death, a fence and a leave', async () => {
+    const s = site();
+    const ips = ['192.0.2.200', '192.0.2.201', '2001:db8::200'];
+    const check = (when: string): void => {
+      s.clock.advance(1000); // one report period: the held changes go out with the counters
+      for (const n of NAMES) {
+        const want = ips.filter((ip) => s.get(n).thread.owns(ip)).sort();
+        assert.deepEqual([...announcedBy(s.get(n).posted)].sort(), want, `${when}: ${n}`);
+      }
+    };
+    for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: slots, removes: [] });
+    s.clock.advance(3000);
+    check('at start');
+    assert.ok(ips.every((ip) => s.owners(ip).length === 1), 'every IP answered once');
+    s.down.add('192.0.2.13'); // node3 is cut off: fenced; its IP moves to node1
+    s.clock.advance(2000);
+    check('node3 cut off');
+    assert.equal(announcedBy(s.get('node3').posted).size, 0, 'a fenced node announces nothing');
+    s.down.delete('192.0.2.13');
+    s.clock.advance(3000);
+    check('node3 back');
+    for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: [], removes: ['192.0.2.201'] });
+    check('an IP removed');
+    s.get('node1').thread.handle({ type: 'leave', deadlineMs: 5000 });
+    s.clock.advance(500);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    check('node1 left');
+    assert.equal(announcedBy(s.get('node1').posted).size, 0, 'a node that left announces nothing');
   });
 });
