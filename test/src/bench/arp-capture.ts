@@ -1,12 +1,24 @@
-// A live ARP capture on one interface of a namespace (tcpdump), parsed into events. The failover
-// bench and e2e read it to time takeovers and to look for two MACs answering one IP.
+// A live ARP or NDP capture on one interface of a namespace (tcpdump), parsed into events of one
+// shape: an NDP neighbour solicitation is a request (who has target, from sender), a neighbour
+// advertisement a reply (target is-at the frame's source MAC). The failover bench and e2e read it
+// to time takeovers and to look for two MACs answering one IP.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { stopProcess } from '@herald/lab';
 
 export type ArpEvent =
   | { readonly t: number; readonly src: string; readonly op: 'request'; readonly target: string; readonly sender: string }
-  | { readonly t: number; readonly src: string; readonly op: 'reply'; readonly sender: string; readonly mac: string };
+  | {
+      readonly t: number;
+      readonly src: string;
+      readonly op: 'reply';
+      readonly sender: string;
+      readonly mac: string;
+      /** NDP only: an advertisement to all nodes (ff02::1), not to the one who asked. */
+      readonly unsolicited?: boolean;
+    };
+
+export type CaptureProtocol = 'arp' | 'ndp';
 
 /** Parses one `tcpdump -nn -e -tt` ARP line; undefined for anything else. t is epoch ms. */
 export function parseArpLine(line: string): ArpEvent | undefined {
@@ -21,23 +33,43 @@ export function parseArpLine(line: string): ArpEvent | undefined {
   return undefined;
 }
 
-/** A gratuitous ARP for ip: a request "who-has ip tell ip", or a reply for ip from its own MAC. */
-export function isGratuitous(e: ArpEvent, ip: string): boolean {
-  return e.op === 'request' ? e.target === ip && e.sender === ip : e.sender === ip && e.mac === e.src;
+/**
+ * One `tcpdump -nn -e -tt` ICMPv6 line: a neighbour solicitation (request) or advertisement
+ * (reply; the target's MAC is the frame's source, as Herald and the kernel send them: the
+ * target link-layer option is not printed without -v). Undefined for anything else.
+ */
+export function parseNdpLine(line: string): ArpEvent | undefined {
+  const m = /^(\d+\.\d+) ([0-9a-f:]{17}) > [0-9a-f:]{17}, ethertype IPv6 \(0x86dd\), length \d+: (\S+) > (\S+): ICMP6, neighbor (solicitation, who has|advertisement, tgt is) ([0-9a-f:.]+),/.exec(line);
+  if (!m) return undefined;
+  const t = Number(m[1]) * 1000;
+  const src = m[2]!;
+  if (m[5]!.startsWith('solicitation')) return { t, src, op: 'request', target: m[6]!, sender: m[3]! };
+  return { t, src, op: 'reply', sender: m[6]!, mac: src, unsolicited: m[4] === 'ff02::1' };
 }
 
 /**
- * Requests for ip from `asker` answered by more than one MAC (before the asker's next request):
+ * A gratuitous announcement for ip: an ARP request "who-has ip tell ip", an ARP reply for ip
+ * from its own MAC, or an unsolicited neighbour advertisement for ip (to all nodes).
+ */
+export function isGratuitous(e: ArpEvent, ip: string): boolean {
+  if (e.op === 'request') return e.target === ip && e.sender === ip;
+  if (e.unsolicited !== undefined) return e.sender === ip && e.unsolicited;
+  return e.sender === ip && e.mac === e.src;
+}
+
+/**
+ * Requests for ip from `asker` (its address, or the MAC it sends from: an NDP solicitation comes
+ * from a link-local address) answered by more than one MAC (before the asker's next request):
  * two nodes answering at once. Returns each such request's time and the MACs that answered.
  */
-export function doubleAnswers(events: readonly ArpEvent[], ip: string, asker: string): { t: number; macs: string[] }[] {
+export function doubleAnswers(events: readonly ArpEvent[], ip: string, asker: string, askerMac?: string): { t: number; macs: string[] }[] {
   const out: { t: number; macs: string[] }[] = [];
   let open: { t: number; macs: Set<string> } | undefined;
   const close = (): void => {
     if (open && open.macs.size > 1) out.push({ t: open.t, macs: [...open.macs].sort() });
   };
   for (const e of events) {
-    if (e.op === 'request' && e.target === ip && e.sender === asker) {
+    if (e.op === 'request' && e.target === ip && (e.sender === asker || (askerMac !== undefined && e.src === askerMac))) {
       close();
       open = { t: e.t, macs: new Set() };
     } else if (e.op === 'reply' && e.sender === ip && open) {
@@ -48,15 +80,23 @@ export function doubleAnswers(events: readonly ArpEvent[], ip: string, asker: st
   return out;
 }
 
+/** Requests for ip from `asker` (address or MAC, as in doubleAnswers): how many probes ran. */
+export function requestsFrom(events: readonly ArpEvent[], ip: string, asker: string, askerMac?: string): number {
+  return events.filter((e) => e.op === 'request' && e.target === ip && (e.sender === asker || (askerMac !== undefined && e.src === askerMac))).length;
+}
+
 export class ArpCapture {
   readonly events: ArpEvent[] = [];
   private readonly child: ChildProcess;
   private readonly waiters = new Set<() => void>();
 
-  private constructor(ns: string, iface: string) {
-    this.child = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', iface, '-nn', '-e', '-l', '-tt', '--immediate-mode', 'arp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  private constructor(ns: string, iface: string, proto: CaptureProtocol) {
+    // NDP: ICMPv6 types 135 (solicitation) and 136 (advertisement), no extension headers.
+    const filter = proto === 'arp' ? ['arp'] : ['icmp6 and (ip6[40] == 135 or ip6[40] == 136)'];
+    const parse = proto === 'arp' ? parseArpLine : parseNdpLine;
+    this.child = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', iface, '-nn', '-e', '-l', '-tt', '--immediate-mode', ...filter], { stdio: ['ignore', 'pipe', 'pipe'] });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
-      const e = parseArpLine(line);
+      const e = parse(line);
       if (!e) return;
       // Bounded: a capture lives for one bench or test; keep at most 200k events.
       if (this.events.length < 200_000) this.events.push(e);
@@ -65,8 +105,8 @@ export class ArpCapture {
   }
 
   /** Starts tcpdump and resolves once it is listening (or rejects after 10 s). */
-  static async start(ns: string, iface = 'eth0'): Promise<ArpCapture> {
-    const c = new ArpCapture(ns, iface);
+  static async start(ns: string, iface = 'eth0', proto: CaptureProtocol = 'arp'): Promise<ArpCapture> {
+    const c = new ArpCapture(ns, iface, proto);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`tcpdump in ${ns} did not start in 10 s`)), 10_000);
       c.child.stderr!.on('data', (b: Buffer) => {

@@ -8,18 +8,21 @@
 // The loaded variant (DESIGN §8: a figure counts only if it holds under load) runs in the same
 // lab after the idle trials: 1,000 background L2 Services (each with a ready backend on every
 // node) are created and owned first, then a CPU hog takes every core and SIGKILL and link-cut
-// trials run again. Knobs: HERALD_L2_FAILOVER_LOAD ("idle,loaded" by default),
-// HERALD_BENCH_QUICK=1 (a few trials, 100 background Services). Run time: about 6 min idle and
-// 6 min loaded (each bounded by its budget).
+// trials run again. The IPv6 variant (NDP parity, issue 14) runs between them: one IPv6 L2
+// Service, the same disruptions, timed to the new owner's first unsolicited neighbour
+// advertisement, probed with ndisc6. Knobs: HERALD_L2_FAILOVER_LOAD ("idle,ndp,loaded" by
+// default), HERALD_BENCH_QUICK=1 (a few trials, 100 background Services). Run time: about 6 min
+// idle, 3 min IPv6 and 6 min loaded (each bounded by its budget).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { createLogger } from '@herald/shared';
 import { whyCannotRun } from '@herald/shared/testing';
 import { Lab, sitePlan, siteNamespaces } from '@herald/lab';
 import { ArpCapture } from './arp-capture.js';
 import { quickMode, wordList } from './bench-env.js';
-import { createBurst, describeCreate, type BurstSpec } from './burst.js';
+import { burstService, burstSlice, createBurst, describeCreate, serviceName, type BurstSpec } from './burst.js';
 import { CpuHog, describeHog, type HogCheck } from './cpu-hog.js';
 import { failoverTrial, type Disruption, type TrialResult } from './l2-trial.js';
 import { L2Tracker } from './l2-tracker.js';
@@ -46,7 +49,7 @@ export interface FailoverOptions {
   readonly background?: number;
 }
 
-type Variant = 'idle' | 'loaded';
+type Variant = 'idle' | 'ndp' | 'loaded';
 
 /** What the loaded variant set up before its trials. */
 interface LoadedSetup {
@@ -59,23 +62,29 @@ interface LoadedSetup {
 }
 
 const BACKGROUND: Omit<BurstSpec, 'count'> = { namespace: 'background', prefix: 'bg', ipv4: 100, pool4: 'burst4', pool6: 'burst6' };
+/** The IPv6 variant's one Service (from the burst's IPv6 pool). */
+const NDP_SERVICE: BurstSpec = { namespace: 'ndp', prefix: 'v6-', count: 1, ipv4: 0, pool4: 'burst4', pool6: 'burst6' };
 
 export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ rows: Row[] }> {
-  const why = whyCannotRun({ root: true, tools: ['tcpdump', 'arping', 'bird', 'nft', 'taskset'] });
+  const why = whyCannotRun({ root: true, tools: ['tcpdump', 'arping', 'ndisc6', 'bird', 'nft', 'taskset'] });
   if (why) {
     process.stderr.write(`\n!!! SKIPPED L2 failover bench: ${why}\n\n`);
     return { rows: [{ what: 'L2 failover (lab)', value: `SKIPPED: ${why}`, target: '< 1 s median' }] };
   }
   const quick = quickMode();
-  const variants = wordList<Variant>('HERALD_L2_FAILOVER_LOAD', ['idle', 'loaded'], ['idle', 'loaded']);
+  const variants = wordList<Variant>('HERALD_L2_FAILOVER_LOAD', ['idle', 'ndp', 'loaded'], ['idle', 'ndp', 'loaded']);
   const counts: Record<Disruption, number> = variants.includes('idle') ? { kill: opts.kills ?? (quick ? 3 : 20), cut: opts.cuts ?? (quick ? 2 : 10), stop: opts.stops ?? (quick ? 1 : 5) } : { kill: 0, cut: 0, stop: 0 };
   const loadedCounts: Record<Disruption, number> = variants.includes('loaded') ? { kill: opts.loadedKills ?? (quick ? 3 : 20), cut: opts.loadedCuts ?? (quick ? 2 : 10), stop: 0 } : { kill: 0, cut: 0, stop: 0 };
+  const ndpCounts: Record<Disruption, number> = variants.includes('ndp') ? { kill: quick ? 2 : 10, cut: quick ? 1 : 5, stop: quick ? 1 : 3 } : { kill: 0, cut: 0, stop: 0 };
   const background = opts.background ?? (quick ? 100 : 1000);
   const plan = sitePlan({ prefix: `hlb${process.pid % 100000}`, router: 'bird', nodes: 3 });
   const ns = siteNamespaces(plan);
   const dir = mkdtempSync(join(tmpdir(), 'herald-failover-'));
   const results: TrialResult[] = [];
   const loadedResults: TrialResult[] = [];
+  const ndpResults: TrialResult[] = [];
+  const ndpUnstarted: string[] = [];
+  let ndpCapture: ArpCapture | undefined;
   // Trials that could not start or finish (no single owner to disrupt, a restore that hung): the
   // first reasons, and how many. Under load the lab may never settle; that is a figure too.
   const unstarted: string[] = [];
@@ -95,6 +104,21 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
     for (const how of interleave(counts)) {
       if (Date.now() > deadline) break;
       await runTrial(() => failoverTrial(env, how), results, unstarted);
+    }
+    if (variants.includes('ndp')) {
+      await applyLoadPools(lab, [NDP_SERVICE.namespace]);
+      const kc = lab.kubeConfig();
+      await kc.makeApiClient(CoreV1Api).createNamespacedService({ namespace: NDP_SERVICE.namespace, body: burstService(NDP_SERVICE, 0) });
+      await kc.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({ namespace: NDP_SERVICE.namespace, body: burstSlice(plan, NDP_SERVICE, 0) });
+      ndpCapture = await ArpCapture.start(ns.router, 'eth0', 'ndp');
+      const ndpEnv = { lab, plan, routerNs: ns.router, capture: ndpCapture, service: serviceName(NDP_SERVICE, 0), serviceNamespace: NDP_SERVICE.namespace };
+      const ndpDeadline = Date.now() + (quick ? 2 : 5) * 60_000;
+      for (const how of interleave(ndpCounts)) {
+        if (Date.now() > ndpDeadline) break;
+        await runTrial(() => failoverTrial(ndpEnv, how), ndpResults, ndpUnstarted);
+      }
+      await ndpCapture.stop();
+      ndpCapture = undefined;
     }
     if (variants.includes('loaded')) {
       const loadedBudget = opts.loadedBudgetMs ?? (quick ? 3 : 8) * 60_000;
@@ -119,11 +143,13 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
     await hog?.stop();
     await tracker?.stop().catch(() => undefined);
     await capture?.stop();
+    await ndpCapture?.stop();
     await lab?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   const rows: Row[] = [];
   if (variants.includes('idle')) rows.push(...rowsFor(results, counts, undefined, unstarted));
+  if (variants.includes('ndp')) rows.push(...rowsFor(ndpResults, ndpCounts, 'for IPv6 (NDP, one IPv6 L2 Service)', ndpUnstarted, NDP_WORDS));
   if (variants.includes('loaded')) rows.push(...loadedRows(loadedResults, loadedCounts, setup, loadedUnstarted));
   if (note) rows.push({ what: 'L2 failover (lab)', value: note, target: '-' });
   return { rows };
@@ -153,8 +179,17 @@ function interleave(counts: Record<Disruption, number>): Disruption[] {
   return out;
 }
 
-/** `under`: the loaded variant's label ("under load (...)"), or undefined for the idle rows. */
-function rowsFor(results: readonly TrialResult[], counts: Record<Disruption, number>, under: string | undefined, failed: readonly string[]): Row[] {
+/** What the rows call the announcement and the probe: ARP's words, or NDP's. */
+interface Words {
+  readonly announcement: string;
+  readonly requests: string;
+  readonly probe: string;
+}
+const ARP_WORDS: Words = { announcement: 'gratuitous ARP', requests: 'ARP requests', probe: 'broadcast probe' };
+const NDP_WORDS: Words = { announcement: 'unsolicited neighbour advertisement', requests: 'Neighbour solicitations', probe: 'ndisc6 probe' };
+
+/** `under`: the variant's label ("under load (...)", "for IPv6 (...)"), or undefined for the idle rows. */
+function rowsFor(results: readonly TrialResult[], counts: Record<Disruption, number>, under: string | undefined, failed: readonly string[], w: Words = ARP_WORDS): Row[] {
   const of = (how: Disruption): TrialResult[] => results.filter((r) => r.how === how);
   const times = (how: Disruption): number[] => of(how).flatMap((r) => (r.takeoverMs === undefined ? [] : [r.takeoverMs]));
   const misses = (how: Disruption): number => of(how).filter((r) => r.takeoverMs === undefined).length;
@@ -168,14 +203,14 @@ function rowsFor(results: readonly TrialResult[], counts: Record<Disruption, num
   const back = results.flatMap((r) => (r.backMs === undefined ? [] : [r.backMs]));
   const u = under ? ` ${under}` : '';
   const rows: Row[] = [
-    { what: `L2 failover${u}: owner SIGKILLed -> first gratuitous ARP from the new owner`, value: value('kill'), target: under ? 'p95 < 1.5 s under load' : '< 1 s median (MetalLB 5-10 s, Cilium 10-20 s: their documented defaults, not measured here)' },
-    { what: `L2 failover${u}: owner's link cut -> first gratuitous ARP from the new owner`, value: value('cut'), target: under ? 'p95 < 1.5 s under load' : '< 1 s median' },
+    { what: `L2 failover${u}: owner SIGKILLed -> first ${w.announcement} from the new owner`, value: value('kill'), target: under?.startsWith('under') ? 'p95 < 1.5 s under load' : '< 1 s median (MetalLB 5-10 s, Cilium 10-20 s: their documented defaults, not measured here)' },
+    { what: `L2 failover${u}: owner's link cut -> first ${w.announcement} from the new owner`, value: value('cut'), target: under?.startsWith('under') ? 'p95 < 1.5 s under load' : '< 1 s median' },
   ];
-  if (counts.stop > 0) rows.push({ what: `L2 handoff${u}: owner SIGTERMed -> first gratuitous ARP from the new owner`, value: value('stop'), target: '< 1 s' });
+  if (counts.stop > 0) rows.push({ what: `L2 handoff${u}: owner SIGTERMed -> first ${w.announcement} from the new owner`, value: value('stop'), target: '< 1 s' });
   rows.push(
-    { what: `router's neighbour entry points at the new owner within 3 s of its gratuitous ARP (no traffic sent)${u}`, value: `${neighOk} of ${taken}${stale.length ? `; stale: ${stale.slice(0, 3).join('; ')}` : ''}`, target: 'all' },
-    { what: `ARP requests answered by two MACs (broadcast probe every 100 ms from takeover until the old owner is back)${u}`, value: doubles.length ? `${doubles.length}: ${doubles.slice(0, 3).join('; ')}` : `0 (${results.length} trials)`, target: '0' },
-    { what: `restore (speaker restarted / link up) -> first gratuitous ARP from the old owner again${u}`, value: summary(back, 'not seen'), target: '-' },
+    { what: `router's neighbour entry points at the new owner within 3 s of its ${w.announcement} (no traffic sent)${u}`, value: `${neighOk} of ${taken}${stale.length ? `; stale: ${stale.slice(0, 3).join('; ')}` : ''}`, target: 'all' },
+    { what: `${w.requests} answered by two MACs (${w.probe} every 100 ms from takeover until the old owner is back)${u}`, value: `${doubles.length ? `${doubles.length}: ${doubles.slice(0, 3).join('; ')}` : '0'} (${results.length} trials, ${results.reduce((a, r) => a + r.probed, 0)} requests from the router seen)`, target: '0' },
+    { what: `restore (speaker restarted / link up) -> first ${w.announcement} from the old owner again${u}`, value: summary(back, 'not seen'), target: '-' },
   );
   return rows;
 }
