@@ -1,0 +1,128 @@
+// Invariant (d) and the outage windows of the report, from the client's HTTP probes. Pure.
+// Per fault window and Service:
+// - during: from the first failed probe sent in [inject, heal) to the first success after the
+//   last failed one (clipped at heal); after: the same over [heal, end). 0 if none failed.
+// - (d): a probe that fails once the Service's bound has passed since the heal
+//   (t >= heal + bound, t < end) means it was not reachable again within its bound.
+// Only Services that existed when the fault struck and still exist at its end are judged: a
+// Service the fault itself created or deleted has no "again".
+// The reference: the same client probes each node's backend directly (control probes: no Service
+// IP, so nothing of Herald on the path). When the control probes of two or more nodes fail within
+// CONTROL_SLACK_MS of each other, the machine stalled (every process starved at once, as a loaded
+// 2-core box does; one node's control alone fails when the fault cuts that node's link). A Service
+// probe that failed within the slack of such a stall failed with the machine, not with Herald: it
+// is counted as `excused` and left out of spans and (d).
+import { iso, violation, type ApiSnapshot, type FaultWindow, type HttpProbe, type Violation } from './observations.js';
+
+/** Control probes' service names start with this (http-prober targets). */
+export const CONTROL_PREFIX = 'control:';
+export const CONTROL_SLACK_MS = 150;
+
+export interface Outage {
+  readonly window: number;
+  readonly kind: FaultWindow['kind'];
+  readonly service: string;
+  readonly duringMs: number;
+  readonly afterMs: number;
+  readonly failed: number;
+  /** Failures that a control probe shared (the machine, not Herald). */
+  readonly excused: number;
+  readonly probes: number;
+}
+
+/** Times of failed control probes that another node's control probe failed beside (sorted). */
+export function machineStalls(probes: readonly HttpProbe[], slackMs = CONTROL_SLACK_MS): number[] {
+  const fails = probes.filter((p) => p.service.startsWith(CONTROL_PREFIX) && !p.ok).sort((a, b) => a.t - b.t);
+  const out: number[] = [];
+  for (let i = 0; i < fails.length; i++) {
+    const f = fails[i]!;
+    let shared = false;
+    for (let j = i - 1; j >= 0 && fails[j]!.t >= f.t - slackMs && !shared; j--) shared = fails[j]!.service !== f.service;
+    for (let j = i + 1; j < fails.length && fails[j]!.t <= f.t + slackMs && !shared; j++) shared = fails[j]!.service !== f.service;
+    if (shared) out.push(f.t);
+  }
+  return out;
+}
+
+/** Whether a failed probe at t had a failed control probe within the slack. `fails` sorted. */
+export function excusedAt(fails: readonly number[], t: number, slackMs = CONTROL_SLACK_MS): boolean {
+  let lo = 0;
+  let hi = fails.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (fails[mid]! < t - slackMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < fails.length && fails[lo]! <= t + slackMs;
+}
+
+/** The span of failures among probes (sorted by t) inside [from, to). */
+export function failureSpan(probes: readonly HttpProbe[], from: number, to: number): number {
+  let first: number | undefined;
+  let lastFail: number | undefined;
+  let end: number | undefined;
+  for (const p of probes) {
+    if (p.t < from || p.t >= to) continue;
+    if (!p.ok) {
+      first ??= p.t;
+      lastFail = p.t;
+      end = undefined;
+    } else if (lastFail !== undefined && end === undefined) end = p.t;
+  }
+  if (first === undefined) return 0;
+  return (end ?? to) - first;
+}
+
+function existsAt(snapshots: readonly ApiSnapshot[], service: string, t: number): boolean {
+  let last: ApiSnapshot | undefined;
+  for (const s of snapshots) {
+    if (s.t > t) break;
+    last = s;
+  }
+  return last?.services.some((v) => v.name === service && v.ips.length > 0) ?? false;
+}
+
+export function outages(
+  probes: readonly HttpProbe[],
+  windows: readonly FaultWindow[],
+  snapshots: readonly ApiSnapshot[],
+  boundMs: (service: string, at: number) => number,
+): { outages: Outage[]; violations: Violation[] } {
+  const controlFails = machineStalls(probes);
+  const byService = new Map<string, HttpProbe[]>();
+  for (const p of probes) if (!p.service.startsWith(CONTROL_PREFIX)) (byService.get(p.service) ?? byService.set(p.service, []).get(p.service)!).push(p);
+  for (const xs of byService.values()) xs.sort((a, b) => a.t - b.t);
+  const out: Outage[] = [];
+  const violations: Violation[] = [];
+  for (const w of windows) {
+    for (const [service, xs] of byService) {
+      if (!existsAt(snapshots, service, w.inject) || !existsAt(snapshots, service, w.end)) continue;
+      const raw = xs.filter((p) => p.t >= w.inject && p.t < w.end);
+      if (raw.length === 0) continue;
+      let excused = 0;
+      // An excused failure counts as answered: the client could not tell, and neither can we.
+      const inWindow = raw.map((p) => {
+        if (p.ok || !excusedAt(controlFails, p.t)) return p;
+        excused++;
+        return { ...p, ok: true };
+      });
+      out.push({
+        window: w.index,
+        kind: w.kind,
+        service,
+        duringMs: failureSpan(inWindow, w.inject, w.heal),
+        afterMs: failureSpan(inWindow, w.heal, w.end),
+        failed: inWindow.filter((p) => !p.ok).length,
+        excused,
+        probes: inWindow.length,
+      });
+      const bound = boundMs(service, w.end);
+      const late = inWindow.filter((p) => !p.ok && p.t >= w.heal + bound);
+      if (late.length) {
+        const lastLate = late[late.length - 1]!;
+        violations.push(violation(windows, 'd', late[0]!.t, `${service} still failing ${late[0]!.t - w.heal} ms after the heal (bound ${bound} ms): ${late.length} probes failed from ${iso(late[0]!.t)} to ${iso(lastLate.t)} (${lastLate.ip})`));
+      }
+    }
+  }
+  return { outages: out, violations };
+}
