@@ -1,7 +1,10 @@
 // The chaos client's probe process, run inside the lab's client namespace by http-prober.ts:
 //   node http-probe-child.js --interval-ms 20 --timeout-ms 200
 // Every interval it sends one HTTP GET to each target (a new connection each, so BGP ECMP hashes
-// every probe afresh) and reports each outcome as a JSON line {"t":sent,"s":service,"ip":..,"ok":bool}.
+// every probe afresh) and reports each outcome as a JSON line {"t":sent,"s":service,"ip":..,"ok":bool,
+// "st":bool}. `st` (stalled): this process's own event loop stalled (a 5 ms ticker late by more
+// than STALL_MS) while the probe was in flight, so a timeout may be ours, not the network's; the
+// analysis leaves such failures out, as the L2 watcher reports its own longest stall.
 // Commands on stdin: {"cmd":"targets","targets":[{"service":..,"ip":..,"port"?:80}]} replaces the set.
 // Bounded: at most 64 targets, at most 16 probes in flight per target (a target that hangs skips
 // rounds instead of piling up sockets), and it exits when stdin closes (its parent died).
@@ -17,6 +20,20 @@ const intervalMs = Math.max(5, num('interval-ms', 20));
 const timeoutMs = num('timeout-ms', 200);
 const MAX_TARGETS = 64;
 const MAX_IN_FLIGHT = 16;
+const STALL_MS = 50;
+
+/** Our own event-loop stalls, [from, to], the last few (a probe lives at most a timeout). */
+const stalls: [number, number][] = [];
+let lastTick = Date.now();
+const ticker = setInterval(() => {
+  const now = Date.now();
+  if (now - lastTick > STALL_MS) {
+    stalls.push([lastTick, now]);
+    if (stalls.length > 64) stalls.shift();
+  }
+  lastTick = now;
+}, 5);
+const stalledDuring = (from: number, to: number): boolean => stalls.some(([a, b]) => a <= to && b >= from) || to - lastTick > STALL_MS;
 
 interface Target {
   readonly service: string;
@@ -33,11 +50,15 @@ function probe(tg: Target): void {
   tg.inFlight++;
   const t = Date.now();
   let done = false;
+  // Our own timer, from the send: req.setTimeout would start only once TCP is connected, so a
+  // SYN into a dead link would never time out (and never be reported).
+  const timer = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs);
   const finish = (ok: boolean): void => {
     if (done) return;
     done = true;
+    clearTimeout(timer);
     tg.inFlight--;
-    out({ t, s: tg.service, ip: tg.ip, ok });
+    out({ t, s: tg.service, ip: tg.ip, ok, st: !ok && stalledDuring(t, Date.now()) });
   };
   const host = tg.ip.includes(':') ? `[${tg.ip}]` : tg.ip;
   const req = request({ host: tg.ip, port: tg.port, path: '/', method: 'GET', agent: false, headers: { host, connection: 'close' } }, (res) => {
@@ -45,8 +66,8 @@ function probe(tg: Target): void {
     res.on('end', () => finish(res.statusCode === 200));
     res.on('error', () => finish(false));
   });
-  req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
   req.on('error', () => finish(false));
+  req.on('close', () => finish(false));
   req.end();
 }
 
@@ -76,6 +97,7 @@ rl.on('line', (line) => {
 });
 rl.on('close', () => {
   clearInterval(timer);
+  clearInterval(ticker);
   process.exit(0);
 });
 out({ ready: true, intervalMs, timeoutMs });

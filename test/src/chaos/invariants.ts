@@ -64,10 +64,15 @@ export interface StatusCheckInput {
   readonly stepMs: number;
 }
 
+/** A ServiceL2Status left behind by a node that no longer answers (policy.ts KNOWN_DEFECTS). */
+export const STALE_L2_STATUS = 'stale-l2-status';
+
 /**
  * (e) While one node answers for an L2 Service's IP, its ServiceL2Status objects must name that
- * node and no other; a disagreement lasting longer than the tolerance is a violation (once per
- * episode, at its start). No answer at all is invariant (d)'s business, not this one's.
+ * node within the tolerance: "missing" when none does (a violation), "stale" when it does but an
+ * object of another node (killed, frozen or cut off, so it cannot delete its own) names that node
+ * too (a violation marked with the known defect STALE_L2_STATUS). Once per episode, at its start.
+ * No answer at all is invariant (d)'s business, not this one's.
  */
 export function statusAgreement(input: StatusCheckInput, windows: readonly FaultWindow[]): Violation[] {
   const byIp = new Map<string, Answer[]>();
@@ -83,10 +88,10 @@ export function statusAgreement(input: StatusCheckInput, windows: readonly Fault
     while (si + 1 < input.snapshots.length && input.snapshots[si + 1]!.t <= t) si++;
     const snap = input.snapshots[si];
     if (!snap || snap.t > t) continue;
+    const seen = new Set<string>();
     for (const svc of snap.services) {
       if (svc.mode !== 'l2') continue;
       for (const ip of svc.ips) {
-        const key = `${svc.name} ${ip}`;
         const xs = byIp.get(ip) ?? [];
         let i = ptr.get(ip) ?? 0;
         while (i < xs.length && xs[i]!.t <= t) i++;
@@ -94,21 +99,25 @@ export function statusAgreement(input: StatusCheckInput, windows: readonly Fault
         // Who answers now: the latest answer, if recent (two MACs in one round are (a)'s business).
         const latest = i > 0 && xs[i - 1]!.t > t - input.answerTtlMs ? xs[i - 1]! : undefined;
         const answering = latest ? input.nodeOfMac(latest.mac) : undefined;
+        if (answering === undefined) continue;
         const said = [...new Set(snap.l2.filter((x) => x.service === svc.name).map((x) => x.node))].sort();
-        const agree = answering === undefined || (said.length === 1 && said[0] === answering);
-        if (agree) {
-          episodes.delete(key);
-          continue;
-        }
-        const why = `${ip} (${svc.name}) answered by ${answering} but its ServiceL2Status says ${said.join(' and ') || 'nobody'}`;
+        const kind = !said.includes(answering) ? 'missing' : said.length > 1 ? 'stale' : undefined;
+        if (kind === undefined) continue;
+        const key = `${kind} ${svc.name} ${ip}`;
+        seen.add(key);
+        const why =
+          kind === 'missing'
+            ? `${ip} (${svc.name}) answered by ${answering} but no ServiceL2Status names it (they say ${said.join(' and ') || 'nobody'})`
+            : `${ip} (${svc.name}) answered by ${answering}, but a stale ServiceL2Status also names ${said.filter((n) => n !== answering).join(' and ')}`;
         const ep = episodes.get(key) ?? { since: t, reported: false, why };
         episodes.set(key, ep);
         if (!ep.reported && t - ep.since > input.toleranceMs) {
           ep.reported = true;
-          out.push(violation(windows, 'e', ep.since, `${ep.why} for more than ${input.toleranceMs} ms (from ${iso(ep.since)})`));
+          out.push(violation(windows, 'e', ep.since, `${ep.why} for more than ${input.toleranceMs} ms (from ${iso(ep.since)})`, kind === 'stale' ? STALE_L2_STATUS : undefined));
         }
       }
     }
+    for (const key of [...episodes.keys()]) if (!seen.has(key)) episodes.delete(key);
   }
   return out;
 }

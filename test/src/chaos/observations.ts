@@ -13,6 +13,8 @@ export interface HttpProbe {
   readonly service: string;
   readonly ip: string;
   readonly ok: boolean;
+  /** Failed while the client's own event loop stalled (http-probe-child.ts): not evidence. */
+  readonly stalled?: boolean;
 }
 
 export interface ServiceView {
@@ -84,6 +86,8 @@ export interface Violation {
   readonly fault: string;
   readonly kind: Fault['type'] | 'baseline';
   readonly detail: string;
+  /** The known open defect this is (policy.ts KNOWN_DEFECTS): counted, reported, not enforced. */
+  readonly known?: string;
 }
 
 /** The fault in force at t: the window with inject <= t < end. */
@@ -93,9 +97,9 @@ export function faultAt(windows: readonly FaultWindow[], t: number): { label: st
 }
 
 /** A violation at t, with the fault in force then. */
-export function violation(windows: readonly FaultWindow[], invariant: Invariant, t: number, detail: string): Violation {
+export function violation(windows: readonly FaultWindow[], invariant: Invariant, t: number, detail: string, known?: string): Violation {
   const f = faultAt(windows, t);
-  return { invariant, t, fault: f.label, kind: f.kind, detail };
+  return { invariant, t, fault: f.label, kind: f.kind, detail, ...(known !== undefined ? { known } : {}) };
 }
 
 /** The lab's fixed MACs (02:00:00:00:00:NN) back to node names. */

@@ -11,7 +11,8 @@
 // CONTROL_SLACK_MS of each other, the machine stalled (every process starved at once, as a loaded
 // 2-core box does; one node's control alone fails when the fault cuts that node's link). A Service
 // probe that failed within the slack of such a stall failed with the machine, not with Herald: it
-// is counted as `excused` and left out of spans and (d).
+// is counted as `excused` and left out of spans and (d). So is a failure during the client's own
+// stall (HttpProbe.stalled).
 import { iso, violation, type ApiSnapshot, type FaultWindow, type HttpProbe, type Violation } from './observations.js';
 
 /** Control probes' service names start with this (http-prober targets). */
@@ -32,7 +33,7 @@ export interface Outage {
 
 /** Times of failed control probes that another node's control probe failed beside (sorted). */
 export function machineStalls(probes: readonly HttpProbe[], slackMs = CONTROL_SLACK_MS): number[] {
-  const fails = probes.filter((p) => p.service.startsWith(CONTROL_PREFIX) && !p.ok).sort((a, b) => a.t - b.t);
+  const fails = probes.filter((p) => p.service.startsWith(CONTROL_PREFIX) && !p.ok && !p.stalled).sort((a, b) => a.t - b.t);
   const out: number[] = [];
   for (let i = 0; i < fails.length; i++) {
     const f = fails[i]!;
@@ -102,7 +103,7 @@ export function outages(
       let excused = 0;
       // An excused failure counts as answered: the client could not tell, and neither can we.
       const inWindow = raw.map((p) => {
-        if (p.ok || !excusedAt(controlFails, p.t)) return p;
+        if (p.ok || (!p.stalled && !excusedAt(controlFails, p.t))) return p;
         excused++;
         return { ...p, ok: true };
       });

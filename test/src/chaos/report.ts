@@ -63,8 +63,9 @@ export function kindRows(r: ChaosResult): KindRow[] {
   });
 }
 
+/** The violations that fail the run: of an enforced invariant, and not a known open defect. */
 export function enforcedViolations(r: ChaosResult): Violation[] {
-  return r.violations.filter((v) => r.enforced.includes(v.invariant));
+  return r.violations.filter((v) => r.enforced.includes(v.invariant) && v.known === undefined);
 }
 
 export function markdownReport(r: ChaosResult): string {
@@ -83,9 +84,9 @@ export function markdownReport(r: ChaosResult): string {
   lines.push('Invariants (E: fails the run, R: reported only):', '');
   for (const i of INV) lines.push(`- (${i}) ${r.enforced.includes(i) ? 'E' : 'R'}: ${INVARIANTS[i]}`);
   lines.push('');
-  lines.push(`## Violations (${r.violations.length}; ${enforcedViolations(r).length} enforced)`, '');
+  lines.push(`## Violations (${r.violations.length}; ${enforcedViolations(r).length} enforced, ${r.violations.filter((v) => v.known).length} of known open defects)`, '');
   if (r.violations.length === 0) lines.push('None.');
-  for (const v of r.violations.slice(0, 200)) lines.push(`- ${iso(v.t)} (${v.invariant}) ${r.enforced.includes(v.invariant) ? '' : '[reported only] '}during ${v.fault}: ${v.detail}`);
+  for (const v of r.violations.slice(0, 200)) lines.push(`- ${iso(v.t)} (${v.invariant}) ${v.known ? `[known defect ${v.known}] ` : r.enforced.includes(v.invariant) ? '' : '[reported only] '}during ${v.fault}: ${v.detail}`);
   if (r.violations.length > 200) lines.push(`- ... and ${r.violations.length - 200} more (chaos.json has them all)`);
   lines.push('', '## Memory (VmRSS per process)', '');
   lines.push('| role | pid | samples | span | first -> last (max) | slope | judged | rising |', '|---|---|---|---|---|---|---|---|');

@@ -255,7 +255,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
     const inRun = proberNow.probes.filter((p) => p.t >= startedAt && p.t < endedAt);
     const controlFailed = inRun.filter((p) => p.service.startsWith(CONTROL_PREFIX) && !p.ok).length;
     const excused = outs.reduce((n, o) => n + o.excused, 0);
-    notes.push(`control probes (each node's backend, no Service IP): ${inRun.filter((p) => p.service.startsWith(CONTROL_PREFIX)).length} sent, ${controlFailed} failed; ${excused} Service probe failures fell within ${CONTROL_SLACK_MS} ms of one and were excused (the machine, not Herald)`);
+    const selfStalled = inRun.filter((p) => p.stalled).length;
+    notes.push(`control probes (each node's backend, no Service IP): ${inRun.filter((p) => p.service.startsWith(CONTROL_PREFIX)).length} sent, ${controlFailed} failed; ${excused} Service probe failures fell within ${CONTROL_SLACK_MS} ms of one and were excused (the machine, not Herald); ${selfStalled} probes failed while the client's own event loop stalled (excused too)`);
     if (proberNow.dropped) notes.push(`${proberNow.dropped} HTTP probe outcomes dropped (memory bound)`);
     if (watchNow.droppedReports) notes.push(`${watchNow.droppedReports} watcher reports dropped (memory bound)`);
     if (pollerNow.failedReads) notes.push(`${pollerNow.failedReads} of ${pollerNow.reads} API reads failed or took over 1 s (the API server restarting or stalled)`);

@@ -23,6 +23,7 @@ function answers(ip: string, mac: string, from: number, to: number, every = 100)
 const roundsEvery = (from: number, to: number, every = 100): number[] => Array.from({ length: Math.ceil((to - from) / every) }, (_, i) => T0 + from + i * every);
 
 const brief = (vs: readonly Violation[]): string[] => vs.map((v) => `${v.invariant}@${v.t - T0} ${v.kind}`);
+const briefKnown = (vs: readonly Violation[]): string[] => vs.map((v) => `${v.invariant}@${v.t - T0} ${v.kind}${v.known ? ` known:${v.known}` : ''}`);
 
 describe('chaos invariants', () => {
   describe('(a) two MACs for one IP', () => {
@@ -60,12 +61,23 @@ describe('chaos invariants', () => {
   });
 
   describe('(e) status names the real owner within 1 s', () => {
-    const run = (snaps: ApiSnapshot[], ans: Answer[]): string[] => brief(statusAgreement({ snapshots: snaps, answers: ans, nodeOfMac, from: T0, to: T0 + 6000, toleranceMs: 1000, answerTtlMs: 350, stepMs: 100 }, windows));
+    const run = (snaps: ApiSnapshot[], ans: Answer[]): string[] => briefKnown(statusAgreement({ snapshots: snaps, answers: ans, nodeOfMac, from: T0, to: T0 + 6000, toleranceMs: 1000, answerTtlMs: 350, stepMs: 100 }, windows));
     const takeover = [...answers('192.0.2.200', MAC1, 0, 1500), ...answers('192.0.2.200', MAC2, 1500, 6000)];
     const cases: { desc: string; snaps: ApiSnapshot[]; ans: Answer[]; want: string[] }[] = [
       { desc: 'status follows the takeover within 500 ms: none', snaps: [snap(0, [svc()], [{ service: 'web', node: 'node1' }]), snap(2000, [svc()], [{ service: 'web', node: 'node2' }])], ans: takeover, want: [] },
       { desc: 'status still names the old owner 2 s later: one, from the takeover', snaps: [snap(0, [svc()], [{ service: 'web', node: 'node1' }]), snap(3600, [svc()], [{ service: 'web', node: 'node2' }])], ans: takeover, want: ['e@1600 speaker-kill'] },
-      { desc: 'two statuses (the old one left behind) for over 1 s: one', snaps: [snap(0, [svc()], [{ service: 'web', node: 'node1' }]), snap(1700, [svc()], [{ service: 'web', node: 'node1' }, { service: 'web', node: 'node2' }])], ans: takeover, want: ['e@1600 speaker-kill'] },
+      {
+        desc: 'the new owner writes its status at once but the old one stays: one missing for 100 ms (none), one stale (known defect)',
+        snaps: [snap(0, [svc()], [{ service: 'web', node: 'node1' }]), snap(1700, [svc()], [{ service: 'web', node: 'node1' }, { service: 'web', node: 'node2' }])],
+        ans: takeover,
+        want: ['e@1700 speaker-kill known:stale-l2-status'],
+      },
+      {
+        desc: 'missing for 500 ms, then stale for 400 ms, then right: none',
+        snaps: [snap(0, [svc()], [{ service: 'web', node: 'node1' }]), snap(2000, [svc()], [{ service: 'web', node: 'node1' }, { service: 'web', node: 'node2' }]), snap(2400, [svc()], [{ service: 'web', node: 'node2' }])],
+        ans: takeover,
+        want: [],
+      },
       { desc: 'nobody answers (an outage, not a status lie): none', snaps: [snap(0, [svc()], [{ service: 'web', node: 'node1' }])], ans: answers('192.0.2.200', MAC1, 0, 1000), want: [] },
       { desc: 'BGP Services are not judged', snaps: [snap(0, [svc({ mode: 'bgp' })], [])], ans: takeover, want: [] },
     ];

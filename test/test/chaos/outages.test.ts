@@ -70,3 +70,14 @@ describe('chaos outages and invariant (d)', () => {
     assert.deepEqual([excusedAt(stalls, 0), excusedAt(stalls, 300), excusedAt(stalls, 331), excusedAt(stalls, 5000)], [true, true, false, false]);
   });
 });
+
+describe('chaos outages: the client stalled', () => {
+  it('a failure while the client itself stalled is excused, and is no machine stall reference', () => {
+    const ps: HttpProbe[] = [];
+    for (let t = 0; t < 10_000; t += 20) ps.push({ t: T0 + t, service: 'web', ip: '192.0.2.200', ok: t !== 6000, ...(t === 6000 ? { stalled: true } : {}) });
+    ps.push({ t: T0 + 6000, service: 'control:node1', ip: 'a', ok: false, stalled: true }, { t: T0 + 6010, service: 'control:node2', ip: 'b', ok: false, stalled: true });
+    const r = outages(ps, [W], snaps, () => 1000);
+    assert.deepEqual([r.violations.length, r.outages[0]!.excused], [0, 1]);
+    assert.deepEqual(machineStalls(ps), []);
+  });
+});
