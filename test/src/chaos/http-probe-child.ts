@@ -53,20 +53,20 @@ function probe(tg: Target): void {
   // Our own timer, from the send: req.setTimeout would start only once TCP is connected, so a
   // SYN into a dead link would never time out (and never be reported).
   const timer = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs);
-  const finish = (ok: boolean): void => {
+  const finish = (ok: boolean, why?: string): void => {
     if (done) return;
     done = true;
     clearTimeout(timer);
     tg.inFlight--;
-    out({ t, s: tg.service, ip: tg.ip, ok, st: !ok && stalledDuring(t, Date.now()) });
+    out({ t, s: tg.service, ip: tg.ip, ok, ...(ok ? {} : { st: stalledDuring(t, Date.now()), e: why ?? 'closed' }) });
   };
   const host = tg.ip.includes(':') ? `[${tg.ip}]` : tg.ip;
   const req = request({ host: tg.ip, port: tg.port, path: '/', method: 'GET', agent: false, headers: { host, connection: 'close' } }, (res) => {
     res.resume();
-    res.on('end', () => finish(res.statusCode === 200));
-    res.on('error', () => finish(false));
+    res.on('end', () => finish(res.statusCode === 200, `status ${String(res.statusCode)}`));
+    res.on('error', (err) => finish(false, (err as NodeJS.ErrnoException).code ?? err.message));
   });
-  req.on('error', () => finish(false));
+  req.on('error', (err) => finish(false, (err as NodeJS.ErrnoException).code ?? err.message));
   req.on('close', () => finish(false));
   req.end();
 }

@@ -31,12 +31,12 @@ export class HttpProber {
         clearTimeout(timer);
         reject(new Error(`the HTTP prober in ${ns} exited ${String(code)}: ${p.errors.join(' | ')}`));
       });
-      onJsonLines<{ ready?: boolean; t?: number; s?: string; ip?: string; ok?: boolean; st?: boolean }>(child.stdout, (o) => {
+      onJsonLines<{ ready?: boolean; t?: number; s?: string; ip?: string; ok?: boolean; st?: boolean; e?: string }>(child.stdout, (o) => {
         if (o.ready) {
           clearTimeout(timer);
           resolve();
         } else if (typeof o.t === 'number' && o.s && o.ip) {
-          if (p.probes.length < MAX_PROBES) p.probes.push({ t: o.t, service: o.s, ip: o.ip, ok: o.ok === true, ...(o.st ? { stalled: true } : {}) });
+          if (p.probes.length < MAX_PROBES) p.probes.push({ t: o.t, service: o.s, ip: o.ip, ok: o.ok === true, ...(o.st ? { stalled: true } : {}), ...(o.e ? { error: o.e } : {}) });
           else p.dropped++;
         }
       });

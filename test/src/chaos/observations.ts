@@ -15,6 +15,8 @@ export interface HttpProbe {
   readonly ok: boolean;
   /** Failed while the client's own event loop stalled (http-probe-child.ts): not evidence. */
   readonly stalled?: boolean;
+  /** Why it failed: 'timeout', an errno code, 'status N'. */
+  readonly error?: string;
 }
 
 export interface ServiceView {
