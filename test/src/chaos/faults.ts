@@ -29,6 +29,7 @@ export interface ChaosSite {
 
 export interface Applied {
   readonly label: string;
+  readonly cutNode?: string;
   readonly downRoles: readonly string[];
   heal(): Promise<void>;
 }
@@ -59,7 +60,7 @@ export async function inject(site: ChaosSite, f: Fault, index: number): Promise<
     case 'link-flap': {
       const { node, label } = resolveNode(site, f.target);
       await site.link(node, false);
-      return { label: `${f.type} ${label}`, downRoles: [], heal: () => site.link(node, true) };
+      return { label: `${f.type} ${label}`, cutNode: node, downRoles: [], heal: () => site.link(node, true) };
     }
     case 'controller-restart':
       await site.restartController();

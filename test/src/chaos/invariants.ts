@@ -11,16 +11,19 @@ export function twoMacs(ips: readonly string[], rounds: readonly number[], answe
 
 /**
  * (b) A Service's IP changed (one it held went away) while it still validly held it: same
- * object (uid), same requested pool. Recreating the Service or changing its pool may move it.
+ * object (uid), and the pool it requests now is the one it requested when it got its IPs.
+ * Recreating the Service or changing its pool may move it (the IP may lag the pool change by a
+ * read or two, so the pool at the time the IPs were gained is the one that counts).
  */
 export function ipChanges(snapshots: readonly ApiSnapshot[], windows: readonly FaultWindow[]): Violation[] {
-  const last = new Map<string, { uid: string; ips: readonly string[]; pool: string | undefined }>();
+  const last = new Map<string, { uid: string; ips: readonly string[]; poolAtIps: string | undefined }>();
   const out: Violation[] = [];
   for (const s of snapshots) {
     for (const v of s.services) {
       const prev = last.get(v.name);
-      last.set(v.name, { uid: v.uid, ips: v.ips, pool: v.pool });
-      if (!prev || prev.uid !== v.uid || prev.pool !== v.pool) continue;
+      const gained = !prev || prev.uid !== v.uid || v.ips.some((ip) => !prev.ips.includes(ip));
+      last.set(v.name, { uid: v.uid, ips: v.ips, poolAtIps: gained ? v.pool : prev.poolAtIps });
+      if (!prev || prev.uid !== v.uid || prev.poolAtIps !== v.pool) continue;
       const lost = prev.ips.filter((ip) => !v.ips.includes(ip));
       if (lost.length) out.push(violation(windows, 'b', s.t, `${v.name} lost ${lost.join(', ')} (now ${v.ips.join(', ') || 'none'}) with the same uid and pool ${v.pool ?? '(none)'}`));
     }

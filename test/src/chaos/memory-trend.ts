@@ -4,7 +4,8 @@
 // its slope is above `maxSlopeMbPerMin` AND its last third's median is above its first third's
 // by more than `minRiseMb` (a single jump, e.g. one GC resize, has a slope but no trend in the
 // thirds only when it falls in the middle; both together mean growth across the whole series).
-// Series shorter than `minSpanMs` are not judged (too short to tell a trend from a warm-up).
+// Series shorter than `minSpanMs` are not judged (too short to tell a trend from a warm-up), nor
+// are the lab's own stand-ins (backends, the API forwarder): `judge` says which roles are Herald's.
 import { violation, type FaultWindow, type RssSample, type Violation } from './observations.js';
 
 export interface MemoryTrend {
@@ -48,7 +49,7 @@ function slopePerMin(xs: readonly RssSample[]): number {
   return den === 0 ? 0 : (num / den) * 60_000;
 }
 
-export function memoryTrends(samples: readonly RssSample[], rule: MemoryRule = DEFAULT_MEMORY_RULE): MemoryTrend[] {
+export function memoryTrends(samples: readonly RssSample[], rule: MemoryRule = DEFAULT_MEMORY_RULE, judge: (role: string) => boolean = () => true): MemoryTrend[] {
   const series = new Map<string, RssSample[]>();
   for (const s of samples) (series.get(`${s.role}\u0000${s.pid}`) ?? series.set(`${s.role}\u0000${s.pid}`, []).get(`${s.role}\u0000${s.pid}`)!).push(s);
   const out: MemoryTrend[] = [];
@@ -60,7 +61,7 @@ export function memoryTrends(samples: readonly RssSample[], rule: MemoryRule = D
     const slope = slopePerMin(body);
     const third = Math.max(1, Math.floor(body.length / 3));
     const rise = median(body.slice(-third).map((x) => x.mb)) - median(body.slice(0, third).map((x) => x.mb));
-    const judged = spanMs >= rule.minSpanMs && body.length >= 6;
+    const judged = judge(xs[0]!.role) && spanMs >= rule.minSpanMs && body.length >= 6;
     out.push({
       role: xs[0]!.role,
       pid: xs[0]!.pid,

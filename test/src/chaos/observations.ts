@@ -64,6 +64,8 @@ export interface FaultWindow {
   readonly heal: number;
   /** The next fault's inject, or the end of the run. */
   readonly end: number;
+  /** The node a link fault cut (its backend's control probes fail because of the fault). */
+  readonly cutNode?: string;
   /** Roles the fault itself took down (their exits are not crashes). */
   readonly downRoles: readonly string[];
   /** Set when inject or heal failed: the error. */

@@ -7,11 +7,11 @@
 // Only Services that existed when the fault struck and still exist at its end are judged: a
 // Service the fault itself created or deleted has no "again".
 // The reference: the same client probes each node's backend directly (control probes: no Service
-// IP, so nothing of Herald on the path). When the control probes of two or more nodes fail within
-// CONTROL_SLACK_MS of each other, the machine stalled (every process starved at once, as a loaded
-// 2-core box does; one node's control alone fails when the fault cuts that node's link). A Service
-// probe that failed within the slack of such a stall failed with the machine, not with Herald: it
-// is counted as `excused` and left out of spans and (d). So is a failure during the client's own
+// IP, so nothing of Herald on the path). A failed control probe means that backend (a lab stand-in
+// for a pod, whose process the loaded 2-core box starves now and then) or the machine stalled,
+// unless the fault in force cut that node's link (then it is the fault). A Service probe that
+// failed within CONTROL_SLACK_MS of such a stall may have been forwarded to that backend: it is
+// counted as `excused` and left out of spans and (d). So is a failure during the client's own
 // stall (HttpProbe.stalled).
 import { iso, violation, type ApiSnapshot, type FaultWindow, type HttpProbe, type Violation } from './observations.js';
 
@@ -31,18 +31,19 @@ export interface Outage {
   readonly probes: number;
 }
 
-/** Times of failed control probes that another node's control probe failed beside (sorted). */
-export function machineStalls(probes: readonly HttpProbe[], slackMs = CONTROL_SLACK_MS): number[] {
-  const fails = probes.filter((p) => p.service.startsWith(CONTROL_PREFIX) && !p.ok && !p.stalled).sort((a, b) => a.t - b.t);
-  const out: number[] = [];
-  for (let i = 0; i < fails.length; i++) {
-    const f = fails[i]!;
-    let shared = false;
-    for (let j = i - 1; j >= 0 && fails[j]!.t >= f.t - slackMs && !shared; j--) shared = fails[j]!.service !== f.service;
-    for (let j = i + 1; j < fails.length && fails[j]!.t <= f.t + slackMs && !shared; j++) shared = fails[j]!.service !== f.service;
-    if (shared) out.push(f.t);
-  }
-  return out;
+/** How long after a link's heal its node's control probes may still fail because of the cut. */
+const CUT_GRACE_MS = 2000;
+
+/**
+ * Times of failed control probes that are a backend or machine stall (sorted): not the client's
+ * own stall, and not of a node whose link the fault in force cut (until CUT_GRACE_MS after heal).
+ */
+export function machineStalls(probes: readonly HttpProbe[], windows: readonly FaultWindow[] = []): number[] {
+  const cut = (node: string, t: number): boolean => windows.some((w) => w.cutNode === node && t >= w.inject && t <= w.heal + CUT_GRACE_MS);
+  return probes
+    .filter((p) => p.service.startsWith(CONTROL_PREFIX) && !p.ok && !p.stalled && !cut(p.service.slice(CONTROL_PREFIX.length), p.t))
+    .map((p) => p.t)
+    .sort((a, b) => a - b);
 }
 
 /** Whether a failed probe at t had a failed control probe within the slack. `fails` sorted. */
@@ -89,7 +90,7 @@ export function outages(
   snapshots: readonly ApiSnapshot[],
   boundMs: (service: string, at: number) => number,
 ): { outages: Outage[]; violations: Violation[] } {
-  const controlFails = machineStalls(probes);
+  const controlFails = machineStalls(probes, windows);
   const byService = new Map<string, HttpProbe[]>();
   for (const p of probes) if (!p.service.startsWith(CONTROL_PREFIX)) (byService.get(p.service) ?? byService.set(p.service, []).get(p.service)!).push(p);
   for (const xs of byService.values()) xs.sort((a, b) => a.t - b.t);

@@ -90,7 +90,7 @@ export function markdownReport(r: ChaosResult): string {
   if (r.violations.length > 200) lines.push(`- ... and ${r.violations.length - 200} more (chaos.json has them all)`);
   lines.push('', '## Memory (VmRSS per process)', '');
   lines.push('| role | pid | samples | span | first -> last (max) | slope | judged | rising |', '|---|---|---|---|---|---|---|---|');
-  for (const m of r.memory) lines.push(`| ${m.role} | ${m.pid} | ${m.samples} | ${(m.spanMs / 1000).toFixed(0)} s | ${m.firstMb.toFixed(0)} -> ${m.lastMb.toFixed(0)} (${m.maxMb.toFixed(0)}) MB | ${m.slopeMbPerMin.toFixed(2)} MB/min | ${m.judged ? 'yes' : 'no (too short)'} | ${m.rising ? '**yes**' : 'no'} |`);
+  for (const m of r.memory) lines.push(`| ${m.role} | ${m.pid} | ${m.samples} | ${(m.spanMs / 1000).toFixed(0)} s | ${m.firstMb.toFixed(0)} -> ${m.lastMb.toFixed(0)} (${m.maxMb.toFixed(0)}) MB | ${m.slopeMbPerMin.toFixed(2)} MB/min | ${m.judged ? 'yes' : m.spanMs < 60_000 ? 'no (too short)' : 'no (a lab stand-in)'} | ${m.rising ? '**yes**' : 'no'} |`);
   lines.push('', '## Faults', '');
   for (const w of r.windows) lines.push(`- #${w.index} ${iso(w.inject)} ${w.label}: held ${ms(w.heal - w.inject)}, quiet until ${iso(w.end)}${w.error ? `; ERROR: ${w.error}` : ''}`);
   if (r.notes.length) lines.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));

@@ -249,7 +249,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
     pollerNow.stop();
 
     const all = checkAll({ windows, from: startedAt, to: endedAt });
-    const trends = memoryTrends(rss);
+    // Herald's own components; the backends and the API forwarder are the lab's stand-ins.
+    const trends = memoryTrends(rss, undefined, (role) => role === 'controller' || role.startsWith('speaker-'));
     const violations = [...all, ...memoryViolations(trends, rss, windows)].sort((a, b) => a.t - b.t);
     const outs = outages(proberNow.probes, windows, pollerNow.snapshots, boundFor(pollerNow.snapshots, bgpBound)).outages;
     const inRun = proberNow.probes.filter((p) => p.t >= startedAt && p.t < endedAt);
@@ -284,7 +285,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
     mkdirSync(opts.outDir, { recursive: true });
     const files = { md: join(opts.outDir, 'chaos.md'), svg: join(opts.outDir, 'chaos.svg'), json: join(opts.outDir, 'chaos.json') };
     writeFileSync(files.md, markdownReport(result));
-    const l2Ips = [...new Set(pollerNow.snapshots.flatMap((s) => s.services.filter((v) => v.mode === 'l2').flatMap((v) => v.ips)))].sort();
+    const held = new Map<string, { ip: string; from: number; to: number }>();
+    for (const snap of pollerNow.snapshots) for (const v of snap.services) if (v.mode === 'l2') for (const ip of v.ips) held.set(ip, { ip, from: held.get(ip)?.from ?? snap.t, to: snap.t });
+    // Held until the next read that no longer shows it (or the end).
+    for (const h of held.values()) h.to = pollerNow.snapshots.find((x) => x.t > h.to)?.t ?? endedAt;
+    const l2Ips = [...held.values()].sort((a, b) => (a.ip < b.ip ? -1 : 1));
     writeFileSync(files.svg, timelineSvg({ startedAt, endedAt, seed: opts.seed, windows, probes: inRun, answers: watchNow.answers.filter((a) => a.t >= startedAt && a.t < endedAt), l2Ips, nodes: plan.nodes.map((n) => n.name), nodeOfMac, violations }));
     writeFileSync(files.json, JSON.stringify({ ...result, schedule, apiSnapshots: pollerNow.snapshots, failedProbes: inRun.filter((p) => !p.ok).slice(0, 100_000) }, null, 1));
     log.info('chaos-done', { faults: windows.length, violations: violations.length, enforced: enforcedViolations(result).length, report: files.md });
@@ -316,12 +321,14 @@ async function play(site: ChaosSite, sf: ScheduledFault, log: Logger): Promise<F
   const t0 = Date.now();
   let label = describeFault(sf.fault);
   let downRoles: readonly string[] = [];
+  let cutNode: string | undefined;
   let error: string | undefined;
   let heal = t0;
   try {
     const applied = await inject(site, sf.fault, sf.index);
     label = applied.label;
     downRoles = applied.downRoles;
+    cutNode = applied.cutNode;
     log.info('chaos-inject', { index: sf.index, fault: label, ms: Date.now() - t0 });
     await sleep(sf.holdMs);
     heal = Date.now();
@@ -332,5 +339,5 @@ async function play(site: ChaosSite, sf: ScheduledFault, log: Logger): Promise<F
     heal = Date.now();
     log.warn('chaos-fault-failed', { index: sf.index, fault: label, err: error });
   }
-  return { index: sf.index, fault: sf.fault, kind: sf.fault.type, label, inject: t0, heal, end: heal + sf.settleMs, downRoles, ...(error ? { error } : {}) };
+  return { index: sf.index, fault: sf.fault, kind: sf.fault.type, label, inject: t0, heal, end: heal + sf.settleMs, downRoles, ...(cutNode ? { cutNode } : {}), ...(error ? { error } : {}) };
 }

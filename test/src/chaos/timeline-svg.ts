@@ -12,7 +12,8 @@ export interface TimelineInput {
   readonly windows: readonly FaultWindow[];
   readonly probes: readonly HttpProbe[];
   readonly answers: readonly Answer[];
-  readonly l2Ips: readonly string[];
+  /** L2 IPs and when an L2 Service held each (outside that, the lane is grey). */
+  readonly l2Ips: readonly { readonly ip: string; readonly from: number; readonly to: number }[];
   readonly nodes: readonly string[];
   readonly nodeOfMac: (mac: string) => string | undefined;
   readonly violations: readonly Violation[];
@@ -31,8 +32,8 @@ export function timelineSvg(input: TimelineInput): string {
   const x = (t: number): number => left + ((t - input.startedAt) / span) * plotW;
   const services = [...new Set(input.probes.map((p) => p.service))].sort();
   const laneH = 18;
-  const top = 60;
-  const lanes = [...services.map((s) => ({ type: 'http' as const, name: s })), ...input.l2Ips.map((ip) => ({ type: 'arp' as const, name: ip }))];
+  const top = 95;
+  const lanes = [...services.map((s) => ({ type: 'http' as const, name: s })), ...input.l2Ips.map((x) => ({ type: 'arp' as const, name: x.ip, from: x.from, to: x.to }))];
   const H = top + lanes.length * (laneH + 6) + 70;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
@@ -68,8 +69,11 @@ export function timelineSvg(input: TimelineInput): string {
         const c = col(a.t);
         (macs[c] ??= new Set()).add(a.mac);
       }
+      const held = input.l2Ips.find((x) => x.ip === lane.name)!;
       const colour = (c: number): string => {
         const m = macs[c];
+        const t = input.startedAt + ((c + 0.5) / cols) * span;
+        if (!m && (t < held.from || t > held.to)) return '#ddd';
         if (!m) return '#d62728';
         if (m.size > 1) return '#000';
         const node = input.nodeOfMac([...m][0]!);
@@ -91,8 +95,8 @@ export function timelineSvg(input: TimelineInput): string {
     const t = input.startedAt + (span * k) / 10;
     out.push(`<text x="${x(t).toFixed(1)}" y="${ay}" text-anchor="middle" font-size="9">${iso(t).slice(0, 8)}</text>`);
   }
-  const legend = [['#2ca02c', 'HTTP answered'], ['#d62728', 'failed / no ARP answer'], ['#000', 'two MACs'], ...input.nodes.map((n, i) => [NODE_COLOURS[i % NODE_COLOURS.length]!, `answered by ${n}`])];
-  legend.forEach(([c, label], i) => out.push(`<rect x="${left + i * 130}" y="${H - 12}" width="10" height="10" fill="${c}"/><text x="${left + i * 130 + 14}" y="${H - 3}">${esc(label!)}</text>`));
+  const legend = [['#2ca02c', 'HTTP answered'], ['#d62728', 'failed / no ARP answer'], ['#000', 'two MACs'], ['#ddd', 'not probed / not held'], ...input.nodes.map((n, i) => [NODE_COLOURS[i % NODE_COLOURS.length]!, `answered by ${n}`])];
+  legend.forEach(([c, label], i) => out.push(`<rect x="${left + i * 150}" y="${H - 12}" width="10" height="10" fill="${c}"/><text x="${left + i * 150 + 14}" y="${H - 3}">${esc(label!)}</text>`));
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

@@ -39,6 +39,8 @@ describe('chaos invariants', () => {
       { desc: 'stable: none', snaps: [snap(0, [svc()]), snap(2000, [svc()])], want: [] },
       { desc: 'pending then allocated: none', snaps: [snap(0, [svc({ ips: [] })]), snap(2000, [svc()])], want: [] },
       { desc: 'a pool change moves it: none', snaps: [snap(0, [svc()]), snap(2000, [svc({ pool: 'lab-bgp', ips: ['203.0.113.5'] })])], want: [] },
+      { desc: 'the pool annotation changes first, the IP a read later: none', snaps: [snap(0, [svc()]), snap(1500, [svc({ pool: 'lab-bgp' })]), snap(2000, [svc({ pool: 'lab-bgp', ips: ['203.0.113.5'] })])], want: [] },
+      { desc: 'moved back to its pool and then moved again: one', snaps: [snap(0, [svc()]), snap(1500, [svc({ pool: 'lab-bgp', ips: ['203.0.113.5'] })]), snap(1800, [svc({ pool: 'lab-bgp', ips: ['203.0.113.6'] })])], want: ['b@1800 speaker-kill'] },
       { desc: 'recreated (new uid): none', snaps: [snap(0, [svc()]), snap(2000, [svc({ uid: 'u2', ips: ['192.0.2.201'] })])], want: [] },
       { desc: 'same uid and pool, another IP: one', snaps: [snap(0, [svc()]), snap(2000, [svc({ ips: ['192.0.2.201'] })])], want: ['b@2000 speaker-kill'] },
       { desc: 'same uid and pool, IP cleared: one', snaps: [snap(0, [svc()]), snap(500, [svc({ ips: [] })])], want: ['b@500 baseline'] },

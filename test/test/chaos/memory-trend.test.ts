@@ -25,6 +25,11 @@ describe('chaos memory trend (g)', () => {
     });
   }
 
+  it("a lab stand-in's growth is shown but not judged", () => {
+    const [m] = memoryTrends(series('backend-node1', 4, 10, (x) => 120 + 5 * x), RULE, (role) => !role.startsWith('backend-'));
+    assert.deepEqual({ judged: m!.judged, rising: m!.rising, slope: Math.round(m!.slopeMbPerMin) }, { judged: false, rising: false, slope: 5 });
+  });
+
   it('a restarted process (new pid) is a new series, and only the rising one is a violation', () => {
     const samples = [...series('speaker-node1', 10, 5, () => 150), ...series('speaker-node1', 11, 5, (m) => 150 + 8 * m).map((s) => ({ ...s, t: s.t + 400_000 }))];
     const trends = memoryTrends(samples, RULE);

@@ -4,7 +4,7 @@ import type { ApiSnapshot, FaultWindow, HttpProbe } from '../../src/chaos/observ
 import { excusedAt, failureSpan, machineStalls, outages } from '../../src/chaos/outages.js';
 
 const T0 = 2_000_000;
-const W: FaultWindow = { index: 0, fault: { type: 'link-flap', target: { type: 'node', node: 'node1' } }, kind: 'link-flap', label: 'link-flap node1', inject: T0 + 1000, heal: T0 + 3000, end: T0 + 10_000, downRoles: [] };
+const W: FaultWindow = { index: 0, fault: { type: 'link-flap', target: { type: 'node', node: 'node1' } }, kind: 'link-flap', label: 'link-flap node1', inject: T0 + 1000, heal: T0 + 3000, end: T0 + 10_000, downRoles: [], cutNode: 'node1' };
 const snaps: ApiSnapshot[] = [{ t: T0, services: [{ name: 'web', uid: 'u', ips: ['192.0.2.200'], pool: 'lab-l2', mode: 'l2', etp: 'Cluster', sharingKey: undefined }], l2: [] }];
 
 /** Probes of `service` every 20 ms in [0, 10 s); failing inside any of `down` ([from, to) ms). */
@@ -26,9 +26,14 @@ describe('chaos outages and invariant (d)', () => {
       want: { during: 0, after: 0, excused: 5, d: 0 },
     },
     {
-      desc: 'one node\u2019s control failing (its link is cut) excuses nothing',
+      desc: 'one backend stalling (its control fails too) is not Herald: excused',
       probes: [...probes('web', [[6000, 6100]]), ...probes('control:node1', [[6000, 6100]])],
-      want: { during: 0, after: 100, excused: 0, d: 1 },
+      want: { during: 0, after: 0, excused: 5, d: 0 },
+    },
+    {
+      desc: 'the cut node\u2019s control failing because of the cut excuses nothing',
+      probes: [...probes('web', [[3000, 4500]]), ...probes('control:node1', [[1000, 4500]])],
+      want: { during: 0, after: 1500, excused: 0, d: 1 },
     },
   ];
   for (const c of cases) {
@@ -59,15 +64,16 @@ describe('chaos outages and invariant (d)', () => {
     });
   }
 
-  it('machineStalls and excusedAt: only failures two nodes share, within the slack', () => {
+  it('machineStalls and excusedAt: control failures, not of the cut node during its cut, within the slack', () => {
     const ps: HttpProbe[] = [
       { t: 100, service: 'control:node1', ip: 'a', ok: false },
       { t: 180, service: 'control:node2', ip: 'b', ok: false },
-      { t: 5000, service: 'control:node1', ip: 'a', ok: false },
+      { t: T0 + 2000, service: 'control:node1', ip: 'a', ok: false },
+      { t: T0 + 2000, service: 'control:node2', ip: 'b', ok: false },
     ];
-    const stalls = machineStalls(ps);
-    assert.deepEqual(stalls, [100, 180]);
-    assert.deepEqual([excusedAt(stalls, 0), excusedAt(stalls, 300), excusedAt(stalls, 331), excusedAt(stalls, 5000)], [true, true, false, false]);
+    const stalls = machineStalls(ps, [W]);
+    assert.deepEqual(stalls, [100, 180, T0 + 2000]);
+    assert.deepEqual([excusedAt(stalls, 0), excusedAt(stalls, 300), excusedAt(stalls, 331)], [true, true, false]);
   });
 });
 

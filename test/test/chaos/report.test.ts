@@ -52,7 +52,7 @@ describe('chaos report', () => {
       windows,
       probes: Array.from({ length: 1100 }, (_, k) => ({ t: T0 + k * 20, service: 'web-l2', ip: '192.0.2.200', ok: !(k > 60 && k < 90) })),
       answers: [{ t: T0 + 100, ip: '192.0.2.200', mac: '02:00:00:00:00:11' }],
-      l2Ips: ['192.0.2.200'],
+      l2Ips: [{ ip: '192.0.2.200', from: T0, to: T0 + 22_000 }],
       nodes: ['node1', 'node2'],
       nodeOfMac: macToNode([{ name: 'node1', macByte: 0x11 }]),
       violations,
