@@ -16,6 +16,7 @@ describe('chaos memory trend (g)', () => {
     { desc: 'a steady leak of 5 MB/min: rising', samples: series('controller', 2, 10, (m) => 120 + 5 * m), want: { judged: true, rising: true } },
     { desc: 'a slope of 1 MB/min (under the rule): not rising', samples: series('controller', 2, 10, (m) => 120 + m), want: { judged: true, rising: false } },
     { desc: 'sawtooth GC without trend: not rising', samples: series('controller', 2, 10, (m) => 130 + 10 * (m % 1)), want: { judged: true, rising: false } },
+    { desc: 'a slope over the rule but under 10 MB from first to last third (3 min at 3 MB/min): not rising', samples: series('controller', 2, 3, (m) => 120 + 3 * m), want: { judged: true, rising: false } },
     { desc: 'a 40 s series is too short to judge', samples: series('speaker-node2', 3, 40 / 60, (m) => 100 + 60 * m), want: { judged: false, rising: false } },
   ];
   for (const c of cases) {

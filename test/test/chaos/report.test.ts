@@ -11,7 +11,10 @@ const windows: FaultWindow[] = [
   { index: 1, fault: { type: 'apiserver-restart' }, kind: 'apiserver-restart', label: 'apiserver-restart', inject: T0 + 12_000, heal: T0 + 12_000, end: T0 + 22_000, downRoles: [] },
 ];
 const inv = Object.keys(INVARIANTS) as Invariant[];
-const violations: Violation[] = inv.map((i, k) => ({ invariant: i, t: T0 + 1500 + k, fault: '#0 speaker-kill node1', kind: 'speaker-kill', detail: `broken <${i}> & co` }));
+const violations: Violation[] = [
+  ...inv.map((i, k): Violation => ({ invariant: i, t: T0 + 1500 + k, fault: '#0 speaker-kill node1', kind: 'speaker-kill', detail: `broken <${i}> & co` })),
+  { invariant: 'a', t: T0 + 1600, fault: '#0 speaker-kill node1', kind: 'speaker-kill', detail: 'an open defect', known: 'some-defect' },
+];
 const result: ChaosResult = {
   seed: 7,
   startedAt: T0,
@@ -34,13 +37,15 @@ describe('chaos report', () => {
   it('one row per fault type, with the outage distribution and a violation count per invariant', () => {
     const rows = kindRows(result);
     assert.deepEqual(rows.map((r) => [r.kind, r.faults, r.during, r.affected]), [['speaker-kill', 1, '600 ms / 600 ms / 600 ms', '1/2'], ['apiserver-restart', 1, '-', '0/1']]);
-    assert.deepEqual(rows[0]!.violations, { a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1 });
+    assert.deepEqual(rows[0]!.violations, { a: 2, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1 });
   });
 
   it('the markdown names every violation with its fault, and marks the reported-only ones', () => {
     const md = markdownReport(result);
     for (const i of inv) assert.ok(md.includes(`(${i}) ${result.enforced.includes(i) ? '' : '[reported only] '}during #0 speaker-kill node1: broken <${i}>`), `violation ${i} in the list`);
-    assert.match(md, /\| speaker-kill \| 1 \| 600 ms \/ 600 ms \/ 600 ms \| - \| 1\/2 \| 1 \| 1 \| 1 \| 1 \| 1 \| 1 \| 1 \|/);
+    assert.match(md, /\| speaker-kill \| 1 \| 600 ms \/ 600 ms \/ 600 ms \| - \| 1\/2 \| 2 \| 1 \| 1 \| 1 \| 1 \| 1 \| 1 \|/);
+    assert.ok(md.includes('(a) [known defect some-defect] during #0 speaker-kill node1: an open defect'));
+    // Enforced a, b, c, f: four, and the known defect's (a) is not one of them.
     assert.equal(enforcedViolations(result).length, 4);
   });
 
