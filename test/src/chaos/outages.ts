@@ -2,8 +2,10 @@
 // Per fault window and Service:
 // - during: from the first failed probe sent in [inject, heal) to the first success after the
 //   last failed one (clipped at heal); after: the same over [heal, end). 0 if none failed.
-// - (d): a probe that fails once the Service's bound has passed since the heal
-//   (t >= heal + bound, t < end) means it was not reachable again within its bound.
+// - (d): a run of at least MIN_FAILED_RUN consecutive failed probes (by send time) of the
+//   Service once its bound has passed since the heal (t >= heal + bound, t < end) means it was
+//   not reachable again within its bound. Shorter runs there (a lone timeout among 50 answered
+//   requests a second, with nothing else failing) are counted as `blips` and shown, not (d).
 // Only Services that existed when the fault struck and still exist at its end are judged: a
 // Service the fault itself created or deleted has no "again".
 // The reference: the same client probes each node's backend directly (control probes: no Service
@@ -18,6 +20,8 @@ import { iso, violation, type ApiSnapshot, type FaultWindow, type HttpProbe, typ
 /** Control probes' service names start with this (http-prober targets). */
 export const CONTROL_PREFIX = 'control:';
 export const CONTROL_SLACK_MS = 150;
+/** Consecutive failed probes (20 ms apart) that make an outage after the bound: 40 ms and more. */
+export const MIN_FAILED_RUN = 3;
 
 export interface Outage {
   readonly window: number;
@@ -28,7 +32,24 @@ export interface Outage {
   readonly failed: number;
   /** Failures that a control probe shared (the machine, not Herald). */
   readonly excused: number;
+  /** Failed probes after heal + bound in runs shorter than MIN_FAILED_RUN. */
+  readonly blips: number;
   readonly probes: number;
+}
+
+/** Maximal runs of consecutive failed probes (sorted by t), as [first, last] indexes. */
+export function failedRuns(probes: readonly HttpProbe[]): [number, number][] {
+  const out: [number, number][] = [];
+  let start = -1;
+  for (let i = 0; i <= probes.length; i++) {
+    const failed = i < probes.length && !probes[i]!.ok;
+    if (failed && start < 0) start = i;
+    if (!failed && start >= 0) {
+      out.push([start, i - 1]);
+      start = -1;
+    }
+  }
+  return out;
 }
 
 /** How long after a link's heal its node's control probes may still fail because of the cut. */
@@ -108,6 +129,11 @@ export function outages(
         excused++;
         return { ...p, ok: true };
       });
+      const bound = boundMs(service, w.end);
+      const afterBound = inWindow.filter((p) => p.t >= w.heal + bound);
+      const runs = failedRuns(afterBound);
+      const late = runs.filter(([a, b]) => b - a + 1 >= MIN_FAILED_RUN).flatMap(([a, b]) => afterBound.slice(a, b + 1));
+      const blips = runs.filter(([a, b]) => b - a + 1 < MIN_FAILED_RUN).reduce((n, [a, b]) => n + b - a + 1, 0);
       out.push({
         window: w.index,
         kind: w.kind,
@@ -116,10 +142,9 @@ export function outages(
         afterMs: failureSpan(inWindow, w.heal, w.end),
         failed: inWindow.filter((p) => !p.ok).length,
         excused,
+        blips,
         probes: inWindow.length,
       });
-      const bound = boundMs(service, w.end);
-      const late = inWindow.filter((p) => !p.ok && p.t >= w.heal + bound);
       if (late.length) {
         const lastLate = late[late.length - 1]!;
         violations.push(violation(windows, 'd', late[0]!.t, `${service} still failing ${late[0]!.t - w.heal} ms after the heal (bound ${bound} ms): ${late.length} probes failed from ${iso(late[0]!.t)} to ${iso(lastLate.t)} (${lastLate.ip})`));

@@ -19,7 +19,7 @@ import { HttpProber } from './http-prober.js';
 import { crashes, ipChanges, sharedIps, statusAgreement, twoMacs } from './invariants.js';
 import { memoryTrends, memoryViolations } from './memory-trend.js';
 import { INVARIANTS, iso, macToNode, type ApiSnapshot, type FaultWindow, type Invariant, type ProcessExit, type RssSample, type Violation } from './observations.js';
-import { CONTROL_PREFIX, CONTROL_SLACK_MS, outages } from './outages.js';
+import { CONTROL_PREFIX, CONTROL_SLACK_MS, MIN_FAILED_RUN, outages } from './outages.js';
 import { enforcedViolations, markdownReport, type ChaosResult } from './report.js';
 import { chaosSchedule, describeFault, type FaultKind, type ScheduledFault } from './schedule.js';
 import { timelineSvg } from './timeline-svg.js';
@@ -257,7 +257,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosOutcome> {
     const controlFailed = inRun.filter((p) => p.service.startsWith(CONTROL_PREFIX) && !p.ok).length;
     const excused = outs.reduce((n, o) => n + o.excused, 0);
     const selfStalled = inRun.filter((p) => p.stalled).length;
-    notes.push(`control probes (each node's backend, no Service IP): ${inRun.filter((p) => p.service.startsWith(CONTROL_PREFIX)).length} sent, ${controlFailed} failed; ${excused} Service probe failures fell within ${CONTROL_SLACK_MS} ms of one and were excused (the machine, not Herald); ${selfStalled} probes failed while the client's own event loop stalled (excused too)`);
+    const blips = outs.reduce((n, o) => n + o.blips, 0);
+    notes.push(`control probes (each node's backend, no Service IP): ${inRun.filter((p) => p.service.startsWith(CONTROL_PREFIX)).length} sent, ${controlFailed} failed; ${excused} Service probe failures fell within ${CONTROL_SLACK_MS} ms of one and were excused (the machine, not Herald); ${selfStalled} probes failed while the client's own event loop stalled (excused too); ${blips} failed after a bound in runs shorter than ${MIN_FAILED_RUN} (blips, not (d))`);
     if (proberNow.dropped) notes.push(`${proberNow.dropped} HTTP probe outcomes dropped (memory bound)`);
     if (watchNow.droppedReports) notes.push(`${watchNow.droppedReports} watcher reports dropped (memory bound)`);
     if (pollerNow.failedReads) notes.push(`${pollerNow.failedReads} of ${pollerNow.reads} API reads failed or took over 1 s (the API server restarting or stalled)`);

@@ -15,7 +15,9 @@ function probes(service: string, down: [number, number][]): HttpProbe[] {
 }
 
 describe('chaos outages and invariant (d)', () => {
-  const cases: { desc: string; probes: HttpProbe[]; want: { during: number; after: number; excused: number; d: number } }[] = [
+  const cases: { desc: string; probes: HttpProbe[]; want: { during: number; after: number; excused: number; d: number; blips?: number } }[] = [
+    { desc: 'two lone timeouts 5 s after the heal: blips, not (d)', probes: probes('web', [[8000, 8020], [8060, 8080]]), want: { during: 0, after: 80, excused: 0, d: 0, blips: 2 } },
+    { desc: 'three in a row 5 s after the heal: (d)', probes: probes('web', [[8000, 8060]]), want: { during: 0, after: 60, excused: 0, d: 1 } },
     { desc: 'never failing', probes: probes('web', []), want: { during: 0, after: 0, excused: 0, d: 0 } },
     { desc: 'a 600 ms failover during the fault, fine after', probes: probes('web', [[1200, 1800]]), want: { during: 600, after: 0, excused: 0, d: 0 } },
     { desc: 'a 500 ms silence after the heal, inside the 1 s bound', probes: probes('web', [[3000, 3500]]), want: { during: 0, after: 500, excused: 0, d: 0 } },
@@ -40,7 +42,7 @@ describe('chaos outages and invariant (d)', () => {
     it(c.desc, () => {
       const r = outages(c.probes, [W], snaps, () => 1000);
       const o = r.outages.find((x) => x.service === 'web')!;
-      assert.deepEqual({ during: o.duringMs, after: o.afterMs, excused: o.excused, d: r.violations.length }, c.want);
+      assert.deepEqual({ during: o.duringMs, after: o.afterMs, excused: o.excused, d: r.violations.length, ...(c.want.blips !== undefined ? { blips: o.blips } : {}) }, c.want);
       assert.ok(r.outages.every((x) => !x.service.startsWith('control:')), 'control probes are a reference, not a Service');
       if (c.want.d) assert.equal(r.violations[0]!.kind, 'link-flap');
     });

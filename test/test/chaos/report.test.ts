@@ -22,9 +22,9 @@ const result: ChaosResult = {
   faultKinds: ['speaker-kill', 'apiserver-restart'],
   windows,
   outages: [
-    { window: 0, kind: 'speaker-kill', service: 'web-l2', duringMs: 600, afterMs: 0, failed: 30, excused: 0, probes: 500 },
-    { window: 0, kind: 'speaker-kill', service: 'web-bgp', duringMs: 0, afterMs: 0, failed: 0, excused: 0, probes: 500 },
-    { window: 1, kind: 'apiserver-restart', service: 'web-l2', duringMs: 0, afterMs: 0, failed: 0, excused: 0, probes: 500 },
+    { window: 0, kind: 'speaker-kill', service: 'web-l2', duringMs: 600, afterMs: 0, failed: 30, excused: 0, blips: 0, probes: 500 },
+    { window: 0, kind: 'speaker-kill', service: 'web-bgp', duringMs: 0, afterMs: 0, failed: 0, excused: 0, blips: 0, probes: 500 },
+    { window: 1, kind: 'apiserver-restart', service: 'web-l2', duringMs: 0, afterMs: 0, failed: 0, excused: 0, blips: 0, probes: 500 },
   ],
   violations,
   memory: [],
