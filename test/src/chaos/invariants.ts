@@ -69,6 +69,15 @@ export interface StatusCheckInput {
 
 /** A ServiceL2Status left behind by a node that no longer answers (policy.ts KNOWN_DEFECTS). */
 export const STALE_L2_STATUS = 'stale-l2-status';
+/** A restarted speaker answers for IPs that move back to it before its status says so. */
+export const STATUS_LAG_ON_JOIN = 'status-lag-on-join';
+/** The known defect's own bound: a longer lag is no longer that defect, and is enforced. */
+export const JOIN_STATUS_BOUND_MS = 5000;
+
+/** Whether a missing status at `since` by `node` is the join lag: the node's speaker was just restarted. */
+function joinLag(windows: readonly FaultWindow[], node: string, since: number, lastedMs: number): boolean {
+  return lastedMs <= JOIN_STATUS_BOUND_MS && windows.some((w) => (w.kind === 'speaker-kill' || w.kind === 'speaker-stop') && w.downRoles.includes(`speaker-${node}`) && since >= w.heal && since < w.end);
+}
 
 /**
  * (e) While one node answers for an L2 Service's IP, its ServiceL2Status objects must name that
@@ -82,7 +91,7 @@ export function statusAgreement(input: StatusCheckInput, windows: readonly Fault
   for (const a of input.answers) if (a.t >= input.from - input.answerTtlMs && a.t <= input.to) (byIp.get(a.ip) ?? byIp.set(a.ip, []).get(a.ip)!).push(a);
   for (const xs of byIp.values()) xs.sort((x, y) => x.t - y.t);
   const ptr = new Map<string, number>();
-  const episodes = new Map<string, { since: number; reported: boolean; why: string }>();
+  const episodes = new Map<string, { since: number; last: number; node: string; missing: boolean; why: string }>();
   const out: Violation[] = [];
   let si = 0;
   const maxSteps = Math.ceil((input.to - input.from) / input.stepMs) + 1;
@@ -106,23 +115,33 @@ export function statusAgreement(input: StatusCheckInput, windows: readonly Fault
         const said = [...new Set(snap.l2.filter((x) => x.service === svc.name).map((x) => x.node))].sort();
         const kind = !said.includes(answering) ? 'missing' : said.length > 1 ? 'stale' : undefined;
         if (kind === undefined) continue;
-        const key = `${kind} ${svc.name} ${ip}`;
+        const key = `${kind} ${svc.name} ${ip} ${answering}`;
         seen.add(key);
         const why =
           kind === 'missing'
             ? `${ip} (${svc.name}) answered by ${answering} but no ServiceL2Status names it (they say ${said.join(' and ') || 'nobody'})`
             : `${ip} (${svc.name}) answered by ${answering}, but a stale ServiceL2Status also names ${said.filter((n) => n !== answering).join(' and ')}`;
-        const ep = episodes.get(key) ?? { since: t, reported: false, why };
+        const ep = episodes.get(key) ?? { since: t, last: t, node: answering, missing: kind === 'missing', why };
+        ep.last = t;
         episodes.set(key, ep);
-        if (!ep.reported && t - ep.since > input.toleranceMs) {
-          ep.reported = true;
-          out.push(violation(windows, 'e', ep.since, `${ep.why} for more than ${input.toleranceMs} ms (from ${iso(ep.since)})`, kind === 'stale' ? STALE_L2_STATUS : undefined));
-        }
       }
     }
-    for (const key of [...episodes.keys()]) if (!seen.has(key)) episodes.delete(key);
+    for (const [key, ep] of [...episodes]) {
+      if (seen.has(key)) continue;
+      close(ep);
+      episodes.delete(key);
+    }
   }
-  return out;
+  for (const ep of episodes.values()) close(ep);
+  return out.sort((a, b) => a.t - b.t);
+
+  /** An episode that ended: a violation if it lasted longer than the tolerance. */
+  function close(ep: { since: number; last: number; node: string; missing: boolean; why: string }): void {
+    const lasted = ep.last - ep.since + input.stepMs;
+    if (lasted <= input.toleranceMs) return;
+    const known = ep.missing ? (joinLag(windows, ep.node, ep.since, lasted) ? STATUS_LAG_ON_JOIN : undefined) : STALE_L2_STATUS;
+    out.push(violation(windows, 'e', ep.since, `${ep.why} for ${lasted} ms (from ${iso(ep.since)}; tolerance ${input.toleranceMs} ms)`, known));
+  }
 }
 
 /**
