@@ -20,6 +20,7 @@ export interface TimelineInput {
   readonly width?: number;
 }
 
+const ANSWER_HOLD_MS = 250;
 const NODE_COLOURS = ['#1f77b4', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -64,10 +65,16 @@ export function timelineSvg(input: TimelineInput): string {
       out.push(runs(cols, (c) => (sent[c] === 0 ? '#ddd' : failed[c]! > 0 ? '#d62728' : '#2ca02c'), left, plotW, y, laneH));
     } else {
       const macs: (Set<string> | undefined)[] = new Array<Set<string> | undefined>(cols);
-      for (const a of input.answers) {
-        if (a.ip !== lane.name) continue;
-        const c = col(a.t);
-        (macs[c] ??= new Set()).add(a.mac);
+      const mine = input.answers.filter((a) => a.ip === lane.name).sort((x, y) => x.t - y.t);
+      for (const a of mine) (macs[col(a.t)] ??= new Set()).add(a.mac);
+      // A column narrower than the watcher's 100 ms rounds may hold no answer while the IP is
+      // answered: it takes the latest answer of the last ANSWER_HOLD_MS instead of red.
+      let k = 0;
+      for (let c = 0; c < cols; c++) {
+        const end = input.startedAt + ((c + 1) / cols) * span;
+        while (k < mine.length && mine[k]!.t <= end) k++;
+        const last = mine[k - 1];
+        if (!macs[c] && last && end - last.t <= ANSWER_HOLD_MS) macs[c] = new Set([last.mac]);
       }
       const held = input.l2Ips.find((x) => x.ip === lane.name)!;
       const colour = (c: number): string => {
