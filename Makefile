@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: all test check deps apt build lint lab lab-down bench conformance conformance-real crds clean image
+.PHONY: all test check deps apt build lint lab lab-down bench soak conformance conformance-real crds clean image
 
 all: build
 
@@ -42,6 +42,12 @@ lab-down:
 
 bench: build
 	node scripts/run-bench.mjs
+
+## make soak: 30 minutes of seeded chaos (every fault kind) in a lab of its own (root); its table
+## goes into BENCHMARKS.md (area "chaos soak"), the report and timeline into chaos-soak-report/.
+## HERALD_CHAOS_SOAK_MINUTES and HERALD_CHAOS_SEED change the length and the seed.
+soak: build
+	node scripts/run-bench.mjs 'chaos soak'
 
 conformance: build
 	node scripts/run-tests.mjs --suite conformance

@@ -27,6 +27,8 @@ const modules = [
   { area: 'BGP scale', file: 'test/dist/src/bench/bgp-scale.js', fn: 'benchBgpScale' },
   { area: 'BFD', file: 'test/dist/src/bench/bfd-failover.js', fn: 'benchBfdFailover' },
   { area: 'memory', file: 'test/dist/src/bench/memory.js', fn: 'benchMemory' },
+  // make soak only (30 min): `make bench` skips it unless named (HERALD_BENCH_SOAK=1 includes it).
+  { area: 'chaos soak', file: 'test/dist/src/chaos/soak-bench.js', fn: 'benchChaosSoak', onlyWhenNamed: true },
 ];
 const only = process.argv.slice(2);
 const unknown = only.filter((a) => !modules.some((m) => m.area === a));
@@ -39,6 +41,7 @@ const today = new Date().toISOString().slice(0, 10);
 const rows = [];
 for (const m of modules) {
   if (only.length && !only.includes(m.area)) continue;
+  if (m.onlyWhenNamed && !only.includes(m.area) && process.env.HERALD_BENCH_SOAK !== '1') continue;
   if (!existsSync(root + m.file)) {
     rows.push({ area: m.area, date: today, what: '(benchmark not built yet)', value: '-', target: '-' });
     continue;
@@ -73,7 +76,9 @@ export function variantKey(what) {
 // did not measure (HERALD_LOAD_BURST_N=10000 re-measures that variant only), in module order.
 const mdPath = root + 'BENCHMARKS.md';
 let allRows = rows;
-if (only.length && existsSync(mdPath)) {
+// A full run skips the areas that run only when named (the soak): their rows stay as they were.
+const skippedAreas = only.length ? [] : modules.filter((m) => m.onlyWhenNamed && process.env.HERALD_BENCH_SOAK !== '1').map((m) => m.area);
+if ((only.length || skippedAreas.length) && existsSync(mdPath)) {
   const kept = [];
   const old = readFileSync(mdPath, 'utf8');
   const oldDate = /last on (\d{4}-\d\d-\d\d)|make bench` on (\d{4}-\d\d-\d\d)/.exec(old)?.slice(1).find(Boolean) ?? 'earlier';
@@ -82,6 +87,7 @@ if (only.length && existsSync(mdPath)) {
     const c = l.startsWith('| ') ? l.slice(2, -2).split(' | ') : [];
     if ((c.length !== 4 && c.length !== 5) || c[0] === 'area') continue;
     if (only.includes(c[0]) && measured.has(`${c[0]}\u0000${variantKey(c[1])}`)) continue;
+    if (!only.length && !skippedAreas.includes(c[0])) continue;
     // A four-column row is from a file written before the column existed.
     kept.push({ area: c[0], what: c[1], value: c[2], target: c[3], date: c[4] ?? oldDate });
   }

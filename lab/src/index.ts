@@ -5,3 +5,4 @@ export * from './site/plan.js';
 export * from './site/lab.js';
 export * from './site/kube-proxy.js';
 export * from './apiserver/index.js';
+export { endpointSlice } from './site/objects.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@herald/shared';
 import { runApiserverCommand } from './cli/apiserver.js';
+import { repoRoot } from './site/cluster.js';
 import { deleteNamespacesWithPrefix } from './netns/topology.js';
 import { parseListen, runBackends } from './site/backend.js';
 import { callControl, serveControl } from './site/control.js';
@@ -35,6 +36,9 @@ const usage = `herald-lab: a bare-metal site on one machine, for Herald
   controller restart                        restart the controller
   scale SERVICE NODE[,NODE...]              move a Service's backends to these nodes
   apiserver --port P --kubeconfig-out FILE  the embedded API server alone
+  chaos --duration D --seed S [--faults LIST] [--out DIR]
+                                            a seeded schedule of faults in a lab of its own, with
+                                            live invariant checks and a report (root; --help)
 
 The lab lives in ${labDir()} (HERALD_LAB_DIR) with namespaces ${labPrefix()}-* (HERALD_LAB_PREFIX).`;
 
@@ -243,6 +247,18 @@ async function probe(urls: string[]): Promise<void> {
   out(JSON.stringify(res));
 }
 
+/**
+ * The chaos runner lives with the probes and watchers it uses (@herald/e2e, test/src/chaos); the
+ * lab runs it as a program, as it runs the controller and the speakers, so lab does not depend on
+ * the test package.
+ */
+function chaos(argv: string[]): void {
+  const script = join(repoRoot(), 'test/dist/src/chaos/main.js');
+  if (!existsSync(script)) fail(`chaos: ${script} is missing; build first (make build)`);
+  const r = spawnSync(process.execPath, [script, ...argv], { stdio: 'inherit' });
+  process.exit(r.status ?? 2);
+}
+
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
   const sock = (): string => controlSocket(labDir());
@@ -302,6 +318,8 @@ async function main(): Promise<void> {
     }
     case 'probe':
       return probe(rest);
+    case 'chaos':
+      return chaos(rest);
     case undefined:
     case 'help':
     case '--help':

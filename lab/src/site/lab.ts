@@ -253,7 +253,16 @@ export class Lab {
   async link(node: string, up: boolean): Promise<void> {
     if (!this.topo) throw new Error('lab is not up');
     await this.topo.setLink(node, up);
+    // The kernel drops routes through a link that goes down, and does not bring them back with
+    // it: without these the node answers its LAN again but nothing behind the router (found by
+    // chaos: every probe from the client to the node failed after a link flap).
+    if (up) await this.addDefaultRoutes(this.ns.node(node));
     this.links.set(node, up);
+  }
+
+  private async addDefaultRoutes(ns: string): Promise<void> {
+    await nsRun(ns, ['ip', 'route', 'replace', 'default', 'via', this.plan.router.ip4]);
+    await nsRun(ns, ['ip', '-6', 'route', 'replace', 'default', 'via', this.plan.router.ip6]);
   }
 
   /**
