@@ -8,7 +8,11 @@ export type TimerName = 'connectRetry' | 'hold' | 'keepalive';
 
 export type FsmEvent =
   | { readonly type: 'start' }
-  | { readonly type: 'stop' }
+  /**
+   * Stop the session. With `communication`, an established (or opening) session's Cease /
+   * Administrative Shutdown carries it (RFC 9003), so the router's operator reads why.
+   */
+  | { readonly type: 'stop'; readonly communication?: string }
   | { readonly type: 'timer'; readonly timer: TimerName }
   | { readonly type: 'tcp-connected'; readonly localAddress: IP }
   | { readonly type: 'tcp-failed'; readonly error: string }
@@ -20,13 +24,14 @@ export type FsmEvent =
 
 /** Why a session is not (or no longer) established. */
 export type DownReason =
-  | { readonly type: 'stopped' }
+  | { readonly type: 'stopped'; readonly communication?: string }
   | { readonly type: 'hold-timer-expired' }
   /** BFD said the path to the peer is down. */
   | { readonly type: 'bfd-down' }
   | { readonly type: 'tcp-failed'; readonly error: string }
   | { readonly type: 'tcp-closed'; readonly state: SessionState }
-  | { readonly type: 'notification-received'; readonly code: number; readonly subcode: number; readonly data: string }
+  /** `communication`: the peer's shutdown communication (RFC 9003), on a Cease 2 or 4 that has one. */
+  | { readonly type: 'notification-received'; readonly code: number; readonly subcode: number; readonly data: string; readonly communication?: string }
   | { readonly type: 'open-rejected'; readonly code: number; readonly subcode: number; readonly why: string }
   | { readonly type: 'decode-error'; readonly code: number; readonly subcode: number; readonly error: string }
   | { readonly type: 'fsm-error'; readonly state: SessionState; readonly event: string };

@@ -1,7 +1,7 @@
 // The BGP FSM as a pure function: (config, state, event) -> {next, actions, reason}. No sockets,
 // no clock: timers are actions, and their expiry comes back as events. Active mode only
 // (passive comes later).
-import { CeaseSubcode, ErrorCode } from '../wire/bgp/index.js';
+import { CeaseSubcode, ErrorCode, decodeShutdownCommunication, encodeShutdownCommunication } from '../wire/bgp/index.js';
 import type { DownReason, FsmAction, FsmConfig, FsmEvent, FsmState, Transition } from './fsm-types.js';
 import { buildOpen, checkOpen } from './open-check.js';
 
@@ -54,16 +54,21 @@ function connectNow(cfg: FsmConfig, s: FsmState, event: FsmEvent): Transition {
 export function step(cfg: FsmConfig, s: FsmState, e: FsmEvent): Transition {
   // Events valid in every state.
   if (e.type === 'stop') {
-    if (s.state === 'idle') return { next: { ...s, stopped: true }, actions: [...allTimersOff], reason: { type: 'down', reason: { type: 'stopped' } } };
+    const why: DownReason = e.communication !== undefined ? { type: 'stopped', communication: e.communication } : { type: 'stopped' };
+    if (s.state === 'idle') return { next: { ...s, stopped: true }, actions: [...allTimersOff], reason: { type: 'down', reason: why } };
     const established = s.state === 'openSent' || s.state === 'openConfirm' || s.state === 'established';
-    return down(cfg, s, { type: 'stopped' }, established ? { code: ErrorCode.cease, subcode: CeaseSubcode.adminShutdown } : undefined);
+    const data = e.communication !== undefined ? encodeShutdownCommunication(e.communication) : undefined;
+    return down(cfg, s, why, established ? { code: ErrorCode.cease, subcode: CeaseSubcode.adminShutdown, ...(data ? { data } : {}) } : undefined);
   }
   if (e.type === 'decode-error' && s.state !== 'idle') {
     return down(cfg, s, { type: 'decode-error', code: e.code, subcode: e.subcode, error: e.error }, { code: e.code, subcode: e.subcode, data: e.data });
   }
   if (e.type === 'message' && e.message.type === 'notification' && s.state !== 'idle') {
     const m = e.message;
-    return down(cfg, s, { type: 'notification-received', code: m.code, subcode: m.subcode, data: m.data.toString('hex') });
+    const shutdown = m.code === ErrorCode.cease && (m.subcode === CeaseSubcode.adminShutdown || m.subcode === CeaseSubcode.adminReset);
+    const c = shutdown ? decodeShutdownCommunication(m.data) : undefined;
+    const communication = c?.type === 'message' ? c.text : c?.type === 'malformed' ? `(malformed shutdown communication: ${c.why})` : undefined;
+    return down(cfg, s, { type: 'notification-received', code: m.code, subcode: m.subcode, data: m.data.toString('hex'), ...(communication !== undefined ? { communication } : {}) });
   }
   if (e.type === 'tcp-closed' && s.state !== 'idle') {
     return down(cfg, s, { type: 'tcp-closed', state: s.state });

@@ -49,6 +49,13 @@ export interface SessionStatus {
   readonly negotiated: Omit<Negotiated, 'peerOpen'> | undefined;
 }
 
+export interface StopOptions {
+  /** Withdraw every advertised route first (UPDATEs), then the NOTIFICATION. */
+  readonly withdraw?: boolean;
+  /** The shutdown communication the Cease carries (RFC 9003; cut to 255 octets). */
+  readonly communication?: string;
+}
+
 export type StateListener = (state: SessionState, reason: TransitionReason) => void;
 
 export interface SessionCoreOptions {
@@ -118,8 +125,27 @@ export class SessionCore {
     this.dispatch({ type: 'start' });
   }
 
-  stop(): void {
-    this.dispatch({ type: 'stop' });
+  /**
+   * Stops the session. `withdraw`: an established session first withdraws every route it
+   * advertised, written at once whatever the socket's backpressure (the hitless drain: the router
+   * moves traffic away before the NOTIFICATION, and before the process waits on anything else).
+   * `communication`: the Cease / Administrative Shutdown carries it (RFC 9003).
+   */
+  stop(opts: StopOptions = {}): void {
+    const rib = this.rib;
+    if (opts.withdraw && this.s.state === 'established' && rib) {
+      this.desired.replace(new Map(), this.onChanged);
+      this.stopPump();
+      // Bounded: each round sends at least one queued prefix or the End-of-RIB, and the queue
+      // only shrinks here.
+      for (let i = 0, n = rib.queued + 1; i <= n && rib.busy; i++) {
+        const bufs = rib.next(SLICE_MESSAGES * 16);
+        if (bufs.length === 0) break;
+        this.updatesSent += bufs.length;
+        this.o.io.write(bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs));
+      }
+    }
+    this.dispatch(opts.communication !== undefined ? { type: 'stop', communication: opts.communication } : { type: 'stop' });
   }
 
   /** BFD declared the peer unreachable: down at once, then reconnect as after any failure. */

@@ -14,7 +14,7 @@ import type { Advertisement } from './advertisement.js';
 import type { FsmConfig, SessionState, TransitionReason } from './fsm-types.js';
 import { nextHopsFor } from './next-hops.js';
 import { selectRouterId } from './router-id.js';
-import { SessionCore, type SessionStatus } from './session-core.js';
+import { SessionCore, type SessionStatus, type StopOptions } from './session-core.js';
 
 export interface BgpSessionOptions {
   readonly peer: BGPPeer;
@@ -89,8 +89,8 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.core.start();
   }
 
-  stop(): void {
-    this.core.stop();
+  stop(opts?: StopOptions): void {
+    this.core.stop(opts);
   }
 
   bfdDown(): void {

@@ -184,7 +184,7 @@ export class BgpSessions {
     for (const [name, e] of this.sessions) {
       const p = want.get(name);
       if (p && fingerprint(p) === e.fingerprint) continue;
-      e.session.stop();
+      e.session.stop({ communication: `herald: node ${this.o.node}: BGPPeer ${p ? 'changed' : 'removed'}` });
       this.sessions.delete(name);
       changed = true;
       if (p) this.carried.set(name, { type: 'reset', why: 'config-changed' });
@@ -278,9 +278,15 @@ export class BgpSessions {
     return [...this.sessions.keys()].sort();
   }
 
-  stopAll(): void {
+  /**
+   * Stops every session. `drain` (the speaker is shutting down): each established session
+   * withdraws its routes, then sends Cease / Administrative Shutdown with "herald: node NAME
+   * shutting down" (RFC 9003), all written before this returns.
+   */
+  stopAll(drain = false): void {
     this.syncBfd([], undefined);
-    for (const e of this.sessions.values()) e.session.stop();
+    const communication = `herald: node ${this.o.node} shutting down`;
+    for (const e of this.sessions.values()) e.session.stop(drain ? { withdraw: true, communication } : { communication });
     const had = this.sessions.size + this.failed.size > 0;
     this.sessions.clear();
     this.failed.clear();

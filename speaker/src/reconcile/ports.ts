@@ -3,7 +3,7 @@
 import type { BGPPeer } from '@herald/shared/config';
 import type { Advertisement } from '../bgp/adj-rib-out.js';
 import type { SessionState } from '../bgp/fsm-types.js';
-import type { SessionStatus } from '../bgp/session-core.js';
+import type { SessionStatus, StopOptions } from '../bgp/session-core.js';
 import type { L2Slot } from '../layer2/owner-table.js';
 
 /**
@@ -20,7 +20,8 @@ export interface L2Port {
 /** One BGP session (BgpSession). */
 export interface BgpSessionLike {
   start(): void;
-  stop(): void;
+  /** Withdraw first and/or say why in the Cease (see SessionCore.stop). */
+  stop(opts?: StopOptions): void;
   setAdvertised(want: ReadonlyMap<string, Advertisement>): void;
   /** Only what changed: prefix text -> the route, or undefined to withdraw. */
   updateAdvertised?(changes: ReadonlyMap<string, Advertisement | undefined>): void;
