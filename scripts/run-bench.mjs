@@ -26,6 +26,7 @@ const modules = [
   { area: 'BGP route', file: 'test/dist/src/bench/bgp-service-route.js', fn: 'benchBgpServiceRoute' },
   { area: 'BGP scale', file: 'test/dist/src/bench/bgp-scale.js', fn: 'benchBgpScale' },
   { area: 'BFD', file: 'test/dist/src/bench/bfd-failover.js', fn: 'benchBfdFailover' },
+  { area: 'BGP restart', file: 'test/dist/src/bench/bgp-restart.js', fn: 'benchBgpRestart' },
   { area: 'memory', file: 'test/dist/src/bench/memory.js', fn: 'benchMemory' },
 ];
 const only = process.argv.slice(2);

@@ -1,0 +1,77 @@
+// Bench rows (issue 15 items 2 and 3): what a speaker restart costs the traffic.
+// - SIGTERM -> the node's next hop gone from the router's kernel table (the hitless drain: the
+//   speaker withdraws, then Cease with a reason, before the L2 handoff waits), n >= 10 per router,
+//   idle and under a CPU hog on every core. The same-run reference is the moment the process has
+//   exited, which is when the router learnt it before the drain (the TCP close).
+// HERALD_BENCH_QUICK=1: 3 trials per cell; HERALD_BGP_RESTART_BENCH_LOAD=idle|hog|idle,hog.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@herald/shared';
+import { Lab, sitePlan, type RouterKind } from '@herald/lab';
+import { waitAllBack } from '../bfd/trial.js';
+import { drainTrial } from '../bgp/drain-trial.js';
+import { quickMode, wordList } from './bench-env.js';
+import { CpuHog, describeHog } from './cpu-hog.js';
+import { summary } from './stats.js';
+
+interface Row {
+  readonly what: string;
+  readonly value: string;
+  readonly target: string;
+}
+
+type Load = 'idle' | 'hog';
+
+interface DrainCell {
+  readonly ms: number[];
+  readonly exitMs: number[];
+  readonly missed: number;
+  readonly hog?: string;
+}
+
+async function drainCell(kind: RouterKind, n: number, load: Load): Promise<DrainCell> {
+  const plan = sitePlan({ prefix: `hbd${kind[0]}${load === 'hog' ? 'l' : ''}${process.pid % 1000}`, router: kind, nodes: 2 });
+  const dir = mkdtempSync(join(tmpdir(), 'herald-drain-bench-'));
+  const lab = await Lab.start(plan, dir, createLogger({ component: 'lab', level: 'warn' }));
+  const ms: number[] = [];
+  const exitMs: number[] = [];
+  let missed = 0;
+  let hog: CpuHog | undefined;
+  let hogText: string | undefined;
+  try {
+    await waitAllBack(lab, plan, 'start');
+    // Bounded: a trial (stop, exit, start, both next hops back) takes at most ~70 s.
+    if (load === 'hog') hog = await CpuHog.start({ lifetimeMs: Math.min(60 * 60_000, n * 70_000 + 60_000) });
+    for (let i = 0; i < n; i++) {
+      const r = await drainTrial(lab, plan, i % 2 === 0 ? 'node2' : 'node1', 10_000);
+      if (r.ms === undefined) missed++;
+      else ms.push(r.ms);
+      exitMs.push(r.exitMs);
+    }
+    if (hog) hogText = `hog at start: ${hog.check ? describeHog(hog.check) : 'not sampled'}; at end: ${describeHog(await hog.sample())}`;
+  } finally {
+    await hog?.stop();
+    await lab.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { ms, exitMs, missed, ...(hogText ? { hog: hogText } : {}) };
+}
+
+export async function benchBgpRestart(): Promise<{ rows: Row[] }> {
+  const quick = quickMode();
+  const loads = wordList<Load>('HERALD_BGP_RESTART_BENCH_LOAD', ['idle', 'hog'], ['idle', 'hog']);
+  const rows: Row[] = [];
+  for (const kind of ['bird', 'frr'] as RouterKind[]) {
+    const router = kind === 'bird' ? 'BIRD 2' : 'FRR 8.4';
+    for (const load of loads) {
+      const c = await drainCell(kind, quick ? 3 : 10, load);
+      rows.push({
+        what: `SIGTERM -> the node's next hop gone from ${router}'s kernel table (${load === 'hog' ? 'a CPU hog on every core' : 'idle'}): withdraw, then Cease with a reason`,
+        value: `${summary(c.ms)}, ${c.missed} missed${c.hog ? `; ${c.hog}` : ''}`,
+        target: `DESIGN < 100 ms; same run: the process exited (the TCP close, all the router learnt before the drain) after ${summary(c.exitMs)}; before the handoff fix, 6-7 s`,
+      });
+    }
+  }
+  return { rows };
+}
