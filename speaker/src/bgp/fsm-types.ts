@@ -46,7 +46,17 @@ export interface Negotiated {
   readonly fourOctetAs: boolean;
   readonly routeRefresh: boolean;
   readonly families: readonly AddressFamily[];
+  /** The peer's Graceful Restart capability (RFC 4724 §3), when its OPEN carried one. */
+  readonly peerGracefulRestart?: PeerGracefulRestart;
   readonly peerOpen: OpenMessage;
+}
+
+export interface PeerGracefulRestart {
+  /** Its Restart State bit: it has restarted (and keeps our routes only until our End-of-RIB). */
+  readonly restarting: boolean;
+  readonly restartTimeS: number;
+  /** Families it can keep forwarding for across its restart, and whether it did this time (F bit). */
+  readonly families: readonly { readonly afi: number; readonly safi: number; readonly forwardingPreserved: boolean }[];
 }
 
 export type FsmAction =
@@ -76,7 +86,13 @@ export interface FsmConfig {
   readonly connectRetryMs: number;
   readonly maxRetryMs: number;
   readonly families: readonly AddressFamily[];
+  /**
+   * RFC 4724: advertise the Graceful Restart capability, with this restart time (s, default
+   * GR_RESTART_TIME_S) and the Forwarding State bit set for every family (our forwarding plane is
+   * the node's kernel and kube-proxy, which a speaker restart leaves in place: README design notes).
+   */
   readonly gracefulRestart: boolean;
+  readonly restartTimeS?: number;
 }
 
 export interface FsmState {
@@ -85,6 +101,12 @@ export interface FsmState {
   readonly failures: number;
   readonly stopped: boolean;
   readonly negotiated?: Negotiated;
+  /**
+   * A session reached Established in this process's life. Until one has, our OPEN carries the
+   * Restart State bit (RFC 4724 §4.1): a process that starts is a BGP speaker that restarted, as
+   * far as its peer can know; reconnects after that are not restarts.
+   */
+  readonly wasEstablished?: boolean;
 }
 
 export interface Transition {

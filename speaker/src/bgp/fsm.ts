@@ -1,6 +1,6 @@
 // The BGP FSM as a pure function: (config, state, event) -> {next, actions, reason}. No sockets,
-// no clock: timers are actions, and their expiry comes back as events. Active mode only
-// (passive comes later).
+// no clock: timers are actions, and their expiry comes back as events. Active mode only: the
+// speaker always connects out (passive peers are not supported; README).
 import { CeaseSubcode, ErrorCode, decodeShutdownCommunication, encodeShutdownCommunication } from '../wire/bgp/index.js';
 import type { DownReason, FsmAction, FsmConfig, FsmEvent, FsmState, Transition } from './fsm-types.js';
 import { buildOpen, checkOpen } from './open-check.js';
@@ -29,7 +29,7 @@ function down(cfg: FsmConfig, s: FsmState, reason: DownReason, notify?: { code: 
   const stopped = s.stopped || reason.type === 'stopped';
   const failures = s.failures + 1;
   if (!stopped) actions.push({ type: 'start-timer', timer: 'connectRetry', ms: retryDelayMs(cfg, s.failures) });
-  return { next: { state: 'idle', failures, stopped }, actions, reason: { type: 'down', reason } };
+  return { next: { state: 'idle', failures, stopped, ...(s.wasEstablished ? { wasEstablished: true } : {}) }, actions, reason: { type: 'down', reason } };
 }
 
 function progress(next: FsmState, event: FsmEvent, actions: FsmAction[]): Transition {
@@ -45,7 +45,7 @@ function fsmError(cfg: FsmConfig, s: FsmState, event: FsmEvent): Transition {
 }
 
 function connectNow(cfg: FsmConfig, s: FsmState, event: FsmEvent): Transition {
-  return progress({ state: 'connect', failures: s.failures, stopped: false }, event, [
+  return progress({ state: 'connect', failures: s.failures, stopped: false, ...(s.wasEstablished ? { wasEstablished: true } : {}) }, event, [
     { type: 'connect' },
     { type: 'start-timer', timer: 'connectRetry', ms: retryDelayMs(cfg, s.failures) },
   ]);
@@ -91,7 +91,7 @@ export function step(cfg: FsmConfig, s: FsmState, e: FsmEvent): Transition {
       if (e.type === 'tcp-connected') {
         return progress({ ...s, state: 'openSent' }, e, [
           { type: 'stop-timer', timer: 'connectRetry' },
-          { type: 'send', message: buildOpen(cfg) },
+          { type: 'send', message: buildOpen(cfg, { restarting: !s.wasEstablished }) },
           { type: 'start-timer', timer: 'hold', ms: OPEN_HOLD_MS },
         ]);
       }
@@ -142,7 +142,7 @@ export function step(cfg: FsmConfig, s: FsmState, e: FsmEvent): Transition {
       const m = e.message;
       if (s.state === 'openConfirm') {
         if (m.type === 'keepalive') {
-          return progress({ ...s, state: 'established', failures: 0 }, e, [...holdRestart, { type: 'established', negotiated: n }]);
+          return progress({ ...s, state: 'established', failures: 0, wasEstablished: true }, e, [...holdRestart, { type: 'established', negotiated: n }]);
         }
         return fsmError(cfg, s, e);
       }

@@ -63,6 +63,11 @@ export interface SessionCoreOptions {
   readonly ibgp: boolean;
   readonly clock: Clock;
   readonly io: SessionIO;
+  /**
+   * Send no End-of-RIB until tableReady(): the routes given so far are not yet the whole table
+   * (a speaker that just started). Default false: End-of-RIB follows the table at once.
+   */
+  readonly holdEndOfRib?: boolean;
 }
 
 /** UPDATEs encoded and written at once (one write: at most 16 KB, net.Socket's default buffer). */
@@ -87,9 +92,23 @@ export class SessionCore {
   private prefixesReceived = 0;
   private lastError: DownReason | undefined;
   private readonly listeners: StateListener[] = [];
+  /** The advertised routes are the speaker's whole table (End-of-RIB may go). */
+  private ready: boolean;
 
   constructor(private readonly o: SessionCoreOptions) {
     this.desired = new DesiredRoutes(o.ibgp);
+    this.ready = !o.holdEndOfRib;
+  }
+
+  /**
+   * The routes given so far are the speaker's whole initial table: an established session sends
+   * its End-of-RIB after them; later sessions send it right after their table.
+   */
+  tableReady(): void {
+    if (this.ready) return;
+    this.ready = true;
+    this.rib?.releaseEndOfRib();
+    this.schedulePump();
   }
 
   onState(l: StateListener): void {
@@ -332,6 +351,7 @@ export class SessionCore {
           this.desired,
         );
         this.rib.sendTable();
+        if (!this.ready) this.rib.holdEndOfRib();
         this.schedulePump();
         return;
       }

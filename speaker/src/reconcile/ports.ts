@@ -26,6 +26,8 @@ export interface BgpSessionLike {
   /** Only what changed: prefix text -> the route, or undefined to withdraw. */
   updateAdvertised?(changes: ReadonlyMap<string, Advertisement | undefined>): void;
   status(): SessionStatus;
+  /** The speaker's routes are complete (its first pass is done): End-of-RIB may go. */
+  tableReady?(): void;
   /** BFD went Down for this peer: tear the session down at once (it reconnects as after a failure). */
   bfdDown?(): void;
 }
