@@ -107,6 +107,11 @@ export interface FsmState {
    * far as its peer can know; reconnects after that are not restarts.
    */
   readonly wasEstablished?: boolean;
+  /**
+   * Quick connect attempts left while a peer that advertised graceful restart restarts (RFC 4724
+   * receiving role: it waits for our routes and End-of-RIB; see fsm.ts restartRetries).
+   */
+  readonly peerRestartRetries?: number;
 }
 
 export interface Transition {

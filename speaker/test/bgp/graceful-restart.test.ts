@@ -183,3 +183,50 @@ describe('graceful restart: End-of-RIB only once the first pass is done', () => 
     assert.ok(io.take().some(isEndOfRib));
   });
 });
+
+describe('graceful restart, receiving role: a restarting router is reconnected to at once', () => {
+  const slow: FsmConfig = { ...grCfg, connectRetryMs: 120_000, maxRetryMs: 600_000 };
+  const routerGr = (restartTime: number): Capability => ({ type: 'graceful-restart', restarting: false, restartTime, families: [{ afi: 1, safi: 1, forwardingPreserved: true }] });
+  const up = (caps: Capability[]): FsmState =>
+    run(slow, initialState, [...connectAndOpen, { type: 'message', message: peerOpen({ capabilities: [{ type: 'multiprotocol', afi: 1, safi: 1 }, { type: 'four-octet-as', asn: 64500 }, ...caps] }) }, { type: 'message', message: { type: 'keepalive' } }]).s;
+  /**
+   * Every connect-retry timer the FSM starts after `end`, through `attempts` rounds of: the timer
+   * fires (a connect, whose timer is its timeout), the connect is refused (the wait before the next).
+   */
+  function delays(s: FsmState, end: FsmEvent, attempts: number): number[] {
+    const out: number[] = [];
+    const record = (t: ReturnType<typeof step>): FsmState => {
+      for (const a of t.actions) if (a.type === 'start-timer' && a.timer === 'connectRetry') out.push(a.ms);
+      return t.next;
+    };
+    s = record(step(slow, s, end));
+    for (let i = 0; i < attempts; i++) {
+      s = record(step(slow, s, { type: 'timer', timer: 'connectRetry' }));
+      s = record(step(slow, s, { type: 'tcp-failed', error: 'ECONNREFUSED' }));
+    }
+    return out;
+  }
+
+  const cases: { desc: string; caps: Capability[]; end: FsmEvent; want: number[] }[] = [
+    { desc: 'GR router, TCP closed (it restarted): 1 s, and 1 s while it boots', caps: [routerGr(120)], end: { type: 'tcp-closed' }, want: [1000, 1000, 1000, 1000, 1000] },
+    { desc: 'GR router gone silent (hold timer): 1 s too', caps: [routerGr(120)], end: { type: 'timer', timer: 'hold' }, want: [1000, 1000, 1000, 1000, 1000] },
+    { desc: 'GR router that said why (NOTIFICATION): the usual backoff', caps: [routerGr(120)], end: { type: 'message', message: { type: 'notification', code: 6, subcode: 4, data: Buffer.alloc(0) } }, want: [120_000, 240_000, 240_000, 480_000, 480_000] },
+    { desc: 'a router without GR: the usual backoff', caps: [], end: { type: 'tcp-closed' }, want: [120_000, 240_000, 240_000, 480_000, 480_000] },
+    // Two attempts, each with a 1 s connect timeout and a 1 s wait after a refusal.
+    { desc: "quick only for the router's restart time (2 s: two attempts), then the backoff", caps: [routerGr(2)], end: { type: 'tcp-closed' }, want: [1000, 1000, 1000, 1000, 480_000] },
+  ];
+  for (const c of cases) {
+    it(c.desc, () => {
+      assert.deepEqual(delays(up(c.caps), c.end, 3).slice(0, 5), c.want);
+    });
+  }
+
+  it('once the session is back, the quick retries are spent: a later failure backs off as usual', () => {
+    const s = up([routerGr(120)]);
+    const down = step(slow, s, { type: 'tcp-closed' }).next;
+    assert.equal(down.peerRestartRetries, 120);
+    const back = run(slow, down, [{ type: 'timer', timer: 'connectRetry' }, { type: 'tcp-connected', localAddress: local }, { type: 'message', message: peerOpen() }, { type: 'message', message: { type: 'keepalive' } }]).s;
+    assert.equal(back.state, 'established');
+    assert.equal(back.peerRestartRetries, undefined);
+  });
+});
