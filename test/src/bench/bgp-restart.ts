@@ -7,7 +7,8 @@
 //   carries a Service, the client probing it every 20 ms: the longest gap and the lost probes with
 //   `enableGracefulRestart: true`, against the same without it in the same run (goal: 0 lost).
 // HERALD_BENCH_QUICK=1: 3 trials per cell (GR off: 2); HERALD_BGP_RESTART_BENCH_LOAD=idle|hog|
-// idle,hog; HERALD_BGP_RESTART_BENCH_PARTS=drain|gr|drain,gr (default both).
+// idle,hog; HERALD_BGP_RESTART_BENCH_PARTS=drain|gr|drain,gr (default both);
+// HERALD_BGP_RESTART_BENCH_ROUTERS=bird|frr|bird,frr (default both).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,7 +107,7 @@ export async function benchBgpRestart(): Promise<{ rows: Row[] }> {
   const loads = wordList<Load>('HERALD_BGP_RESTART_BENCH_LOAD', ['idle', 'hog'], ['idle', 'hog']);
   const parts = wordList<'drain' | 'gr'>('HERALD_BGP_RESTART_BENCH_PARTS', ['drain', 'gr'], ['drain', 'gr']);
   const rows: Row[] = [];
-  for (const kind of ['bird', 'frr'] as RouterKind[]) {
+  for (const kind of wordList<RouterKind>('HERALD_BGP_RESTART_BENCH_ROUTERS', ['bird', 'frr'], ['bird', 'frr'])) {
     const router = kind === 'bird' ? 'BIRD 2' : 'FRR 8.4';
     for (const load of parts.includes('gr') ? loads : []) {
       const on = await grCell(kind, true, quick ? 3 : load === 'hog' ? 5 : 10, load);

@@ -1,6 +1,7 @@
 // The lab client's prober (run inside the client namespace by client-probe.ts): every
 // --interval-ms it sends one HTTP request to --target (a Service IP:port) over a new TCP
-// connection, each with a --timeout-ms deadline, until SIGTERM or --max-ms. Then it prints one
+// connection, each with a --timeout-ms deadline (default 1 s: a probe slowed by a busy machine is
+// not a lost one; a missing route fails at once, by ICMP or a refused connect), until SIGTERM or --max-ms. Then it prints one
 // JSON line: how many were sent, answered and lost, the longest gap between answered probes, and
 // when the losses were (ms since the start). Bounded: at most max-ms / interval-ms probes.
 import { connect } from 'node:net';
@@ -10,7 +11,7 @@ const { values } = parseArgs({
   options: {
     target: { type: 'string' },
     'interval-ms': { type: 'string', default: '20' },
-    'timeout-ms': { type: 'string', default: '200' },
+    'timeout-ms': { type: 'string', default: '1000' },
     'max-ms': { type: 'string', default: '120000' },
   },
 });

@@ -51,6 +51,8 @@ for (const kind of ['frr', 'bird'] as RouterKind[]) {
       });
       process.stderr.write(`    [${kind}] SIGTERM -> next hop gone: ${String(res.ms)} ms; process exited after ${res.exitMs} ms\n`);
       assert.ok(res.ms !== undefined && res.ms < DRAIN_MS, `next hop gone after ${String(res.ms)} ms`);
+      // The leave handshake (issue 15: it once waited out the 5 s deadline): the peer's ack ends it.
+      assert.ok(res.exitMs < 4000, `the speaker exited ${res.exitMs} ms after SIGTERM: the handoff ack did not come, it waited for the deadline`);
       assert.match(seen?.reason ?? '', /administrative shutdown/i, `the router's last notification: ${JSON.stringify(seen)}`);
       assert.equal(seen?.message, 'herald: node node2 shutting down');
       if (kind === 'frr') {
