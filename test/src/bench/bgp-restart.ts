@@ -31,6 +31,8 @@ type Load = 'idle' | 'hog';
 
 interface DrainCell {
   readonly ms: number[];
+  /** SIGTERM -> our FIN (after the withdrawals and the Cease) seen on the router's interface. */
+  readonly finMs: number[];
   readonly exitMs: number[];
   readonly missed: number;
   readonly hog?: string;
@@ -42,6 +44,7 @@ async function drainCell(kind: RouterKind, n: number, load: Load): Promise<Drain
   const lab = await Lab.start(plan, dir, createLogger({ component: 'lab', level: 'warn' }));
   const ms: number[] = [];
   const exitMs: number[] = [];
+  const finMs: number[] = [];
   let missed = 0;
   let hog: CpuHog | undefined;
   let hogText: string | undefined;
@@ -54,6 +57,7 @@ async function drainCell(kind: RouterKind, n: number, load: Load): Promise<Drain
       if (r.ms === undefined) missed++;
       else ms.push(r.ms);
       exitMs.push(r.exitMs);
+      if (r.finMs !== undefined) finMs.push(r.finMs);
     }
     if (hog) hogText = `hog at start: ${hog.check ? describeHog(hog.check) : 'not sampled'}; at end: ${describeHog(await hog.sample())}`;
   } finally {
@@ -61,7 +65,7 @@ async function drainCell(kind: RouterKind, n: number, load: Load): Promise<Drain
     await lab.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { ms, exitMs, missed, ...(hogText ? { hog: hogText } : {}) };
+  return { ms, finMs, exitMs, missed, ...(hogText ? { hog: hogText } : {}) };
 }
 
 interface GrCell {
@@ -122,7 +126,7 @@ export async function benchBgpRestart(): Promise<{ rows: Row[] }> {
       const c = await drainCell(kind, quick ? 3 : 10, load);
       rows.push({
         what: `SIGTERM -> the node's next hop gone from ${router}'s kernel table (${load === 'hog' ? 'a CPU hog on every core' : 'idle'}): withdraw, then Cease with a reason`,
-        value: `${summary(c.ms)}, ${c.missed} missed${c.hog ? `; ${c.hog}` : ''}`,
+        value: `${summary(c.ms)}, ${c.missed} missed; our side, SIGTERM -> our FIN (after the withdrawals and the Cease) on the router's interface: ${summary(c.finMs, 'not seen')}${c.hog ? `; ${c.hog}` : ''}`,
         target: `DESIGN < 100 ms; same run: the process exited (the TCP close, all the router learnt before the drain) after ${summary(c.exitMs)}; before the handoff fix, 6-7 s`,
       });
     }

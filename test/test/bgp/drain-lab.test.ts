@@ -31,7 +31,7 @@ for (const kind of ['frr', 'bird'] as RouterKind[]) {
     const node2 = plan.nodes.find((n) => n.name === 'node2')!;
 
     before(async function () {
-      skipUnless(this, { root: true, tools: ['ip', 'nft', 'bird', 'birdc', 'vtysh'] });
+      skipUnless(this, { root: true, tools: ['ip', 'nft', 'bird', 'birdc', 'vtysh', 'tcpdump'] });
       dir = mkdtempSync(join(tmpdir(), 'herald-drain-lab-'));
       lab = await Lab.start(plan, dir, createLogger({ component: 'lab', level: 'warn' }));
       await waitAllBack(lab, plan, 'start');
@@ -49,7 +49,9 @@ for (const kind of ['frr', 'bird'] as RouterKind[]) {
       const res = await drainTrial(lab!, plan, 'node2', 10_000, async () => {
         seen = await lastShutdown(r, node2);
       });
-      process.stderr.write(`    [${kind}] SIGTERM -> next hop gone: ${String(res.ms)} ms; process exited after ${res.exitMs} ms\n`);
+      process.stderr.write(`    [${kind}] SIGTERM -> next hop gone: ${String(res.ms)} ms; our FIN on the router's wire after ${String(res.finMs)} ms; process exited after ${res.exitMs} ms\n`);
+      // Our side: withdrawals, Cease and FIN are on the wire long before the router acts on them.
+      assert.ok(res.finMs !== undefined && res.finMs < 100, `our FIN reached the router ${String(res.finMs)} ms after SIGTERM`);
       assert.ok(res.ms !== undefined && res.ms < DRAIN_MS, `next hop gone after ${String(res.ms)} ms`);
       // The leave handshake (issue 15: it once waited out the 5 s deadline): the peer's ack ends it.
       assert.ok(res.exitMs < 4000, `the speaker exited ${res.exitMs} ms after SIGTERM: the handoff ack did not come, it waited for the deadline`);
