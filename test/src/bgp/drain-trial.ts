@@ -17,7 +17,11 @@ export interface DrainResult {
 }
 
 /** Stops `node`'s speaker with SIGTERM, times it, then starts it again and waits for it to be back. */
-export async function drainTrial(lab: Lab, plan: SitePlan, node: string, timeoutMs: number, after?: () => Promise<void>): Promise<DrainResult> {
+/**
+ * `before` runs just before the SIGTERM (its time is not counted), `after` once the process has
+ * exited, before it is started again.
+ */
+export async function drainTrial(lab: Lab, plan: SitePlan, node: string, timeoutMs: number, hooks: { before?: () => Promise<void>; after?: () => Promise<void> } = {}): Promise<DrainResult> {
   const ns = siteNamespaces(plan);
   const gone = plan.nodes.find((n) => n.name === node)!.ip4;
   const rest = plan.nodes.filter((n) => n.name !== node).map((n) => n.ip4).sort();
@@ -28,6 +32,7 @@ export async function drainTrial(lab: Lab, plan: SitePlan, node: string, timeout
   let finAt: number | undefined;
   let t0 = 0;
   try {
+    await hooks.before?.();
     t0 = Date.now();
     const stopped = lab.speaker(node, 'stop').then(() => (exitMs = Date.now() - t0));
     ms = await watch.until((h) => !h.includes(gone) && h.join() === rest.join(), t0, timeoutMs);
@@ -36,7 +41,7 @@ export async function drainTrial(lab: Lab, plan: SitePlan, node: string, timeout
     await watch.stop();
     finAt = await fin.stop();
   }
-  await after?.();
+  await hooks.after?.();
   await lab.speaker(node, 'start');
   await waitAllBack(lab, plan, `${node} back after SIGTERM`);
   return { ms, exitMs, finMs: finAt === undefined ? undefined : Math.max(0, Math.round(finAt - t0)) };

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@herald/shared';
 import { skipUnless } from '@herald/shared/testing';
-import { Lab, poll, sitePlan, type RouterKind } from '@herald/lab';
+import { Lab, sitePlan, type RouterKind } from '@herald/lab';
 import { waitAllBack } from '../../src/bfd/trial.js';
 import { drainTrial } from '../../src/bgp/drain-trial.js';
 import { lastShutdown } from '../../src/bgp/router-shutdown.js';
@@ -46,8 +46,10 @@ for (const kind of ['frr', 'bird'] as RouterKind[]) {
       const r = lab!.routerDriver()!;
       const before = await lastShutdown(r, node2);
       let seen: Awaited<ReturnType<typeof lastShutdown>> | undefined;
-      const res = await drainTrial(lab!, plan, 'node2', 10_000, async () => {
-        seen = await lastShutdown(r, node2);
+      const res = await drainTrial(lab!, plan, 'node2', 10_000, {
+        after: async () => {
+          seen = await lastShutdown(r, node2);
+        },
       });
       process.stderr.write(`    [${kind}] SIGTERM -> next hop gone: ${String(res.ms)} ms; our FIN on the router's wire after ${String(res.finMs)} ms; process exited after ${res.exitMs} ms\n`);
       // Our side: withdrawals, Cease and FIN are on the wire long before the router acts on them.
@@ -64,26 +66,33 @@ for (const kind of ['frr', 'bird'] as RouterKind[]) {
     });
 
     it('the drain comes before the L2 handoff waits: with the only other speaker frozen (no ack can come), the next hop still goes at once, and the process exits at the 5 s handoff deadline', async () => {
-      // Stop the node that owns the L2 Service's IP (it has something to hand over, so it waits
-      // for an ack), freeze the other.
-      const owner = await poll('web-l2 has an owner', async () => {
-        const o = (await lab!.status()).services.find((x) => x.name === 'web-l2')?.owner;
-        return o === 'node1' || o === 'node2' ? o : undefined;
-      }, { tries: 100, intervalMs: 100 });
-      const other = owner === 'node1' ? 'node2' : 'node1';
-      await lab!.speaker(other, 'freeze');
-      let thawed = false;
-      try {
-        const res = await drainTrial(lab!, plan, owner, 10_000, async () => {
-          await lab!.speaker(other, 'thaw');
-          thawed = true;
-        });
-        process.stderr.write(`    [${kind}] SIGTERM ${owner}, no handoff ack -> next hop gone: ${String(res.ms)} ms; process exited after ${res.exitMs} ms\n`);
-        assert.ok(res.exitMs > 4000, `the handoff waited ${res.exitMs} ms, so this case did not test a waiting handoff`);
-        assert.ok(res.ms !== undefined && res.ms < DRAIN_MS, `next hop gone after ${String(res.ms)} ms`);
-      } finally {
-        if (!thawed) await lab!.speaker(other, 'thaw');
+      // The node that owns web-l2's IP has something to hand over, so it waits for an ack; which
+      // node that is follows from the hash, and the status objects can lag a restart. So both
+      // ways round: stop one, freeze the other; at least one stop must have waited.
+      const exits: number[] = [];
+      for (const [stop, other] of [['node1', 'node2'], ['node2', 'node1']] as const) {
+        let frozen = false;
+        try {
+          // Frozen just before the SIGTERM, so its peers have not yet declared it dead (that takes
+          // ~650 ms) and the leaver waits for its ack.
+          const res = await drainTrial(lab!, plan, stop, 10_000, {
+            before: async () => {
+              await lab!.speaker(other, 'freeze');
+              frozen = true;
+            },
+            after: async () => {
+              await lab!.speaker(other, 'thaw');
+              frozen = false;
+            },
+          });
+          process.stderr.write(`    [${kind}] SIGTERM ${stop}, ${other} frozen -> next hop gone: ${String(res.ms)} ms; process exited after ${res.exitMs} ms\n`);
+          assert.ok(res.ms !== undefined && res.ms < DRAIN_MS, `next hop gone after ${String(res.ms)} ms`);
+          exits.push(res.exitMs);
+        } finally {
+          if (frozen) await lab!.speaker(other, 'thaw');
+        }
       }
+      assert.ok(Math.max(...exits) > 4000, `no stop waited for the handoff (exits after ${exits.join(', ')} ms), so this case did not test a waiting handoff`);
     });
 
     it('a second SIGTERM of the other node drains as fast (the restarted speaker is back in the ECMP set first)', async () => {
