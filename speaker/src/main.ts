@@ -112,7 +112,8 @@ async function main(): Promise<void> {
   const sessionFactory: SessionFactory | undefined = values['no-bgp']
     ? undefined
     : (peer, onState) => {
-        const s = new BgpSession({ peer, clock, log: log.child({ part: 'bgp' }) });
+        // End-of-RIB only once the first pass computed every route (tableReady from BgpSessions).
+        const s = new BgpSession({ peer, clock, log: log.child({ part: 'bgp' }), holdEndOfRib: true });
         s.on('state', (state, reason) => onState(state, reason.type === 'down' ? JSON.stringify(reason.reason) : reason.type));
         return s;
       };

@@ -37,7 +37,7 @@ export function labObjects(p: SitePlan, heartbeatKey: string): KubeObject[] {
       apiVersion: 'herald.dev/v1beta1',
       kind: 'BGPPeer',
       metadata: { name: i === 0 ? 'router' : `router-${i + 1}`, namespace: ns },
-      spec: { myASN: p.nodeAsn, peerASN: p.router.asn, peerAddress, holdTime: '9s', keepaliveTime: '3s', connectTime: '1s', ...(p.bfd ? { bfdProfile: 'lab-bfd' } : {}) },
+      spec: { myASN: p.nodeAsn, peerASN: p.router.asn, peerAddress, holdTime: '9s', keepaliveTime: '3s', connectTime: '1s', ...(p.bfd ? { bfdProfile: 'lab-bfd' } : {}), ...(p.gracefulRestart ? { enableGracefulRestart: true } : {}) },
     })),
     ...(p.bfd
       ? [

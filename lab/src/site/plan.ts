@@ -48,6 +48,8 @@ export interface SitePlan {
   readonly bgpSessions?: number;
   /** BFD on every BGP session (a BFDProfile `lab-bfd`, and the router's BFD on). Absent: off. */
   readonly bfd?: { readonly intervalMs: number; readonly multiplier: number };
+  /** `enableGracefulRestart: true` on every BGPPeer (the routers help by default). Absent: off. */
+  readonly gracefulRestart?: boolean;
 }
 
 /** Optional knobs for scale benches; `make lab` uses none of them. */
@@ -58,6 +60,8 @@ export interface SitePlanExtras {
   bgpSessions?: number;
   /** BFD on the BGP sessions, 300 ms x 3 (FRR and BIRD routers). */
   bfd?: boolean;
+  /** Graceful restart (RFC 4724) on every BGPPeer. */
+  gracefulRestart?: boolean;
 }
 
 export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: number } & SitePlanExtras = {}): SitePlan {
@@ -77,6 +81,7 @@ export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: n
     ...(opts.kubeProxy === false ? { kubeProxy: false } : {}),
     ...(sessions > 1 ? { bgpSessions: sessions } : {}),
     ...(opts.bfd ? { bfd: { intervalMs: 300, multiplier: 3 } } : {}),
+    ...(opts.gracefulRestart ? { gracefulRestart: true } : {}),
     prefix: opts.prefix ?? 'hlab',
     namespace: 'herald-system',
     router: { kind: opts.router ?? 'bird', ip4: '192.0.2.1', ip6: '2001:db8:0:1::1', clientIp4: '198.51.100.1', clientIp6: '2001:db8:0:2::1', asn: 64500, macByte: 0x01 },

@@ -63,6 +63,11 @@ export function parsePeer(o: RawObject, ctx: PeerContext): ParsedPeer | undefine
   const nodeSelectors = selectorList(spec, 'nodeSelectors', 'spec.nodeSelectors', scope);
   const ebgpMultiHop = optBool(spec, 'ebgpMultiHop', 'spec.ebgpMultiHop', scope) ?? false;
   const enableGracefulRestart = optBool(spec, 'enableGracefulRestart', 'spec.enableGracefulRestart', scope) ?? false;
+  // Passive sessions (the router connects in) are not supported: the speaker only connects out.
+  // The field is in the CRD so that setting it is an error here, not silently pruned away.
+  if (optBool(spec, 'passive', 'spec.passive', scope) === true) {
+    scope.error('spec.passive', "passive sessions are not supported: Herald's speaker always connects to the peer (configure the router to accept, e.g. BIRD 'passive on', FRR 'neighbor X passive')");
+  }
   const vrf = optString(spec, 'vrf', 'spec.vrf', scope) ?? '';
   const isIBGP = myASN !== undefined && myASN === peerASN;
   if (isIBGP && ebgpMultiHop) scope.error('spec.ebgpMultiHop', 'must not be set on an iBGP peer (myASN equals peerASN)');

@@ -34,6 +34,14 @@ describe('parseConfig: BGPPeer', () => {
     { desc: 'keepalive with hold 0', input: { bgpPeers: [peer('r', { holdTime: '0s', keepaliveTime: '1s' })] }, wantError: [E('r', 'spec.keepaliveTime: keepalive time 1s must not exceed the hold time 0s')] },
     { desc: 'bad duration', input: { bgpPeers: [peer('r', { holdTime: '90' })] }, wantError: [E('r', 'spec.holdTime: invalid duration "90": want e.g. "90s", "1m30s" or "500ms"')] },
     { desc: 'connect time 0', input: { bgpPeers: [peer('r', { connectTime: '0s' })] }, wantError: [E('r', 'spec.connectTime: must be between 1s and 65535s, not "0s"')] },
+    // Passive sessions are not supported (README): a clear error naming the field.
+    { desc: 'passive: false is the only mode', input: { bgpPeers: [peer('r', { passive: false })] }, wantError: [] },
+    {
+      desc: 'passive: true is not supported',
+      input: { bgpPeers: [peer('r', { passive: true })] },
+      wantError: [E('r', "spec.passive: passive sessions are not supported: Herald's speaker always connects to the peer (configure the router to accept, e.g. BIRD 'passive on', FRR 'neighbor X passive')")],
+    },
+    { desc: 'passive not a boolean', input: { bgpPeers: [peer('r', { passive: 'yes' })] }, wantError: [E('r', 'spec.passive: must be true or false, not "yes"')] },
     // iBGP and multihop.
     { desc: 'eBGP multihop on eBGP', input: { bgpPeers: [peer('r', { ebgpMultiHop: true })] }, wantError: [] },
     { desc: 'eBGP multihop on iBGP', input: { bgpPeers: [peer('r', { peerASN: 64500, ebgpMultiHop: true })] }, wantError: [E('r', 'spec.ebgpMultiHop: must not be set on an iBGP peer (myASN equals peerASN)')] },

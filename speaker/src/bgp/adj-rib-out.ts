@@ -88,6 +88,8 @@ export class AdjRibOut {
   private gen = 0;
   /** End-of-RIB is owed once every slot queued up to this sequence number is sent. */
   private eorAfter: number | undefined;
+  /** No End-of-RIB yet: the speaker's initial table is not complete (see holdEndOfRib). */
+  private eorHeld = false;
   private readonly ok: Record<Family, boolean>;
 
   constructor(
@@ -110,7 +112,23 @@ export class AdjRibOut {
 
   /** Something is owed: queued prefixes, or an End-of-RIB. */
   get busy(): boolean {
-    return this.queuedCount > 0 || this.eorAfter !== undefined;
+    return this.queuedCount > 0 || (this.eorAfter !== undefined && !this.eorHeld);
+  }
+
+  /**
+   * The table this session starts with is not yet all the speaker will advertise (it has just
+   * started and not finished its first pass): hold the End-of-RIB, which tells a router keeping
+   * our stale routes across a restart (RFC 4724 §4.2) to drop every one not sent again.
+   */
+  holdEndOfRib(): void {
+    this.eorHeld = true;
+  }
+
+  /** The initial table is complete: End-of-RIB goes after everything queued until now. */
+  releaseEndOfRib(): void {
+    if (!this.eorHeld) return;
+    this.eorHeld = false;
+    if (this.eorAfter !== undefined) this.eorAfter = this.seq;
   }
 
   /** The whole wanted table, then End-of-RIB per family (a new session). */
@@ -170,7 +188,7 @@ export class AdjRibOut {
   next(maxMessages: number): Buffer[] {
     const out: Buffer[] = [];
     for (let b = this.oldest(); b && out.length < maxMessages; b = this.oldest()) this.drain(b, out, maxMessages);
-    if (this.eorAfter !== undefined) {
+    if (this.eorAfter !== undefined && !this.eorHeld) {
       const b = this.oldest();
       if (!b || front(b) > this.eorAfter) {
         this.eorAfter = undefined;

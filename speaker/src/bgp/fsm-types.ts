@@ -8,7 +8,11 @@ export type TimerName = 'connectRetry' | 'hold' | 'keepalive';
 
 export type FsmEvent =
   | { readonly type: 'start' }
-  | { readonly type: 'stop' }
+  /**
+   * Stop the session. With `communication`, an established (or opening) session's Cease /
+   * Administrative Shutdown carries it (RFC 9003), so the router's operator reads why.
+   */
+  | { readonly type: 'stop'; readonly communication?: string }
   | { readonly type: 'timer'; readonly timer: TimerName }
   | { readonly type: 'tcp-connected'; readonly localAddress: IP }
   | { readonly type: 'tcp-failed'; readonly error: string }
@@ -20,13 +24,14 @@ export type FsmEvent =
 
 /** Why a session is not (or no longer) established. */
 export type DownReason =
-  | { readonly type: 'stopped' }
+  | { readonly type: 'stopped'; readonly communication?: string }
   | { readonly type: 'hold-timer-expired' }
   /** BFD said the path to the peer is down. */
   | { readonly type: 'bfd-down' }
   | { readonly type: 'tcp-failed'; readonly error: string }
   | { readonly type: 'tcp-closed'; readonly state: SessionState }
-  | { readonly type: 'notification-received'; readonly code: number; readonly subcode: number; readonly data: string }
+  /** `communication`: the peer's shutdown communication (RFC 9003), on a Cease 2 or 4 that has one. */
+  | { readonly type: 'notification-received'; readonly code: number; readonly subcode: number; readonly data: string; readonly communication?: string }
   | { readonly type: 'open-rejected'; readonly code: number; readonly subcode: number; readonly why: string }
   | { readonly type: 'decode-error'; readonly code: number; readonly subcode: number; readonly error: string }
   | { readonly type: 'fsm-error'; readonly state: SessionState; readonly event: string };
@@ -41,7 +46,17 @@ export interface Negotiated {
   readonly fourOctetAs: boolean;
   readonly routeRefresh: boolean;
   readonly families: readonly AddressFamily[];
+  /** The peer's Graceful Restart capability (RFC 4724 §3), when its OPEN carried one. */
+  readonly peerGracefulRestart?: PeerGracefulRestart;
   readonly peerOpen: OpenMessage;
+}
+
+export interface PeerGracefulRestart {
+  /** Its Restart State bit: it has restarted (and keeps our routes only until our End-of-RIB). */
+  readonly restarting: boolean;
+  readonly restartTimeS: number;
+  /** Families it can keep forwarding for across its restart, and whether it did this time (F bit). */
+  readonly families: readonly { readonly afi: number; readonly safi: number; readonly forwardingPreserved: boolean }[];
 }
 
 export type FsmAction =
@@ -71,7 +86,13 @@ export interface FsmConfig {
   readonly connectRetryMs: number;
   readonly maxRetryMs: number;
   readonly families: readonly AddressFamily[];
+  /**
+   * RFC 4724: advertise the Graceful Restart capability, with this restart time (s, default
+   * GR_RESTART_TIME_S) and the Forwarding State bit set for every family (our forwarding plane is
+   * the node's kernel and kube-proxy, which a speaker restart leaves in place: README design notes).
+   */
   readonly gracefulRestart: boolean;
+  readonly restartTimeS?: number;
 }
 
 export interface FsmState {
@@ -80,6 +101,17 @@ export interface FsmState {
   readonly failures: number;
   readonly stopped: boolean;
   readonly negotiated?: Negotiated;
+  /**
+   * A session reached Established in this process's life. Until one has, our OPEN carries the
+   * Restart State bit (RFC 4724 §4.1): a process that starts is a BGP speaker that restarted, as
+   * far as its peer can know; reconnects after that are not restarts.
+   */
+  readonly wasEstablished?: boolean;
+  /**
+   * Quick connect attempts left while a peer that advertised graceful restart restarts (RFC 4724
+   * receiving role: it waits for our routes and End-of-RIB; see fsm.ts restartRetries).
+   */
+  readonly peerRestartRetries?: number;
 }
 
 export interface Transition {

@@ -1,7 +1,7 @@
 // The BGP FSM as a pure function: (config, state, event) -> {next, actions, reason}. No sockets,
-// no clock: timers are actions, and their expiry comes back as events. Active mode only
-// (passive comes later).
-import { CeaseSubcode, ErrorCode } from '../wire/bgp/index.js';
+// no clock: timers are actions, and their expiry comes back as events. Active mode only: the
+// speaker always connects out (passive peers are not supported; README).
+import { CeaseSubcode, ErrorCode, decodeShutdownCommunication, encodeShutdownCommunication } from '../wire/bgp/index.js';
 import type { DownReason, FsmAction, FsmConfig, FsmEvent, FsmState, Transition } from './fsm-types.js';
 import { buildOpen, checkOpen } from './open-check.js';
 
@@ -13,6 +13,28 @@ export const initialState: FsmState = { state: 'idle', failures: 0, stopped: tru
 /** Connect-retry delay after n consecutive failures: base * 2^n, capped. */
 export function retryDelayMs(cfg: FsmConfig, failures: number): number {
   return Math.min(cfg.maxRetryMs, cfg.connectRetryMs * 2 ** Math.min(failures, 20));
+}
+
+/** The retry delay while a restarting peer is waited for (RFC 4724 receiving role): at most this. */
+export const GR_PEER_RETRY_MS = 1000;
+
+/** The delay before the next attempt from state s: quick while a graceful-restart peer restarts. */
+function nextDelayMs(cfg: FsmConfig, s: FsmState): number {
+  const d = retryDelayMs(cfg, s.failures);
+  return s.peerRestartRetries ? Math.min(GR_PEER_RETRY_MS, d) : d;
+}
+
+/**
+ * Quick retries owed after a session ends: when the peer had advertised graceful restart and the
+ * session ended as a restarting router's does (its TCP closed, or it went silent), it is coming
+ * back and keeps forwarding for its restart time while it waits for our routes and End-of-RIB. So
+ * we try every GR_PEER_RETRY_MS for that long (one try a second, at most 600), not after the
+ * connect backoff (connectTime defaults to 120 s).
+ */
+function restartRetries(s: FsmState, reason: DownReason): number | undefined {
+  const gr = s.state === 'established' ? s.negotiated?.peerGracefulRestart : undefined;
+  if (!gr || (reason.type !== 'tcp-closed' && reason.type !== 'hold-timer-expired')) return s.peerRestartRetries;
+  return Math.max(1, Math.min(600, gr.restartTimeS));
 }
 
 const allTimersOff: FsmAction[] = [
@@ -28,8 +50,10 @@ function down(cfg: FsmConfig, s: FsmState, reason: DownReason, notify?: { code: 
   actions.push({ type: 'close' }, ...allTimersOff, { type: 'down', reason });
   const stopped = s.stopped || reason.type === 'stopped';
   const failures = s.failures + 1;
-  if (!stopped) actions.push({ type: 'start-timer', timer: 'connectRetry', ms: retryDelayMs(cfg, s.failures) });
-  return { next: { state: 'idle', failures, stopped }, actions, reason: { type: 'down', reason } };
+  const retries = stopped ? undefined : restartRetries(s, reason);
+  const next: FsmState = { state: 'idle', failures, stopped, ...(s.wasEstablished ? { wasEstablished: true } : {}), ...(retries ? { peerRestartRetries: retries } : {}) };
+  if (!stopped) actions.push({ type: 'start-timer', timer: 'connectRetry', ms: nextDelayMs(cfg, { ...next, failures: s.failures }) });
+  return { next, actions, reason: { type: 'down', reason } };
 }
 
 function progress(next: FsmState, event: FsmEvent, actions: FsmAction[]): Transition {
@@ -45,25 +69,32 @@ function fsmError(cfg: FsmConfig, s: FsmState, event: FsmEvent): Transition {
 }
 
 function connectNow(cfg: FsmConfig, s: FsmState, event: FsmEvent): Transition {
-  return progress({ state: 'connect', failures: s.failures, stopped: false }, event, [
+  const retries = s.peerRestartRetries ? s.peerRestartRetries - 1 : 0;
+  const next: FsmState = { state: 'connect', failures: s.failures, stopped: false, ...(s.wasEstablished ? { wasEstablished: true } : {}), ...(retries > 0 ? { peerRestartRetries: retries } : {}) };
+  return progress(next, event, [
     { type: 'connect' },
-    { type: 'start-timer', timer: 'connectRetry', ms: retryDelayMs(cfg, s.failures) },
+    { type: 'start-timer', timer: 'connectRetry', ms: nextDelayMs(cfg, { ...next, peerRestartRetries: s.peerRestartRetries }) },
   ]);
 }
 
 export function step(cfg: FsmConfig, s: FsmState, e: FsmEvent): Transition {
   // Events valid in every state.
   if (e.type === 'stop') {
-    if (s.state === 'idle') return { next: { ...s, stopped: true }, actions: [...allTimersOff], reason: { type: 'down', reason: { type: 'stopped' } } };
+    const why: DownReason = e.communication !== undefined ? { type: 'stopped', communication: e.communication } : { type: 'stopped' };
+    if (s.state === 'idle') return { next: { ...s, stopped: true }, actions: [...allTimersOff], reason: { type: 'down', reason: why } };
     const established = s.state === 'openSent' || s.state === 'openConfirm' || s.state === 'established';
-    return down(cfg, s, { type: 'stopped' }, established ? { code: ErrorCode.cease, subcode: CeaseSubcode.adminShutdown } : undefined);
+    const data = e.communication !== undefined ? encodeShutdownCommunication(e.communication) : undefined;
+    return down(cfg, s, why, established ? { code: ErrorCode.cease, subcode: CeaseSubcode.adminShutdown, ...(data ? { data } : {}) } : undefined);
   }
   if (e.type === 'decode-error' && s.state !== 'idle') {
     return down(cfg, s, { type: 'decode-error', code: e.code, subcode: e.subcode, error: e.error }, { code: e.code, subcode: e.subcode, data: e.data });
   }
   if (e.type === 'message' && e.message.type === 'notification' && s.state !== 'idle') {
     const m = e.message;
-    return down(cfg, s, { type: 'notification-received', code: m.code, subcode: m.subcode, data: m.data.toString('hex') });
+    const shutdown = m.code === ErrorCode.cease && (m.subcode === CeaseSubcode.adminShutdown || m.subcode === CeaseSubcode.adminReset);
+    const c = shutdown ? decodeShutdownCommunication(m.data) : undefined;
+    const communication = c?.type === 'message' ? c.text : c?.type === 'malformed' ? `(malformed shutdown communication: ${c.why})` : undefined;
+    return down(cfg, s, { type: 'notification-received', code: m.code, subcode: m.subcode, data: m.data.toString('hex'), ...(communication !== undefined ? { communication } : {}) });
   }
   if (e.type === 'tcp-closed' && s.state !== 'idle') {
     return down(cfg, s, { type: 'tcp-closed', state: s.state });
@@ -86,14 +117,14 @@ export function step(cfg: FsmConfig, s: FsmState, e: FsmEvent): Transition {
       if (e.type === 'tcp-connected') {
         return progress({ ...s, state: 'openSent' }, e, [
           { type: 'stop-timer', timer: 'connectRetry' },
-          { type: 'send', message: buildOpen(cfg) },
+          { type: 'send', message: buildOpen(cfg, { restarting: !s.wasEstablished }) },
           { type: 'start-timer', timer: 'hold', ms: OPEN_HOLD_MS },
         ]);
       }
       if (e.type === 'tcp-failed') {
         return progress({ ...s, state: 'active', failures: s.failures + 1 }, e, [
           { type: 'close' },
-          { type: 'start-timer', timer: 'connectRetry', ms: retryDelayMs(cfg, s.failures) },
+          { type: 'start-timer', timer: 'connectRetry', ms: nextDelayMs(cfg, s) },
         ]);
       }
       // In Connect the timer means the attempt went unanswered (a dropped SYN, say a wrong MD5
@@ -137,7 +168,8 @@ export function step(cfg: FsmConfig, s: FsmState, e: FsmEvent): Transition {
       const m = e.message;
       if (s.state === 'openConfirm') {
         if (m.type === 'keepalive') {
-          return progress({ ...s, state: 'established', failures: 0 }, e, [...holdRestart, { type: 'established', negotiated: n }]);
+          const { peerRestartRetries: _done, ...rest } = s;
+          return progress({ ...rest, state: 'established', failures: 0, wasEstablished: true }, e, [...holdRestart, { type: 'established', negotiated: n }]);
         }
         return fsmError(cfg, s, e);
       }

@@ -9,15 +9,29 @@ import {
 } from '../wire/bgp/index.js';
 import type { FsmConfig, Negotiated } from './fsm-types.js';
 
-export function buildOpen(cfg: FsmConfig): OpenMessage {
+/** The restart time we advertise when the config gives none (MetalLB's FRR default, 120 s). */
+export const GR_RESTART_TIME_S = 120;
+
+/**
+ * Our OPEN. `restarting`: the Restart State bit (RFC 4724 §4.1), set until a session of this
+ * process has been established (FsmState.wasEstablished).
+ */
+export function buildOpen(cfg: FsmConfig, opts: { restarting?: boolean } = {}): OpenMessage {
   const caps: Capability[] = [
     ...cfg.families.map((f): Capability => ({ type: 'multiprotocol', afi: f.afi, safi: f.safi })),
     { type: 'route-refresh' },
     { type: 'four-octet-as', asn: cfg.localAS },
   ];
   if (cfg.gracefulRestart) {
-    // Capability only: we restart with no preserved forwarding state (behaviour comes later).
-    caps.push({ type: 'graceful-restart', restarting: false, restartTime: 120, families: [] });
+    // F set for every family: what forwards our routes' traffic (the node's kernel, kube-proxy)
+    // is not the speaker and survives its restart (README design notes, RFC 4724 §4.1). Routers
+    // keep a restarting peer's stale routes only for families with F set (§4.2).
+    caps.push({
+      type: 'graceful-restart',
+      restarting: opts.restarting ?? false,
+      restartTime: Math.min(4095, cfg.restartTimeS ?? GR_RESTART_TIME_S),
+      families: cfg.families.map((f) => ({ afi: f.afi, safi: f.safi, forwardingPreserved: true })),
+    });
   }
   return {
     type: 'open',
@@ -62,6 +76,7 @@ export function checkOpen(cfg: FsmConfig, open: OpenMessage): OpenCheck {
     );
     return { ok: false, code: ErrorCode.openMessage, subcode: OpenSubcode.unsupportedCapability, why: 'no address family in common', data };
   }
+  const gr = open.capabilities.find((c) => c.type === 'graceful-restart');
   const holdTime = Math.min(cfg.holdTime, open.holdTime);
   const keepaliveTime = holdTime === 0 ? 0 : Math.max(1, Math.min(cfg.keepaliveTime || Math.floor(holdTime / 3), Math.floor(holdTime / 3)));
   return {
@@ -74,6 +89,7 @@ export function checkOpen(cfg: FsmConfig, open: OpenMessage): OpenCheck {
       fourOctetAs: four !== undefined,
       routeRefresh: open.capabilities.some((c) => c.type === 'route-refresh'),
       families,
+      ...(gr?.type === 'graceful-restart' ? { peerGracefulRestart: { restarting: gr.restarting, restartTimeS: gr.restartTime, families: gr.families } } : {}),
       peerOpen: open,
     },
   };

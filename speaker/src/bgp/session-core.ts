@@ -49,6 +49,13 @@ export interface SessionStatus {
   readonly negotiated: Omit<Negotiated, 'peerOpen'> | undefined;
 }
 
+export interface StopOptions {
+  /** Withdraw every advertised route first (UPDATEs), then the NOTIFICATION. */
+  readonly withdraw?: boolean;
+  /** The shutdown communication the Cease carries (RFC 9003; cut to 255 octets). */
+  readonly communication?: string;
+}
+
 export type StateListener = (state: SessionState, reason: TransitionReason) => void;
 
 export interface SessionCoreOptions {
@@ -56,6 +63,11 @@ export interface SessionCoreOptions {
   readonly ibgp: boolean;
   readonly clock: Clock;
   readonly io: SessionIO;
+  /**
+   * Send no End-of-RIB until tableReady(): the routes given so far are not yet the whole table
+   * (a speaker that just started). Default false: End-of-RIB follows the table at once.
+   */
+  readonly holdEndOfRib?: boolean;
 }
 
 /** UPDATEs encoded and written at once (one write: at most 16 KB, net.Socket's default buffer). */
@@ -80,9 +92,23 @@ export class SessionCore {
   private prefixesReceived = 0;
   private lastError: DownReason | undefined;
   private readonly listeners: StateListener[] = [];
+  /** The advertised routes are the speaker's whole table (End-of-RIB may go). */
+  private ready: boolean;
 
   constructor(private readonly o: SessionCoreOptions) {
     this.desired = new DesiredRoutes(o.ibgp);
+    this.ready = !o.holdEndOfRib;
+  }
+
+  /**
+   * The routes given so far are the speaker's whole initial table: an established session sends
+   * its End-of-RIB after them; later sessions send it right after their table.
+   */
+  tableReady(): void {
+    if (this.ready) return;
+    this.ready = true;
+    this.rib?.releaseEndOfRib();
+    this.schedulePump();
   }
 
   onState(l: StateListener): void {
@@ -118,8 +144,27 @@ export class SessionCore {
     this.dispatch({ type: 'start' });
   }
 
-  stop(): void {
-    this.dispatch({ type: 'stop' });
+  /**
+   * Stops the session. `withdraw`: an established session first withdraws every route it
+   * advertised, written at once whatever the socket's backpressure (the hitless drain: the router
+   * moves traffic away before the NOTIFICATION, and before the process waits on anything else).
+   * `communication`: the Cease / Administrative Shutdown carries it (RFC 9003).
+   */
+  stop(opts: StopOptions = {}): void {
+    const rib = this.rib;
+    if (opts.withdraw && this.s.state === 'established' && rib) {
+      this.desired.replace(new Map(), this.onChanged);
+      this.stopPump();
+      // Bounded: each round sends at least one queued prefix or the End-of-RIB, and the queue
+      // only shrinks here.
+      for (let i = 0, n = rib.queued + 1; i <= n && rib.busy; i++) {
+        const bufs = rib.next(SLICE_MESSAGES * 16);
+        if (bufs.length === 0) break;
+        this.updatesSent += bufs.length;
+        this.o.io.write(bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs));
+      }
+    }
+    this.dispatch(opts.communication !== undefined ? { type: 'stop', communication: opts.communication } : { type: 'stop' });
   }
 
   /** BFD declared the peer unreachable: down at once, then reconnect as after any failure. */
@@ -306,6 +351,7 @@ export class SessionCore {
           this.desired,
         );
         this.rib.sendTable();
+        if (!this.ready) this.rib.holdEndOfRib();
         this.schedulePump();
         return;
       }

@@ -14,7 +14,7 @@ import type { Advertisement } from './advertisement.js';
 import type { FsmConfig, SessionState, TransitionReason } from './fsm-types.js';
 import { nextHopsFor } from './next-hops.js';
 import { selectRouterId } from './router-id.js';
-import { SessionCore, type SessionStatus } from './session-core.js';
+import { SessionCore, type SessionStatus, type StopOptions } from './session-core.js';
 
 export interface BgpSessionOptions {
   readonly peer: BGPPeer;
@@ -29,6 +29,8 @@ export interface BgpSessionOptions {
    * (The BGPPeer API has no field for it yet.)
    */
   readonly gtsm?: boolean;
+  /** No End-of-RIB until tableReady() (the speaker's first pass is not done). Default false. */
+  readonly holdEndOfRib?: boolean;
   /** Max connect-retry backoff, ms (default 60 s). */
   readonly maxRetryMs?: number;
   readonly clock?: Clock;
@@ -70,6 +72,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       fsm,
       ibgp: p.isIBGP,
       clock: o.clock ?? systemClock,
+      ...(o.holdEndOfRib ? { holdEndOfRib: true } : {}),
       io: {
         connect: () => this.connect(),
         // No socket: the session is going down; nothing waits for a 'drain' that cannot come.
@@ -89,12 +92,17 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.core.start();
   }
 
-  stop(): void {
-    this.core.stop();
+  stop(opts?: StopOptions): void {
+    this.core.stop(opts);
   }
 
   bfdDown(): void {
     this.core.bfdDown();
+  }
+
+  /** The routes given so far are the whole table: End-of-RIB may go (see holdEndOfRib). */
+  tableReady(): void {
+    this.core.tableReady();
   }
 
   /** The whole table (one key per prefix, e.g. its text); queues only what differs from the last one. */

@@ -78,6 +78,8 @@ export class BgpSessions {
   /** The BFD sessions last asked for (JSON), so an unchanged set is not sent again. */
   private bfdWanted = '[]';
   private readonly bfdKeys = new Set<string>();
+  /** The speaker's first pass is done: the routes given are its whole table. */
+  private ready = false;
 
   constructor(private readonly o: BgpSessionsOptions) {
     const registers = o.registry ? [o.registry] : [];
@@ -168,6 +170,16 @@ export class BgpSessions {
     }
   }
 
+  /**
+   * The speaker's first full pass is done: every session may send End-of-RIB after the routes it
+   * has (a router keeping our stale routes across our restart purges the rest on it, RFC 4724).
+   */
+  routesReady(): void {
+    if (this.ready) return;
+    this.ready = true;
+    for (const e of this.sessions.values()) e.session.tableReady?.();
+  }
+
   /** The routes for a peer now (a copy). */
   routesFor(peer: string): Map<string, Advertisement> {
     return new Map(this.routes.get(peer) ?? []);
@@ -184,7 +196,7 @@ export class BgpSessions {
     for (const [name, e] of this.sessions) {
       const p = want.get(name);
       if (p && fingerprint(p) === e.fingerprint) continue;
-      e.session.stop();
+      e.session.stop({ communication: `herald: node ${this.o.node}: BGPPeer ${p ? 'changed' : 'removed'}` });
       this.sessions.delete(name);
       changed = true;
       if (p) this.carried.set(name, { type: 'reset', why: 'config-changed' });
@@ -206,6 +218,7 @@ export class BgpSessions {
         this.sessions.set(name, entry);
         this.failed.delete(name);
         entry.session.setAdvertised(this.routes.get(name) ?? new Map());
+        if (this.ready) entry.session.tableReady?.();
         entry.session.start();
         this.o.log.info('bgp-session-added', { peer: name, peerAddress: p.peerAddress.toString() });
       } catch (err) {
@@ -278,9 +291,15 @@ export class BgpSessions {
     return [...this.sessions.keys()].sort();
   }
 
-  stopAll(): void {
+  /**
+   * Stops every session. `drain` (the speaker is shutting down): each established session
+   * withdraws its routes, then sends Cease / Administrative Shutdown with "herald: node NAME
+   * shutting down" (RFC 9003), all written before this returns.
+   */
+  stopAll(drain = false): void {
     this.syncBfd([], undefined);
-    for (const e of this.sessions.values()) e.session.stop();
+    const communication = `herald: node ${this.o.node} shutting down`;
+    for (const e of this.sessions.values()) e.session.stop(drain ? { withdraw: true, communication } : { communication });
     const had = this.sessions.size + this.failed.size > 0;
     this.sessions.clear();
     this.failed.clear();

@@ -3,7 +3,7 @@
 import type { BGPPeer } from '@herald/shared/config';
 import type { Advertisement } from '../bgp/adj-rib-out.js';
 import type { SessionState } from '../bgp/fsm-types.js';
-import type { SessionStatus } from '../bgp/session-core.js';
+import type { SessionStatus, StopOptions } from '../bgp/session-core.js';
 import type { L2Slot } from '../layer2/owner-table.js';
 
 /**
@@ -20,11 +20,14 @@ export interface L2Port {
 /** One BGP session (BgpSession). */
 export interface BgpSessionLike {
   start(): void;
-  stop(): void;
+  /** Withdraw first and/or say why in the Cease (see SessionCore.stop). */
+  stop(opts?: StopOptions): void;
   setAdvertised(want: ReadonlyMap<string, Advertisement>): void;
   /** Only what changed: prefix text -> the route, or undefined to withdraw. */
   updateAdvertised?(changes: ReadonlyMap<string, Advertisement | undefined>): void;
   status(): SessionStatus;
+  /** The speaker's routes are complete (its first pass is done): End-of-RIB may go. */
+  tableReady?(): void;
   /** BFD went Down for this peer: tear the session down at once (it reconnects as after a failure). */
   bfdDown?(): void;
 }

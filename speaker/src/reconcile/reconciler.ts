@@ -87,7 +87,8 @@ export class SpeakerReconciler {
   /** Graceful handoff began: keep answering ARP/NDP as now, withdraw BGP routes. */
   startLeaving(): void {
     this.leaving = true;
-    this.o.bgp?.stopAll();
+    // First, before the L2 handoff waits on anything: withdraw, then Cease with a reason.
+    this.o.bgp?.stopAll(true);
   }
 
   get pending(): boolean {
@@ -201,7 +202,7 @@ export class SpeakerReconciler {
   /** Stops announcing: L2 answers nothing, BGP sessions close, this node's status objects go. */
   async shutdown(): Promise<void> {
     this.o.l2?.setL2([], [], true);
-    this.o.bgp?.stopAll();
+    this.o.bgp?.stopAll(true);
     await Promise.all([this.o.l2Status?.finish(), this.o.bgpStatus?.finish()]);
   }
 }

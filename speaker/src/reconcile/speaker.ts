@@ -220,6 +220,8 @@ export class Speaker {
       setImmediate(() => this.run());
       return;
     }
+    // A whole pass over the synced caches: the BGP routes are the full table; End-of-RIB may go.
+    this.bgp?.routesReady();
     const w = this.idleWaiters;
     this.idleWaiters = [];
     for (const f of w) f();

@@ -7,6 +7,7 @@ import type { BfdState } from '../wire/bfd/index.js';
 import type { SessionState } from '../bgp/fsm-types.js';
 import type { SessionError, SessionView } from '../reconcile/bgp-sessions.js';
 import { NODE_LABEL, type StatusObject } from './desired-status.js';
+import { decodeShutdownCommunication } from '../wire/bgp/shutdown-communication.js';
 
 export const PEER_LABEL = 'herald.dev/peer';
 
@@ -80,12 +81,10 @@ export function notificationName(code: number, subcode: number): string {
 
 /** RFC 8203/9003 shutdown communication: a length byte, then UTF-8. Empty when absent or bad. */
 function shutdownText(code: number, subcode: number, hex: string): string {
-  if (code !== 6 || (subcode !== 2 && subcode !== 4) || hex.length < 2) return '';
-  const b = Buffer.from(hex, 'hex');
-  const len = b[0] ?? 0;
-  if (len === 0 || len + 1 > b.length) return '';
+  if (code !== 6 || (subcode !== 2 && subcode !== 4)) return '';
+  const c = decodeShutdownCommunication(Buffer.from(hex, 'hex'));
   // Control characters would garble `kubectl get`; the peer chose the text, we only show it.
-  return b.subarray(1, 1 + len).toString('utf8').replace(/[\p{Cc}]/gu, ' ').trim();
+  return c.type === 'message' ? c.text.replace(/[\p{Cc}]/gu, ' ').trim() : '';
 }
 
 /** A readable reason, e.g. "hold timer expired", "NOTIFICATION received: 6/2 administrative shutdown". */

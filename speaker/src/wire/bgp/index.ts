@@ -9,3 +9,4 @@ export { encodeAttributes, decodeAttributes, type DecodedAttributes } from './at
 export { encodeAsPath, decodeAsPath, mergeAs4Path } from './as-path.js';
 export { encodePrefixes, decodePrefixes, prefixWireLength } from './nlri.js';
 export { UpdatePacker, packAll, prefixBudget, type PackKind } from './update-packer.js';
+export { encodeShutdownCommunication, decodeShutdownCommunication, SHUTDOWN_COMMUNICATION_MAX, type ShutdownCommunication } from './shutdown-communication.js';
