@@ -10,7 +10,7 @@
 //   that is not a GET or a watch), by resource; Lease renewals are counted apart: they are the
 //   liveness the components keep up whatever happens, not state being re-written.
 // The log parsing is pure; the rest is the thin shell.
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BirdRouter, Lab, RequestRecord } from '@herald/lab';
@@ -68,9 +68,32 @@ export interface RestartOutcome {
   readonly quietMs: number;
 }
 
-function roleLines(lab: Lab, role: string): string[] {
-  const f = join(lab.dir, 'logs', `${role}.log`);
-  return existsSync(f) ? readFileSync(f, 'utf8').split('\n') : [];
+/**
+ * A component's log from a byte offset on: the resync loop polls every 250 ms, and at 10,000
+ * Services the logs are megabytes, so only what was appended since the kill is read.
+ */
+class LogTail {
+  private readonly file: string;
+  private readonly from: number;
+
+  constructor(lab: Lab, role: string) {
+    this.file = join(lab.dir, 'logs', `${role}.log`);
+    this.from = existsSync(this.file) ? statSync(this.file).size : 0;
+  }
+
+  lines(): string[] {
+    if (!existsSync(this.file)) return [];
+    const size = statSync(this.file).size;
+    if (size <= this.from) return [];
+    const buf = Buffer.alloc(size - this.from);
+    const fd = openSync(this.file, 'r');
+    try {
+      readSync(fd, buf, 0, buf.length, this.from);
+    } finally {
+      closeSync(fd);
+    }
+    return buf.toString('utf8').split('\n');
+  }
 }
 
 async function importTotals(router: BirdRouter): Promise<{ updates: number; withdraws: number }> {
@@ -114,19 +137,20 @@ export async function apiServerRestart(lab: Lab, router: BirdRouter, o: { budget
     }
     const before = await importTotals(router);
     counting = true;
+    const tails = roles.map((role) => new LogTail(lab, role));
     const t0 = Date.now();
     const r = await lab.restartApiServer();
     let resyncMs: number | undefined;
     let eps: InformerEpisodes[] = [];
-    let pending: string[] = [];
+    // What the resync still waits for: informers that failed and have not recovered, and
+    // components that have not yet shown the cut at all (every one of them must).
+    let waiting: string[] = [];
     // Bounded: budgetMs, polled every 250 ms.
-    for (let i = 0; i < 100_000 && Date.now() - t0 < o.budgetMs; i++) {
+    for (let k = 0; k < 100_000 && Date.now() - t0 < o.budgetMs; k++) {
       await sleep(250);
-      eps = roles.map((role) => informerEpisodes(roleLines(lab, role), role, t0));
-      pending = eps.flatMap((e) => [...e.failed].filter((n) => !e.recoveredAt.has(n)));
-      const failed = eps.reduce((a, e) => a + e.failed.size, 0);
-      // Every component must have seen the cut (at least one failed informer each) and recovered.
-      if (failed > 0 && pending.length === 0 && eps.every((e) => e.failed.size > 0)) {
+      eps = roles.map((role, i) => informerEpisodes(tails[i]!.lines(), role, t0));
+      waiting = eps.flatMap((e, i) => (e.failed.size === 0 ? [`${roles[i]!} (no informer failed)`] : [...e.failed].filter((n) => !e.recoveredAt.has(n))));
+      if (waiting.length === 0) {
         resyncMs = Math.max(...eps.flatMap((e) => [...e.recoveredAt.values()])) - t0;
         break;
       }
@@ -137,7 +161,7 @@ export async function apiServerRestart(lab: Lab, router: BirdRouter, o: { budget
       downMs: r.downMs,
       resyncMs,
       informers: eps.reduce((a, e) => a + e.failed.size, 0),
-      notRecovered: resyncMs === undefined ? (pending.length ? pending : roles.filter((_, i) => (eps[i]?.failed.size ?? 0) === 0).map((x) => `${x} (no informer failed)`)) : [],
+      notRecovered: resyncMs === undefined ? waiting : [],
       routeUpdates: after.updates - before.updates,
       routeWithdraws: after.withdraws - before.withdraws,
       writes,

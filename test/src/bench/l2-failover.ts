@@ -10,7 +10,8 @@
 // node) are created and owned first, then a CPU hog takes every core and SIGKILL and link-cut
 // trials run again. The IPv6 variant (NDP parity, issue 14) runs between them: one IPv6 L2
 // Service, the same disruptions, timed to the new owner's first unsolicited neighbour
-// advertisement, probed with ndisc6. Knobs: HERALD_L2_FAILOVER_LOAD ("idle,ndp,loaded" by
+// advertisement, probed with ndisc6; with the loaded variant too, its kill and cut trials run
+// again under the load. Knobs: HERALD_L2_FAILOVER_LOAD ("idle,ndp,loaded" by
 // default), HERALD_BENCH_QUICK=1 (a few trials, 100 background Services). Run time: about 6 min
 // idle, 3 min IPv6 and 6 min loaded (each bounded by its budget).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +25,7 @@ import { ArpCapture } from './arp-capture.js';
 import { quickMode, wordList } from './bench-env.js';
 import { burstService, burstSlice, createBurst, describeCreate, serviceName, type BurstSpec } from './burst.js';
 import { CpuHog, describeHog, type HogCheck } from './cpu-hog.js';
-import { failoverTrial, type Disruption, type TrialResult } from './l2-trial.js';
+import { failoverTrial, type Disruption, type TrialEnv, type TrialResult } from './l2-trial.js';
 import { L2Tracker } from './l2-tracker.js';
 import { applyLoadPools } from './load-site.js';
 import { summary } from './stats.js';
@@ -47,6 +48,9 @@ export interface FailoverOptions {
   readonly loadedBudgetMs?: number;
   /** Background L2 Services during the loaded trials (default 1,000). */
   readonly background?: number;
+  /** The idle IPv6 variant's trials (default 10 kills, 5 cuts). */
+  readonly ndpKills?: number;
+  readonly ndpCuts?: number;
 }
 
 type Variant = 'idle' | 'ndp' | 'loaded';
@@ -75,7 +79,10 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
   const variants = wordList<Variant>('HERALD_L2_FAILOVER_LOAD', ['idle', 'ndp', 'loaded'], ['idle', 'ndp', 'loaded']);
   const counts: Record<Disruption, number> = variants.includes('idle') ? { kill: opts.kills ?? (quick ? 3 : 20), cut: opts.cuts ?? (quick ? 2 : 10), stop: opts.stops ?? (quick ? 1 : 5) } : { kill: 0, cut: 0, stop: 0 };
   const loadedCounts: Record<Disruption, number> = variants.includes('loaded') ? { kill: opts.loadedKills ?? (quick ? 3 : 20), cut: opts.loadedCuts ?? (quick ? 2 : 10), stop: 0 } : { kill: 0, cut: 0, stop: 0 };
-  const ndpCounts: Record<Disruption, number> = variants.includes('ndp') ? { kill: quick ? 2 : 10, cut: quick ? 1 : 5, stop: quick ? 1 : 3 } : { kill: 0, cut: 0, stop: 0 };
+  const ndpCounts: Record<Disruption, number> = variants.includes('ndp') ? { kill: opts.ndpKills ?? (quick ? 2 : 10), cut: opts.ndpCuts ?? (quick ? 1 : 5), stop: quick ? 1 : 3 } : { kill: 0, cut: 0, stop: 0 };
+  // With both variants, the IPv6 trials run again under the load, after the IPv4 ones.
+  const ndpLoadedCounts: Record<Disruption, number> = variants.includes('ndp') && variants.includes('loaded') ? { kill: quick ? 2 : 10, cut: quick ? 1 : 5, stop: 0 } : { kill: 0, cut: 0, stop: 0 };
+  const ndpLoadedBudget = (quick ? 2 : 4) * 60_000;
   const background = opts.background ?? (quick ? 100 : 1000);
   const plan = sitePlan({ prefix: `hlb${process.pid % 100000}`, router: 'bird', nodes: 3 });
   const ns = siteNamespaces(plan);
@@ -84,7 +91,10 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
   const loadedResults: TrialResult[] = [];
   const ndpResults: TrialResult[] = [];
   const ndpUnstarted: string[] = [];
+  const ndpLoadedResults: TrialResult[] = [];
+  const ndpLoadedUnstarted: string[] = [];
   let ndpCapture: ArpCapture | undefined;
+  let ndpEnv: TrialEnv | undefined;
   // Trials that could not start or finish (no single owner to disrupt, a restore that hung): the
   // first reasons, and how many. Under load the lab may never settle; that is a figure too.
   const unstarted: string[] = [];
@@ -111,11 +121,12 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
       await kc.makeApiClient(CoreV1Api).createNamespacedService({ namespace: NDP_SERVICE.namespace, body: burstService(NDP_SERVICE, 0) });
       await kc.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({ namespace: NDP_SERVICE.namespace, body: burstSlice(plan, NDP_SERVICE, 0) });
       ndpCapture = await ArpCapture.start(ns.router, 'eth0', 'ndp');
-      const ndpEnv = { lab, plan, routerNs: ns.router, capture: ndpCapture, service: serviceName(NDP_SERVICE, 0), serviceNamespace: NDP_SERVICE.namespace };
+      const e: TrialEnv = { lab, plan, routerNs: ns.router, capture: ndpCapture, service: serviceName(NDP_SERVICE, 0), serviceNamespace: NDP_SERVICE.namespace };
+      ndpEnv = e;
       const ndpDeadline = Date.now() + (quick ? 2 : 5) * 60_000;
       for (const how of interleave(ndpCounts)) {
         if (Date.now() > ndpDeadline) break;
-        await runTrial(() => failoverTrial(ndpEnv, how), ndpResults, ndpUnstarted);
+        await runTrial(() => failoverTrial(e, how), ndpResults, ndpUnstarted);
       }
       await ndpCapture.stop();
       ndpCapture = undefined;
@@ -128,12 +139,21 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
       const spec: BurstSpec = { ...BACKGROUND, count: background, ipv4: Math.min(BACKGROUND.ipv4, Math.floor(background / 10)) };
       const created = await createBurst(lab.kubeConfig(), plan, spec, { concurrency: 32, budgetMs: 120_000 });
       await tracker.until((t) => t.owned().size >= background, Date.now() + 180_000);
-      hog = await CpuHog.start({ lifetimeMs: loadedBudget + 120_000 });
+      hog = await CpuHog.start({ lifetimeMs: loadedBudget + ndpLoadedBudget + 120_000 });
       setup = { background, created: describeCreate(created), owned: tracker.owned().size, hogStart: hog.check, hogEnd: undefined };
       const loadedDeadline = Date.now() + loadedBudget;
       for (const how of interleave(loadedCounts)) {
         if (Date.now() > loadedDeadline) break;
         await runTrial(() => failoverTrial({ ...env, takeoverTimeoutMs: 30_000 }, how), loadedResults, loadedUnstarted);
+      }
+      if (ndpEnv && ndpLoadedCounts.kill + ndpLoadedCounts.cut > 0) {
+        ndpCapture = await ArpCapture.start(ns.router, 'eth0', 'ndp');
+        const e: TrialEnv = { ...ndpEnv, capture: ndpCapture, takeoverTimeoutMs: 30_000 };
+        const ndpDeadline = Date.now() + ndpLoadedBudget;
+        for (const how of interleave(ndpLoadedCounts)) {
+          if (Date.now() > ndpDeadline) break;
+          await runTrial(() => failoverTrial(e, how), ndpLoadedResults, ndpLoadedUnstarted);
+        }
       }
       setup.hogEnd = await hog.sample();
     }
@@ -151,6 +171,7 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
   if (variants.includes('idle')) rows.push(...rowsFor(results, counts, undefined, unstarted));
   if (variants.includes('ndp')) rows.push(...rowsFor(ndpResults, ndpCounts, 'for IPv6 (NDP, one IPv6 L2 Service)', ndpUnstarted, NDP_WORDS));
   if (variants.includes('loaded')) rows.push(...loadedRows(loadedResults, loadedCounts, setup, loadedUnstarted));
+  if (setup && ndpLoadedCounts.kill + ndpLoadedCounts.cut > 0) rows.push(...rowsFor(ndpLoadedResults, ndpLoadedCounts, `${underLoad(setup)} for IPv6 (NDP, one IPv6 L2 Service)`, ndpLoadedUnstarted, NDP_WORDS));
   if (note) rows.push({ what: 'L2 failover (lab)', value: note, target: '-' });
   return { rows };
 }
@@ -216,9 +237,11 @@ function rowsFor(results: readonly TrialResult[], counts: Record<Disruption, num
   return rows;
 }
 
+const underLoad = (setup: LoadedSetup): string => `under load (CPU hog on every core, ${setup.background.toLocaleString('en')} background L2 Services)`;
+
 function loadedRows(results: readonly TrialResult[], counts: Record<Disruption, number>, setup: LoadedSetup | undefined, failed: readonly string[]): Row[] {
   if (!setup) return [{ what: 'L2 failover under load', value: 'not run: the setup failed (see the FAILED row)', target: 'p95 < 1.5 s under load' }];
-  const under = `under load (CPU hog on every core, ${setup.background.toLocaleString('en')} background L2 Services)`;
+  const under = underLoad(setup);
   return [
     {
       what: `L2 failover ${under}: the load`,
