@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   speaker.onNodes(() => members.nodesChanged());
 
   // Live while the packet thread reports (it does every second, whatever this thread is doing).
-  const health = { live: () => Date.now() - fast.lastReportAt < 10_000, ready: () => speaker.ready() };
+  const health = { live: () => Date.now() - fast.lastReportAt < 10_000, ready: () => speaker.ready() && fast.settled() };
   const servers = await serveMetricsAndHealth(registry, health, values['metrics-addr'], values['health-addr']);
 
   let stopping = false;

@@ -146,6 +146,11 @@ export class FastPath implements MembershipPort, BfdPort {
     return this.report.fenced;
   }
 
+  /** The packet thread's last report says it is unfenced and past its start-up waits. */
+  settled(): boolean {
+    return this.counters?.settled === true;
+  }
+
   onChange(cb: () => void): void {
     this.listeners.push(cb);
   }

@@ -22,6 +22,9 @@ export class FastPathMetrics {
   private readonly ranked = new Gauge({ name: 'herald_l2_ranked_ips', help: 'L2 IPs the packet thread has a ranking for', registers: [] });
   private readonly heapUsed = new Gauge({ name: 'herald_speaker_packet_thread_heap_used_bytes', help: "The packet thread's own V8 heap in use (near the limit, V8 collects over and over and the thread stalls)", registers: [] });
   private readonly heapLimit = new Gauge({ name: 'herald_speaker_packet_thread_heap_limit_bytes', help: "The packet thread's V8 heap limit (its resourceLimits)", registers: [] });
+  private readonly claiming = new Gauge({ name: 'herald_l2_handover_claiming_ips', help: 'L2 IPs this node owns by its view but does not answer yet: claimed, waiting for every peer to release them (stuck above 0: a peer whose view disagrees; the log says which)', registers: [] });
+  private readonly holding = new Gauge({ name: 'herald_l2_handover_holding_ips', help: 'L2 IPs this node still answers only until their new owner claims them (make before break)', registers: [] });
+  private readonly settled = new Gauge({ name: 'herald_speaker_membership_settled', help: '1 once unfenced and past the start-up waits (what /readyz reports beside the caches)', registers: [] });
   private readonly l2: L2Metrics;
   /** herald_speaker_announced{mode="l2"}: the IPs the announcer holds, while unfenced. */
   private readonly announced: L2Announced;
@@ -30,7 +33,7 @@ export class FastPathMetrics {
   private wasFenced = true;
 
   constructor(registry: Registry) {
-    for (const m of [this.live, this.fenced, this.quorum, this.fences, this.sent, this.accepted, this.rejected, this.lag, this.owned, this.ranked, this.heapUsed, this.heapLimit]) registry.registerMetric(m);
+    for (const m of [this.live, this.fenced, this.quorum, this.fences, this.sent, this.accepted, this.rejected, this.lag, this.owned, this.ranked, this.heapUsed, this.heapLimit, this.claiming, this.holding, this.settled]) registry.registerMetric(m);
     this.l2 = new L2Metrics(registry);
     this.announced = new L2Announced(announcedSink(registry));
   }
@@ -60,6 +63,9 @@ export class FastPathMetrics {
     this.ranked.set(c.rankedIPs);
     this.heapUsed.set(c.heapUsedBytes);
     this.heapLimit.set(c.heapLimitBytes);
+    this.claiming.set(c.claiming);
+    this.holding.set(c.holding);
+    this.settled.set(c.settled ? 1 : 0);
     this.l2.add(l2);
   }
 }

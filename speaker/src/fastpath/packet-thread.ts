@@ -4,15 +4,18 @@
 // gratuitous bursts (L2Announcer), and the owner of each L2 IP, picked from the rankings the
 // main thread sends (OwnerTable). A membership change moves IPs here and now; the main thread
 // hears of it afterwards, for status objects and Events. BFD sessions run here too (BfdHost).
+// Between live speakers an IP moves by handshake (layer2/handover.ts): the gainer claims it and
+// answers once the others say released; the loser answers until its successor claims.
 import type { Clock, TimerHandle } from '@herald/shared/clock';
 import type { Logger } from '@herald/shared/log';
-import type { IP } from '@herald/shared/net';
+import { IP } from '@herald/shared/net';
 import type { L2Announcer, OwnedIP } from '../layer2/announcer.js';
 import type { L2Tally } from '../layer2/tally.js';
+import { defaultHandoverConfig, Handover, type HandoverActions, type HandoverConfig } from '../layer2/handover.js';
 import { HeldLog } from '../layer2/held-log.js';
 import { OwnerTable } from '../layer2/owner-table.js';
 import { statusText } from '../membership/liveness-types.js';
-import type { Membership, MembershipChange } from '../membership/membership.js';
+import type { HandoverMessage, Membership, MembershipChange } from '../membership/membership.js';
 import type { BfdHost } from './bfd-host.js';
 import type { FromWorker, MembershipReport, ToWorker } from './protocol.js';
 
@@ -34,10 +37,14 @@ export interface PacketThreadOptions {
   readonly heap?: () => { readonly used: number; readonly limit: number };
   /** BFD sessions for BGP peers with a bfdProfile (undefined: BFD requests are refused, logged). */
   readonly bfd?: BfdHost;
+  /** The L2 handover's timing (default: defaultHandoverConfig). */
+  readonly handover?: Partial<HandoverConfig>;
 }
 
 export class PacketThread {
   private readonly table: OwnerTable;
+  private readonly handover: Handover;
+  private handoverTimer: TimerHandle | undefined;
   /** The announcer's changes since the last report (the main thread's per-IP metric). */
   private readonly held = new HeldLog();
   private leaving = false;
@@ -52,7 +59,9 @@ export class PacketThread {
 
   constructor(private readonly o: PacketThreadOptions) {
     this.table = new OwnerTable(o.node);
+    this.handover = new Handover({ ...defaultHandoverConfig, ...o.handover });
     o.membership.onChange((c) => this.onMembership(c));
+    o.membership.onHandover((m) => this.onHandover(m));
     // Membership calls this after it re-evaluated with the leaver gone, so its IPs are ours
     // (or another node's) already: say so at once.
     o.membership.onHandoff((h) => o.membership.ackHandoff(h.from));
@@ -60,7 +69,23 @@ export class PacketThread {
 
   /** True if this thread answers for the IP now (tests). */
   owns(ip: string): boolean {
-    return this.o.announcer !== undefined && this.table.ownerOf(ip) === this.o.node && !this.o.membership.isFenced() && !this.leftAll;
+    const a = this.o.announcer;
+    const v = IP.tryParse(ip);
+    return a !== undefined && v !== undefined && a.answers(v) && !this.o.membership.isFenced() && !this.leftAll;
+  }
+
+  /**
+   * The announcer's check before every answer and gratuitous frame. A fence silences at once
+   * (the membership's live check); its end counts only from the change that lifts it, when this
+   * thread has muted and claimed what it holds: between the two, peers may still answer for it.
+   */
+  silenced(): boolean {
+    return this.wasFenced || this.leftAll || this.o.membership.isFenced();
+  }
+
+  /** IPs claimed and not yet released by every peer, and IPs held for a successor (metrics, tests). */
+  handoverCounts(): { claiming: number; holding: number } {
+    return { claiming: this.handover.claiming, holding: this.handover.holding };
   }
 
   start(): void {
@@ -68,6 +93,7 @@ export class PacketThread {
     this.o.membership.start();
     this.report();
     this.probeLag(this.o.clock.now());
+    this.handoverTick();
   }
 
   handle(m: ToWorker): void {
@@ -84,7 +110,7 @@ export class PacketThread {
         const removes = keep ? this.table.keys().filter((k) => !keep.has(k)) : m.removes;
         const d = this.table.apply(m.upserts, removes);
         if (d.invalid.length) this.o.log.warn('l2-slot-invalid', { slots: d.invalid.slice(0, 20), count: d.invalid.length });
-        this.announce(d.added, d.removed);
+        this.announce(d.added, d.removed, 'ranking', d.gone);
         return;
       }
       case 'leave':
@@ -102,9 +128,20 @@ export class PacketThread {
 
   private onMembership(c: MembershipChange): void {
     const d = this.table.setLiveness(c.live, c.fenced);
-    this.announce(d.added, d.removed);
-    // The announcer kept its IPs through the fence, silenced (owner-table.ts): tell the segment again.
-    if (this.wasFenced && !c.fenced && !this.leaving) this.o.announcer?.reannounce();
+    // Gains here come from deaths (a peer joining can only take IPs away): no claim, except from
+    // a peer that leaves gracefully, which answers until it is told (its IPs are claimed from it).
+    this.announce(d.added, d.removed, this.o.membership.handoverLeavers().size ? 'leave' : 'death', []);
+    if (!this.wasFenced && c.fenced) this.act({ answer: [], release: this.handover.dropHolds(), claim: [], released: [] });
+    if (this.wasFenced && !c.fenced && !this.leaving && this.o.announcer) {
+      // The announcer kept its IPs through the fence, silenced (owner-table.ts). Peers may have
+      // answered some meanwhile: claim them all again, and tell the segment once each is ours.
+      const peers = this.o.membership.handoverPeers();
+      const r = this.handover.reclaim(this.table.owned(), peers, this.o.clock.now());
+      if (r.claim.length) this.o.announcer.mute(r.claim);
+      this.wasFenced = false;
+      this.act(r);
+      this.o.announcer.reannounce();
+    } else if (this.o.announcer && this.handover.claiming) this.act(this.handover.peersChanged(this.o.membership.handoverPeers()));
     this.wasFenced = c.fenced;
     const fence = c.view.fence;
     const report: MembershipReport = {
@@ -117,14 +154,85 @@ export class PacketThread {
     this.o.post({ type: 'membership', report });
   }
 
-  /** Brings the announcer to the table (frozen while leaving: the handoff keeps what we have). */
-  private announce(added: readonly OwnedIP[], removed: readonly IP[]): void {
+  /**
+   * Brings the announcer to the table through the handover (frozen while leaving: the leave
+   * handshake keeps what we have). `gone`: removed IPs that left the table altogether.
+   */
+  private announce(added: readonly OwnedIP[], removed: readonly IP[], cause: 'ranking' | 'death' | 'leave', gone: readonly IP[]): void {
     const a = this.o.announcer;
     if (!a || this.leaving || (added.length === 0 && removed.length === 0)) return;
+    const now = this.o.clock.now();
+    const goneKeys = new Set(gone.map((ip) => ip.key));
+    this.act(this.handover.forget(removed.filter((ip) => goneKeys.has(ip.key))));
+    this.act(this.handover.lose(removed.filter((ip) => !goneKeys.has(ip.key)), (ip) => this.successor(ip), now));
     const fb = this.o.fallbackInterfaces;
-    a.applyOwned(fb.length ? added.map((x) => (x.interfaces.length ? x : { ip: x.ip, interfaces: fb })) : added, removed);
-    this.held.record(added, removed);
-    this.reportInterfaces();
+    const withIfaces = fb.length ? added.map((x) => (x.interfaces.length ? x : { ip: x.ip, interfaces: fb })) : added;
+    // While fenced nothing is answered: the IPs go in silenced and are claimed when the fence lifts.
+    const claimNeeded = cause !== 'death' && !this.o.membership.isFenced();
+    const peers = claimNeeded ? this.o.membership.handoverPeers() : new Set<string>();
+    if (claimNeeded && cause === 'leave') for (const n of this.o.membership.handoverLeavers()) peers.add(n);
+    this.act(this.handover.gain(withIfaces, peers, (ip) => a.answers(ip), now));
+  }
+
+  /** The new owner of an IP we lost, when we should keep answering until it claims. */
+  private successor(ip: IP): string | undefined {
+    const s = this.table.ownerOfIp(ip);
+    const m = this.o.membership;
+    return s !== undefined && s !== this.o.node && m.speaksHandover(s) && m.hears(s) ? s : undefined;
+  }
+
+  /** Carries out the handover's actions: stop answering, start answering, then tell peers. */
+  private act(x: HandoverActions): void {
+    const a = this.o.announcer;
+    if (a) {
+      if (x.release.length) {
+        a.applyOwned([], x.release);
+        this.held.record([], x.release);
+      }
+      if (x.answer.length) {
+        a.applyOwned(x.answer, []);
+        a.unmute(x.answer.map((o) => o.ip));
+        this.held.record(x.answer, []);
+      }
+      if (x.release.length || x.answer.length) this.reportInterfaces();
+    }
+    if (x.claim.length) this.o.membership.sendClaim(x.claim.map((ip) => ip.toBytes()));
+    for (const r of x.released) this.o.membership.sendReleased(r.to, r.incarnation, r.ips.map((ip) => ip.toBytes()));
+  }
+
+  private onHandover(m: HandoverMessage): void {
+    if (this.stopped) return;
+    const ips: IP[] = [];
+    for (const b of m.ips) ips.push(IP.fromBytes(b));
+    const now = this.o.clock.now();
+    if (this.leaving) {
+      // A peer takes over what we hand it: stop answering those, then say so (it waits for us).
+      if (m.type !== 'claim') return;
+      if (!this.leftAll && this.o.announcer) {
+        this.o.announcer.applyOwned([], ips);
+        this.held.record([], ips);
+      }
+      this.o.membership.sendReleased(m.from, m.incarnation, m.ips);
+      return;
+    }
+    if (m.type === 'released') {
+      this.act(this.handover.onReleased(m.from, ips));
+      return;
+    }
+    // Without L2 we answer for nothing: every claim is released at once.
+    const ours = (ip: IP): boolean => this.o.announcer !== undefined && this.table.ownerOfIp(ip) === this.o.node;
+    this.act(this.handover.onClaim(m.from, m.incarnation, ips, ours, now));
+  }
+
+  private handoverTick(): void {
+    if (this.stopped) return;
+    const cfg = this.handover.config;
+    if (!this.leaving && this.o.announcer) {
+      const t = this.handover.tick(this.o.clock.now(), (n) => this.o.membership.hears(n));
+      for (const s of t.slow) this.o.log.warn('l2-claim-waiting', { ...s });
+      this.act(t);
+    }
+    this.handoverTimer = this.o.clock.setTimeout(() => this.handoverTick(), cfg.resendMs);
   }
 
   private leave(deadlineMs: number): void {
@@ -132,6 +240,7 @@ export class PacketThread {
     this.leaving = true;
     void this.o.membership.leave(deadlineMs).then((r) => {
       this.o.announcer?.setOwned([]);
+      this.handover.clear();
       this.held.clear();
       this.leftAll = true;
       this.o.post({ type: 'left', outcome: r.outcome, acked: r.acked, missing: r.missing });
@@ -143,6 +252,7 @@ export class PacketThread {
     this.stopped = true;
     if (this.reportTimer) this.o.clock.clearTimeout(this.reportTimer);
     if (this.lagTimer) this.o.clock.clearTimeout(this.lagTimer);
+    if (this.handoverTimer) this.o.clock.clearTimeout(this.handoverTimer);
     this.o.announcer?.stop();
     this.o.membership.stop();
     this.o.bfd?.close();
@@ -174,6 +284,9 @@ export class PacketThread {
         rankedIPs: this.table.size,
         heapUsedBytes: heap?.used ?? 0,
         heapLimitBytes: heap?.limit ?? 0,
+        settled: !this.leaving && this.o.membership.settled(),
+        claiming: this.handover.claiming,
+        holding: this.handover.holding,
       },
       l2: this.o.tally.take(),
       held: this.held.take(),

@@ -73,6 +73,11 @@ export interface WorkerCounters {
   /** The packet thread's own V8 heap: used, and its limit (resourceLimits), in bytes. */
   readonly heapUsedBytes: number;
   readonly heapLimitBytes: number;
+  /** Unfenced and past the start-up waits (Membership.settled): the speaker's readiness. */
+  readonly settled: boolean;
+  /** L2 IPs claimed and waiting for peers' release, and IPs answered only until their successor claims them. */
+  readonly claiming: number;
+  readonly holding: number;
 }
 
 export type FromWorker =

@@ -39,6 +39,9 @@ async function main(port: MessagePort): Promise<void> {
     ...(init.liveness ? { config: init.liveness } : {}),
   });
   const tally = new L2Tally();
+  // Silenced by the thread, not the membership alone: a fence takes effect at once, but its end
+  // only once the thread has claimed what it holds (packet-thread.ts).
+  const ref: { thread?: PacketThread } = {};
   const announcer = init.l2
     ? new L2Announcer({
         counters: tally,
@@ -46,11 +49,12 @@ async function main(port: MessagePort): Promise<void> {
         logger: log.child({ part: 'l2' }),
         listLinks,
         openConn: (name, onFrame) => new PacketSocket(name, { onFrame, onError: (err) => log.error('l2-read-failed', { iface: name, err }) }),
-        silenced: () => membership.isFenced(),
+        silenced: () => ref.thread?.silenced() ?? true,
       })
     : undefined;
   const bfd = new BfdHost({ clock, log: log.child({ part: 'bfd' }), post });
   const thread = new PacketThread({ node: init.node, membership, announcer, tally, fallbackInterfaces: init.fallbackInterfaces, clock, log, post, bfd, heap: threadHeap, ...(init.reportMs ? { reportMs: init.reportMs } : {}) });
+  ref.thread = thread;
   port.on('message', (m: ToWorker) => {
     try {
       thread.handle(m);

@@ -92,6 +92,8 @@ export class L2Announcer {
   private readonly rescanMs: number;
   private readonly sendsPerSlice: number;
   private owned = new Map<string, OwnedIP>();
+  /** Owned IPs not answered (no replies, no gratuitous frames) until unmuted: claims in flight (handover.ts). */
+  private readonly muted = new Set<string>();
   /** How many owned IPs name each interface, and how many name none (every interface). */
   private readonly named = new Map<string, number>();
   private anyInterface = 0;
@@ -171,7 +173,12 @@ export class L2Announcer {
     for (const o of added) {
       const cur = this.owned.get(o.ip.key);
       if (sameOwned(cur, o)) continue;
-      if (cur) this.drop(o.ip.key);
+      if (cur) {
+        // New interfaces for a held IP: it stays muted if it was.
+        const wasMuted = this.muted.has(o.ip.key);
+        this.drop(o.ip.key);
+        if (wasMuted) this.muted.add(o.ip.key);
+      }
       this.owned.set(o.ip.key, o);
       this.count(o, +1);
       for (const name of this.ifaces.keys()) if (on(o, name)) this.joinFor(o.ip, name, +1);
@@ -186,6 +193,35 @@ export class L2Announcer {
     }
   }
 
+  /** Holds these IPs without answering for them (before applyOwned adds them, or while held). */
+  mute(ips: readonly IP[]): void {
+    for (const ip of ips) {
+      this.muted.add(ip.key);
+      for (const name of this.ifaces.keys()) this.cancelBurst(burstKey(ip.key, name));
+    }
+  }
+
+  /** Answers these IPs again, if held, with a gratuitous burst (the takeover's). */
+  unmute(ips: readonly IP[]): void {
+    if (this.stopped) return;
+    for (const ip of ips) {
+      if (!this.muted.delete(ip.key)) continue;
+      const o = this.owned.get(ip.key);
+      if (o) for (const name of this.ifaces.keys()) if (on(o, name)) this.startBurst(o.ip, name);
+    }
+    this.drain();
+  }
+
+  /** Owned IPs that are muted. */
+  get mutedCount(): number {
+    return this.muted.size;
+  }
+
+  /** True if the IP is held and not muted (answered whenever the announcer is not silenced). */
+  answers(ip: IP): boolean {
+    return this.owned.has(ip.key) && !this.muted.has(ip.key);
+  }
+
   /**
    * Sends the gratuitous bursts again for every IP held, paced like a takeover: after a fence
    * lifts (the announcer kept its IPs, silenced), since peers may have answered for some meanwhile.
@@ -198,6 +234,7 @@ export class L2Announcer {
 
   /** Forgets an owned IP: no more answers, bursts or multicast groups for it. */
   private drop(key: string): boolean {
+    this.muted.delete(key);
     const o = this.owned.get(key);
     if (!o) return false;
     this.owned.delete(key);
@@ -384,7 +421,7 @@ export class L2Announcer {
 
   private ownsOn(ifname: string, ipKey: string): boolean {
     const o = this.owned.get(ipKey);
-    return o !== undefined && this.ifaces.has(ifname) && on(o, ifname);
+    return o !== undefined && this.ifaces.has(ifname) && on(o, ifname) && !this.muted.has(ipKey);
   }
 
   /** Stops answering and closes every connection. */

@@ -53,6 +53,8 @@ interface Entry {
 
 export class OwnerTable {
   private readonly entries = new Map<string, Entry>();
+  /** IP.key -> the text key of entries (claims name IPs by their bytes). */
+  private readonly textOf = new Map<string, string>();
   private live: ReadonlySet<string> = new Set();
   private fenced = true;
   /** Groups already checked (a message's slots share a few). */
@@ -86,6 +88,12 @@ export class OwnerTable {
     return e ? pickOwner(e.ip, e.slot.top, e.slot.group, this.ok) : undefined;
   }
 
+  /** ownerOf by IP value (undefined also when the IP is not ranked here). */
+  ownerOfIp(ip: IP): string | undefined {
+    const t = this.textOf.get(ip.key);
+    return t === undefined ? undefined : this.ownerOf(t);
+  }
+
   private owns(ip: IP, slot: L2Slot): boolean {
     return pickOwner(ip, slot.top, slot.group, this.holds) === this.self;
   }
@@ -112,15 +120,20 @@ export class OwnerTable {
    * New or changed rankings, and IPs gone. A slot with bad IP text, a bad group or a bad `top`
    * is reported in `invalid` and changes nothing (the IP's previous slot, if any, stays).
    */
-  apply(upserts: readonly L2Slot[], removes: readonly string[]): OwnedDelta & { invalid: InvalidSlot[] } {
+  apply(upserts: readonly L2Slot[], removes: readonly string[]): OwnedDelta & { invalid: InvalidSlot[]; gone: IP[] } {
     const added: OwnedIP[] = [];
     const removed: IP[] = [];
     const invalid: InvalidSlot[] = [];
+    const gone: IP[] = [];
     for (const key of removes) {
       const e = this.entries.get(key);
       if (!e) continue;
       this.entries.delete(key);
-      if (e.owned) removed.push(e.ip);
+      this.textOf.delete(e.ip.key);
+      if (e.owned) {
+        removed.push(e.ip);
+        gone.push(e.ip);
+      }
     }
     for (const slot of upserts) {
       const prev = this.entries.get(slot.ip);
@@ -136,10 +149,11 @@ export class OwnerTable {
       }
       const owned = this.owns(ip, slot);
       this.entries.set(slot.ip, { ip, slot, owned });
+      this.textOf.set(ip.key, slot.ip);
       if (owned && (!prev?.owned || !sameList(prev.slot.interfaces, slot.interfaces))) added.push({ ip, interfaces: slot.interfaces });
       else if (!owned && prev?.owned) removed.push(ip);
     }
-    return { added, removed, invalid };
+    return { added, removed, invalid, gone };
   }
 
   /** A new live set or fence: re-picks every IP's owner (O(IPs), no allocation when nothing moves). */

@@ -5,9 +5,11 @@
 // Layout, version 2 (all integers big-endian):
 //   0   2  magic 0x48 0x42 ("HB")
 //   2   1  version (2; version 1 carried the heard list as names and is refused)
-//   3   1  type: 1 heartbeat, 2 leaving, 3 announced
+//   3   1  type: 1 heartbeat, 2 leaving, 3 announced, 4 claim, 5 released (a speaker without
+//          the handover refuses 4 and 5 as an unknown type, and is never sent one it must answer)
 //   4   1  flags: bit 0 "fenced" (the sender answers for no IP and will not within the rejoin
-//          delay); other bits are reserved, sent as 0 and ignored
+//          delay); bit 1 "handover" (the sender claims IPs before it answers for them, and
+//          answers claims: layer2/handover.ts); other bits are reserved, sent as 0 and ignored
 //   5   8  incarnation (u64): chosen at start, so a restarted speaker is a new incarnation
 //  13   4  sequence (u32), +1 per message within an incarnation (every message goes to every
 //          member, so a receiver that sees a gap knows it missed one)
@@ -21,7 +23,10 @@
 //   .      hashes: 2 bytes count H, then H 8-byte name hashes, strictly ascending
 //   .   1  count E of heard speakers outside the sender's member set, then E times 1 byte length
 //          + node name
-//   .      type announced only: 1 byte length + the leaver's node name, 8 bytes its incarnation
+//   .      types announced and released: 1 byte length + the addressee's node name, 8 bytes
+//          its incarnation
+//   .      types claim and released: 2 bytes count C, then C times 1 byte family (4 or 6) and
+//          the address (4 or 16 bytes); C >= 1
 //   .  32  HMAC-SHA256(key, every byte before the MAC)
 //
 // At 100 members with 30-character names a heartbeat is ~110 bytes as a bitmap, and ~900 bytes as
@@ -51,11 +56,15 @@ export const MTU_PAYLOAD_BYTES = 1452;
 export const MAX_MESSAGE_BYTES = 8192;
 const MAX_NAME = 253;
 const FLAG_FENCED = 0x01;
+const FLAG_HANDOVER = 0x02;
 const NAME_RE = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
-export type HeartbeatType = 'heartbeat' | 'leaving' | 'announced';
-const typeCodes: Record<HeartbeatType, number> = { heartbeat: 1, leaving: 2, announced: 3 };
+export type HeartbeatType = 'heartbeat' | 'leaving' | 'announced' | 'claim' | 'released';
+const typeCodes: Record<HeartbeatType, number> = { heartbeat: 1, leaving: 2, announced: 3, claim: 4, released: 5 };
+
+/** An IP as the handover messages carry it: 4 or 16 address bytes. */
+export type WireIP = Uint8Array;
 
 interface Common {
   readonly from: string;
@@ -65,6 +74,8 @@ interface Common {
   readonly sentAtMs: number;
   /** The sender is fenced: it answers for no IP (and will not before its rejoin delay). */
   readonly fenced: boolean;
+  /** The sender takes part in the L2 handover (claims before answering, answers claims). */
+  readonly handover?: boolean;
   /** Whom the sender hears now (for quorum and corroboration). */
   readonly heard: HeardField;
 }
@@ -75,7 +86,11 @@ export type HeartbeatMessage =
   /** "I am shutting down, take my IPs; I will keep answering until you announce." */
   | (Common & { readonly type: 'leaving' })
   /** "I now announce the IPs you (to, toIncarnation) handed me." */
-  | (Common & { readonly type: 'announced'; readonly to: string; readonly toIncarnation: bigint });
+  | (Common & { readonly type: 'announced'; readonly to: string; readonly toIncarnation: bigint })
+  /** "These IPs are mine by my view: say when you no longer answer for them." */
+  | (Common & { readonly type: 'claim'; readonly ips: readonly WireIP[] })
+  /** "I (no longer) answer for these IPs that you (to, toIncarnation) claimed." */
+  | (Common & { readonly type: 'released'; readonly to: string; readonly toIncarnation: bigint; readonly ips: readonly WireIP[] });
 
 export type HeartbeatDecodeError =
   | { readonly type: 'truncated'; readonly need: number; readonly have: number }
@@ -87,6 +102,7 @@ export type HeartbeatDecodeError =
   | { readonly type: 'bad-name'; readonly what: string }
   | { readonly type: 'bad-time'; readonly value: string }
   | { readonly type: 'bad-heard'; readonly what: string }
+  | { readonly type: 'bad-ips'; readonly what: string }
   | { readonly type: 'trailing-bytes'; readonly count: number };
 
 export type DecodeResult =
@@ -173,6 +189,21 @@ function writeHeard(w: Writer, h: HeardField): void {
   for (const n of h.extra) w.name(n, 'heard extra');
 }
 
+function writeIps(w: Writer, ips: readonly WireIP[]): void {
+  if (ips.length === 0 || ips.length > 0xffff) throw new HeartbeatEncodeError(`ips: ${ips.length} addresses (1..65535)`);
+  w.u16(ips.length);
+  for (const ip of ips) {
+    if (ip.length !== 4 && ip.length !== 16) throw new HeartbeatEncodeError(`ips: an address of ${ip.length} bytes`);
+    w.u8(ip.length === 4 ? 4 : 6);
+    w.bytes(ip);
+  }
+}
+
+/** Wire bytes of a claim's or release's address list of v4 IPv4 and v6 IPv6 addresses. */
+export function ipListBytes(v4: number, v6: number): number {
+  return 2 + 5 * v4 + 17 * v6;
+}
+
 /** Encodes and signs with keys[0]. Throws HeartbeatEncodeError on bad input or oversize. */
 export function encodeHeartbeat(msg: HeartbeatMessage, keys: readonly Buffer[]): Buffer {
   const key = keys[0];
@@ -185,17 +216,18 @@ export function encodeHeartbeat(msg: HeartbeatMessage, keys: readonly Buffer[]):
   w.u16(MAGIC);
   w.u8(HEARTBEAT_VERSION);
   w.u8(typeCodes[msg.type]);
-  w.u8(msg.fenced ? FLAG_FENCED : 0);
+  w.u8((msg.fenced ? FLAG_FENCED : 0) | (msg.handover ? FLAG_HANDOVER : 0));
   w.u64(msg.incarnation);
   w.u32(msg.seq);
   w.u64(BigInt(sentUs));
   w.name(msg.from, 'from');
   writeHeard(w, msg.heard);
-  if (msg.type === 'announced') {
+  if (msg.type === 'announced' || msg.type === 'released') {
     w.name(msg.to, 'to');
     if (msg.toIncarnation < 0n || msg.toIncarnation > U64_MAX) throw new HeartbeatEncodeError('toIncarnation out of range');
     w.u64(msg.toIncarnation);
   }
+  if (msg.type === 'claim' || msg.type === 'released') writeIps(w, msg.ips);
   const body = w.done();
   if (body.length + MAC_BYTES > MAX_MESSAGE_BYTES) {
     throw new HeartbeatEncodeError(`message of ${body.length + MAC_BYTES} bytes exceeds ${MAX_MESSAGE_BYTES}`);
@@ -302,6 +334,19 @@ function readHeard(r: Reader): HeardField {
   return { ...field, digest, extra };
 }
 
+function readIps(r: Reader): WireIP[] {
+  const count = r.u16();
+  if (count === 0) throw new Invalid({ type: 'bad-ips', what: 'empty address list' });
+  if (count * 5 > r.remaining) throw new Short(r.offset + count * 5);
+  const ips: WireIP[] = [];
+  for (let i = 0; i < count; i++) {
+    const fam = r.u8();
+    if (fam !== 4 && fam !== 6) throw new Invalid({ type: 'bad-ips', what: `address ${i}: family ${fam}` });
+    ips.push(r.copy(fam === 4 ? 4 : 16));
+  }
+  return ips;
+}
+
 function parseBody(b: Buffer): HeartbeatMessage {
   const r = new Reader(b);
   const magic = r.u16();
@@ -311,19 +356,26 @@ function parseBody(b: Buffer): HeartbeatMessage {
   const code = r.u8();
   const type = (Object.keys(typeCodes) as HeartbeatType[]).find((t) => typeCodes[t] === code);
   if (!type) throw new Invalid({ type: 'bad-type', value: code });
-  const fenced = (r.u8() & FLAG_FENCED) !== 0;
+  const flags = r.u8();
+  const fenced = (flags & FLAG_FENCED) !== 0;
+  const handover = (flags & FLAG_HANDOVER) !== 0;
   const incarnation = r.u64();
   const seq = r.u32();
   const sent = r.u64();
   if (sent > BigInt(Number.MAX_SAFE_INTEGER)) throw new Invalid({ type: 'bad-time', value: sent.toString() });
   const from = r.name('from');
   const heard = readHeard(r);
-  const common = { from, incarnation, seq, sentAtMs: Number(sent) / 1000, fenced, heard };
+  const common = { from, incarnation, seq, sentAtMs: Number(sent) / 1000, fenced, handover, heard };
   let msg: HeartbeatMessage;
   if (type === 'announced') {
     const to = r.name('to');
     msg = { type, ...common, to, toIncarnation: r.u64() };
-  } else msg = { type, ...common };
+  } else if (type === 'released') {
+    const to = r.name('to');
+    const toIncarnation = r.u64();
+    msg = { type, ...common, to, toIncarnation, ips: readIps(r) };
+  } else if (type === 'claim') msg = { type, ...common, ips: readIps(r) };
+  else msg = { type, ...common };
   if (r.remaining !== 0) throw new Invalid({ type: 'trailing-bytes', count: r.remaining });
   return msg;
 }
@@ -349,6 +401,8 @@ export function describeDecodeError(e: HeartbeatDecodeError): string {
       return `send time ${e.value} out of range`;
     case 'bad-heard':
       return `bad heard list: ${e.what}`;
+    case 'bad-ips':
+      return `bad address list: ${e.what}`;
     case 'trailing-bytes':
       return `${e.count} trailing bytes`;
   }

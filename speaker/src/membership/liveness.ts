@@ -254,6 +254,35 @@ export class Liveness {
     return true;
   }
 
+  /** The peer's latest list naming us is stamped within silentAfter: it hears us. */
+  linkedTo(name: string, now: number): boolean {
+    const p = this.peers.get(name);
+    return p !== undefined && name !== this.self && this.linked(p, now);
+  }
+
+  /**
+   * Unfenced, and past the lease-mode rejoin wait since our last stale-renewal period (a fresh
+   * start counts): the site may drop to one or two members now (a rolling restart stops the
+   * next node) without fencing us. Readiness waits for this.
+   */
+  settled(now: number): boolean {
+    if (this.isFenced(now)) return false;
+    return this.leaseFencedAt === undefined || now - this.leaseFencedAt >= this.config.rejoinAfterLeaseFenceMs;
+  }
+
+  /** Members that said `leaving` and are still heard (they answer until handed over). */
+  leavers(now: number): string[] {
+    const out: string[] = [];
+    for (const p of this.peers.values()) if (p.name !== this.self && p.left && this.heardLoosely(p, now)) out.push(p.name);
+    return out;
+  }
+
+  /** We heard the peer within silentAfter of listening time (our lists name it). */
+  hears(name: string, now: number): boolean {
+    const p = this.peers.get(name);
+    return p !== undefined && name !== this.self && this.heardLoosely(p, now);
+  }
+
   /** Members (and strangers) we heard within silentAfter of listening time, sorted. */
   heardList(now: number): string[] {
     const names: string[] = [];

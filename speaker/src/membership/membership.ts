@@ -16,7 +16,7 @@
 // tick (every 20 ms).
 import type { Clock, TimerHandle } from '@herald/shared/clock';
 import type { Logger } from '@herald/shared/log';
-import { decodeHeartbeat, describeDecodeError, encodeHeartbeat, type HeartbeatMessage } from './heartbeat-codec.js';
+import { decodeHeartbeat, describeDecodeError, encodeHeartbeat, ipListBytes, type HeartbeatMessage, type WireIP } from './heartbeat-codec.js';
 import { Liveness, statusText, type LivenessConfig, type LivenessK8sConfig, type LivenessView, type MemberFacts } from './liveness.js';
 import { LoopWatch, type Stall } from './loop-watch.js';
 import { newIncarnation, ReplayGuard } from './replay-guard.js';
@@ -62,6 +62,17 @@ export interface Handoff {
   readonly incarnation: bigint;
 }
 
+/** A claim or a release of L2 IPs from a peer (layer2/handover.ts). */
+export interface HandoverMessage {
+  readonly type: 'claim' | 'released';
+  readonly from: string;
+  readonly incarnation: bigint;
+  readonly ips: readonly WireIP[];
+}
+
+/** Room for the address list in one datagram (a 1452-byte payload less the header and a heard bitmap). */
+const IP_LIST_BUDGET = 1000;
+
 export interface LeaveResult {
   readonly outcome: 'all-acked' | 'deadline';
   readonly acked: readonly string[];
@@ -98,6 +109,9 @@ export class Membership {
   private last: { live: string; fenced: boolean; statuses: Map<string, string>; view: LivenessView } | undefined;
   private readonly changeListeners: ((c: MembershipChange) => void)[] = [];
   private readonly handoffListeners: ((h: Handoff) => void)[] = [];
+  private readonly handoverListeners: ((m: HandoverMessage) => void)[] = [];
+  /** Peers whose latest message carried the handover flag, by name -> incarnation. */
+  private readonly handoverCapable = new Map<string, bigint>();
   /** Leavers we acked, by name -> incarnation (re-acked if they keep saying `leaving`). */
   private readonly acked = new Map<string, bigint>();
   private leaving: { waitFor: Set<string>; got: Set<string>; done: (r: LeaveResult) => void; timer: TimerHandle } | undefined;
@@ -119,6 +133,55 @@ export class Membership {
   /** A peer is leaving: announce what you took over, then call ackHandoff(h.from). */
   onHandoff(cb: (h: Handoff) => void): void {
     this.handoffListeners.push(cb);
+  }
+
+  /** A claim or release addressed to us (handover). */
+  onHandover(cb: (m: HandoverMessage) => void): void {
+    this.handoverListeners.push(cb);
+  }
+
+  /**
+   * Whom a claim waits for: live peers that speak the handover and are linked to us (their
+   * latest lists name us, so they hear our claims).
+   */
+  handoverPeers(): Set<string> {
+    const now = this.tick();
+    const v = this.draining && this.last ? this.last.view : this.liveness.view(now);
+    const out = new Set<string>();
+    for (const n of v.live) {
+      if (n === this.o.node || !this.handoverCapable.has(n)) continue;
+      if (this.liveness.linkedTo(n, now)) out.add(n);
+    }
+    return out;
+  }
+
+  /** We hear the peer (our lists name it): a hold for it as successor is valid only while this holds. */
+  hears(name: string): boolean {
+    return this.liveness.hears(name, this.tick());
+  }
+
+  /**
+   * Peers leaving gracefully that speak the handover and that we still hear: a gain from one of
+   * them is claimed from it (it answers until then), so that the two never answer together.
+   */
+  handoverLeavers(): Set<string> {
+    const now = this.tick();
+    return new Set(this.liveness.leavers(now).filter((n) => this.handoverCapable.has(n)));
+  }
+
+  /** True if the peer speaks the handover. */
+  speaksHandover(name: string): boolean {
+    return this.handoverCapable.has(name);
+  }
+
+  /** Sends a claim for these IPs (split over as many datagrams as it takes). */
+  sendClaim(ips: readonly WireIP[]): void {
+    for (const chunk of chunkIps(ips)) this.send('claim', undefined, chunk);
+  }
+
+  /** Tells `to` that we released these IPs it claimed. */
+  sendReleased(to: string, toIncarnation: bigint, ips: readonly WireIP[]): void {
+    for (const chunk of chunkIps(ips)) this.send('released', { to, toIncarnation }, chunk);
   }
 
   start(): void {
@@ -154,6 +217,11 @@ export class Membership {
     const now = this.tick();
     if (this.draining && this.last) return this.last.view;
     return this.liveness.view(now);
+  }
+
+  /** Unfenced and past every start-up wait (liveness.ts settled): what readiness reports. */
+  settled(): boolean {
+    return this.liveness.settled(this.tick());
   }
 
   /** Call right before answering for an IP (cheap: no I/O). */
@@ -248,15 +316,19 @@ export class Membership {
     this.beatTimer = this.o.clock.setTimeout(() => this.beat(), this.liveness.config.heartbeatIntervalMs);
   }
 
-  private send(type: 'heartbeat' | 'leaving' | 'announced', target?: { to: string; toIncarnation: bigint }): void {
-    if (type === 'announced' && !target) return;
+  private send(type: HeartbeatMessage['type'], target?: { to: string; toIncarnation: bigint }, ips?: readonly WireIP[]): void {
+    if ((type === 'announced' || type === 'released') && !target) return;
+    if ((type === 'claim' || type === 'released') && !ips?.length) return;
     const now = this.o.clock.now();
-    const { fenced, heard, hashes } = this.liveness.nextHeartbeat(now, type === 'announced' ? 'ack' : 'list');
-    const common = { from: this.o.node, incarnation: this.incarnation, seq: this.seq++ >>> 0, sentAtMs: Math.max(0, now), fenced };
+    const listless = type === 'announced' || type === 'claim' || type === 'released';
+    const { fenced, heard, hashes } = this.liveness.nextHeartbeat(now, listless ? 'ack' : 'list');
+    const common = { from: this.o.node, incarnation: this.incarnation, seq: this.seq++ >>> 0, sentAtMs: Math.max(0, now), fenced, handover: true };
     const encode = (h: HeartbeatMessage['heard']): Buffer | undefined => {
       let msg: HeartbeatMessage;
-      if (type !== 'announced') msg = { type, ...common, heard: h };
-      else if (target) msg = { type, ...common, heard: h, ...target };
+      if (type === 'heartbeat' || type === 'leaving') msg = { type, ...common, heard: h };
+      else if (type === 'claim' && ips) msg = { type, ...common, heard: h, ips };
+      else if (type === 'announced' && target) msg = { type, ...common, heard: h, ...target };
+      else if (type === 'released' && target && ips) msg = { type, ...common, heard: h, ...target, ips };
       else return undefined;
       try {
         return encodeHeartbeat(msg, this.o.keys);
@@ -301,13 +373,22 @@ export class Membership {
       const r = this.guard.accept(m.from, m.incarnation, m.seq, now);
       if (!r.ok) return this.reject(r.error.type);
       this.counters.accepted++;
-      this.liveness.observe({ from: m.from, type: m.type, incarnation: m.incarnation, fenced: m.fenced, heard: m.heard, seq: m.seq, sentAtMs: m.sentAtMs }, now);
+      // Claims and releases go out of the heartbeat rhythm, like acks: their lists are not read.
+      const kind = m.type === 'claim' || m.type === 'released' ? 'announced' : m.type;
+      this.liveness.observe({ from: m.from, type: kind, incarnation: m.incarnation, fenced: m.fenced, heard: m.heard, seq: m.seq, sentAtMs: m.sentAtMs }, now);
+      if (m.handover) this.handoverCapable.set(m.from, m.incarnation);
+      else this.handoverCapable.delete(m.from);
       if (m.type === 'leaving') this.onLeaving(m.from, m.incarnation);
       if (m.type === 'announced' && m.to === this.o.node && m.toIncarnation === this.incarnation && this.leaving) {
         this.leaving.got.add(m.from);
         if ([...this.leaving.waitFor].every((n) => this.leaving?.got.has(n))) this.finishLeave('all-acked');
       }
       if (this.liveness.dirty) this.evaluate();
+      const forUs = m.type === 'claim' || (m.type === 'released' && m.to === this.o.node && m.toIncarnation === this.incarnation);
+      if (forUs && this.addresses.has(m.from)) {
+        const h: HandoverMessage = { type: m.type, from: m.from, incarnation: m.incarnation, ips: m.ips };
+        for (const l of this.handoverListeners) l(h);
+      }
     } catch (err) {
       this.o.log.error('heartbeat-receive-failed', { err });
     }
@@ -367,4 +448,23 @@ export class Membership {
       }
     }
   }
+}
+
+/** Address lists cut to fit one datagram each. */
+function chunkIps(ips: readonly WireIP[]): WireIP[][] {
+  const out: WireIP[][] = [];
+  let cur: WireIP[] = [];
+  let bytes = ipListBytes(0, 0);
+  for (const ip of ips) {
+    const b = ipListBytes(ip.length === 4 ? 1 : 0, ip.length === 4 ? 0 : 1) - ipListBytes(0, 0);
+    if (cur.length > 0 && (bytes + b > IP_LIST_BUDGET || cur.length === 0xffff)) {
+      out.push(cur);
+      cur = [];
+      bytes = ipListBytes(0, 0);
+    }
+    cur.push(ip);
+    bytes += b;
+  }
+  if (cur.length) out.push(cur);
+  return out;
 }

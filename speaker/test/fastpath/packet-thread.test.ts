@@ -21,7 +21,9 @@ const key = Buffer.from('k'.repeat(32));
 const log = createLogger({ component: 'test', sink: () => undefined });
 const NAMES = ['node1', 'node2', 'node3'];
 
-function site() {
+type SiteNode = { thread: PacketThread; announcer: L2Announcer; membership: Membership; posted: FromWorker[]; conn: () => FakeConn | undefined };
+
+function site(opts: { handover?: ConstructorParameters<typeof PacketThread>[0]['handover'] } = {}) {
   const clock = new FakeClock(0);
   const handlers = new Map<string, (buf: Buffer, from: { address: string; port: number }) => void>();
   const down = new Set<string>();
@@ -35,11 +37,13 @@ function site() {
   });
   const addrs = new Map(NAMES.map((n, i) => [n, [`192.0.2.${11 + i}`]]));
   const facts = new Map<string, MemberFacts>(NAMES.map((n) => [n, { lease: { renewKey: `${n}-1`, durationMs: 10_000 }, nodeReady: true }]));
-  const nodes = new Map<string, { thread: PacketThread; announcer: L2Announcer; membership: Membership; posted: FromWorker[]; conn: () => FakeConn | undefined }>();
+  const nodes = new Map<string, SiteNode>();
   let r = 0;
-  for (const [i, name] of NAMES.entries()) {
+  const spawn = (name: string): SiteNode => {
+    const i = NAMES.indexOf(name);
     const membership = new Membership({ node: name, keys: [key], transport: transport(addrs.get(name)![0]!), clock, log, wallNow: () => 1_000_000 + r, random16: () => r++ });
     let conn: FakeConn | undefined;
+    const ref: { thread?: PacketThread } = {};
     const announcer = new L2Announcer({
       counters: new L2Tally(),
       clock,
@@ -47,13 +51,17 @@ function site() {
       rescanMs: 0,
       listLinks: () => [{ name: 'eth0', index: 2, flags: IFF_UP | IFF_BROADCAST, enslaved: false }],
       openConn: (ifname, onFrame) => (conn = new FakeConn(ifname, macFor(0x10 + i), onFrame)),
-      silenced: () => membership.isFenced(),
+      silenced: () => ref.thread?.silenced() ?? true,
     });
     const posted: FromWorker[] = [];
-    const thread = new PacketThread({ node: name, membership, announcer, tally: new L2Tally(), fallbackInterfaces: [], clock, log, post: (m) => posted.push(m), reportMs: 1000 });
+    const thread = new PacketThread({ node: name, membership, announcer, tally: new L2Tally(), fallbackInterfaces: [], clock, log, post: (m) => posted.push(m), reportMs: 1000, handover: opts.handover });
+    ref.thread = thread;
     thread.handle({ type: 'members', facts: [...facts], addresses: [...addrs] });
-    nodes.set(name, { thread, announcer, membership, posted, conn: () => conn });
-  }
+    const n = { thread, announcer, membership, posted, conn: () => conn };
+    nodes.set(name, n);
+    return n;
+  };
+  for (const name of NAMES) spawn(name);
   const renew = (): void => {
     for (const [name, n] of nodes) n.thread.handle({ type: 'lease-renewed', sentAt: clock.now(), renewKey: `${name}@${clock.now()}` });
     clock.setTimeout(renew, 2000);
@@ -61,7 +69,41 @@ function site() {
   renew();
   for (const n of nodes.values()) n.thread.start();
   const owners = (ip: string): string[] => NAMES.filter((n) => nodes.get(n)!.announcer.size > 0 && nodes.get(n)!.thread.owns(ip));
-  return { clock, nodes, down, owners, get: (n: string) => nodes.get(n)! };
+  /** SIGKILL: the process is gone, nothing more goes out or comes in. */
+  const kill = (name: string): void => {
+    down.add(addrs.get(name)![0]!);
+    nodes.get(name)!.thread.handle({ type: 'stop' });
+  };
+  /** A new process (new incarnation) on the node, given its lease and the rankings after `rankingsAfterMs`. */
+  const start = (name: string, upserts: L2Slot[], rankingsAfterMs = 0): SiteNode => {
+    down.delete(addrs.get(name)![0]!);
+    const n = spawn(name);
+    n.thread.handle({ type: 'lease-renewed', sentAt: clock.now(), renewKey: `${name}@${clock.now()}` });
+    n.thread.start();
+    if (rankingsAfterMs === 0) n.thread.handle({ type: 'l2', upserts, removes: [] });
+    else clock.setTimeout(() => n.thread.handle({ type: 'l2', upserts, removes: [] }), rankingsAfterMs);
+    return n;
+  };
+  /**
+   * Steps the clock 1 ms at a time for `ms`, watching who answers `ip`: the longest run with no
+   * answer (ms) and how many steps had two or more.
+   */
+  const watch = (ip: string, ms: number): { maxSilentMs: number; doubleMs: number; last: string[] } => {
+    let silent = 0;
+    let maxSilentMs = 0;
+    let doubleMs = 0;
+    let last: string[] = [];
+    for (let t = 0; t < ms; t++) {
+      s_advance(1);
+      last = owners(ip);
+      if (last.length === 0) maxSilentMs = Math.max(maxSilentMs, ++silent);
+      else silent = 0;
+      if (last.length > 1) doubleMs++;
+    }
+    return { maxSilentMs, doubleMs, last };
+  };
+  const s_advance = (ms: number): void => clock.advance(ms);
+  return { clock, nodes, down, owners, kill, start, watch, get: (n: string) => nodes.get(n)! };
 }
 
 /** What herald_speaker_announced{mode="l2"} says for a node, replayed from what its thread posted (as FastPathMetrics does). */
@@ -113,13 +155,114 @@ describe('fastpath/PacketThread (real Membership and announcer, in-memory segmen
     assert.deepEqual(s.owners('192.0.2.211'), ['node1']);
   });
 
-  it('a new ranking from the main thread moves one IP; a removed IP is answered by nobody', () => {
+  it('a new ranking from the main thread moves one IP, make before break; a removed IP is answered by nobody', () => {
     const s = site();
     for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: slots, removes: [] });
     s.clock.advance(3000);
     for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: [rankedSlot('192.0.2.200', ['node3', 'node1'])], removes: ['192.0.2.201'] });
-    assert.deepEqual(s.owners('192.0.2.200'), ['node3']);
+    assert.deepEqual(s.owners('192.0.2.200'), ['node1'], 'the old owner answers until the new one has claimed it');
     assert.deepEqual(s.owners('192.0.2.201'), []);
+    const w = s.watch('192.0.2.200', 20);
+    assert.deepEqual(w.last, ['node3']);
+    assert.equal(w.doubleMs, 0, 'never two answering');
+    assert.ok(w.maxSilentMs <= 3, `silent ${w.maxSilentMs} ms (one claim and one release, 1 ms each way)`);
+  });
+
+  describe('handover between live speakers (issue 14 item 3)', () => {
+    const only200 = [rankedSlot('192.0.2.200', ['node1', 'node2', 'node3'])];
+
+    it('a speaker that restarts takes its IP back make-before-break: never silent over 50 ms, never two answering', () => {
+      const s = site();
+      for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: only200, removes: [] });
+      s.clock.advance(3000);
+      assert.deepEqual(s.owners('192.0.2.200'), ['node1']);
+      s.kill('node1');
+      s.clock.advance(3000);
+      assert.deepEqual(s.owners('192.0.2.200'), ['node2'], 'failover');
+      // The new process gets its rankings 1.5 s after it starts (its informers sync first).
+      s.start('node1', only200, 1500);
+      const w = s.watch('192.0.2.200', 4000);
+      assert.deepEqual(w.last, ['node1'], 'back on node1');
+      assert.equal(w.doubleMs, 0, 'never two answering');
+      assert.ok(w.maxSilentMs <= 50, `silent ${w.maxSilentMs} ms on the move back`);
+    });
+
+    it('without the hold (holdMs 0) the same restart leaves the IP silent for the rejoin wait: the regression the hold fixes', () => {
+      const s = site({ handover: { holdMs: 0 } });
+      for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: only200, removes: [] });
+      s.clock.advance(3000);
+      s.kill('node1');
+      s.clock.advance(3000);
+      s.start('node1', only200, 1500);
+      const w = s.watch('192.0.2.200', 4000);
+      assert.deepEqual(w.last, ['node1']);
+      assert.ok(w.maxSilentMs > 500, `silent ${w.maxSilentMs} ms`);
+    });
+
+    it('rankings that reach the speakers at different times (an EndpointSlice under ETP Local): one answers throughout, the move waits for the slow one', () => {
+      const s = site();
+      for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: only200, removes: [] });
+      s.clock.advance(3000);
+      const moved = [rankedSlot('192.0.2.200', ['node3', 'node2'])];
+      s.get('node3').thread.handle({ type: 'l2', upserts: moved, removes: [] });
+      const early = s.watch('192.0.2.200', 300);
+      assert.deepEqual(early.last, ['node1'], 'node1 has not seen the change: node3 waits for its release');
+      assert.equal(early.doubleMs, 0, 'never two answering while the views differ');
+      assert.equal(early.maxSilentMs, 0);
+      assert.equal(s.get('node3').thread.handoverCounts().claiming, 1);
+      s.get('node2').thread.handle({ type: 'l2', upserts: moved, removes: [] });
+      s.get('node1').thread.handle({ type: 'l2', upserts: moved, removes: [] });
+      const late = s.watch('192.0.2.200', 50);
+      assert.deepEqual(late.last, ['node3']);
+      assert.equal(late.doubleMs, 0);
+      assert.ok(late.maxSilentMs <= 3, `silent ${late.maxSilentMs} ms`);
+    });
+
+    it('the loser learns first: it keeps answering until the winner, informed later, claims', () => {
+      const s = site();
+      for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: only200, removes: [] });
+      s.clock.advance(3000);
+      const moved = [rankedSlot('192.0.2.200', ['node3', 'node2'])];
+      s.get('node1').thread.handle({ type: 'l2', upserts: moved, removes: [] });
+      s.get('node2').thread.handle({ type: 'l2', upserts: moved, removes: [] });
+      const early = s.watch('192.0.2.200', 300);
+      assert.deepEqual(early.last, ['node1'], 'held for node3');
+      assert.equal(s.get('node1').thread.handoverCounts().holding, 1);
+      s.get('node3').thread.handle({ type: 'l2', upserts: moved, removes: [] });
+      const late = s.watch('192.0.2.200', 50);
+      assert.deepEqual(late.last, ['node3']);
+      assert.equal(late.doubleMs + early.doubleMs, 0);
+      assert.ok(late.maxSilentMs <= 3, `silent ${late.maxSilentMs} ms`);
+    });
+
+    it('a graceful leave hands each IP over by claim: never two answering, silent at most one round trip', async () => {
+      const s = site();
+      for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: only200, removes: [] });
+      s.clock.advance(6000);
+      s.get('node1').thread.handle({ type: 'leave', deadlineMs: 5000 });
+      const w = s.watch('192.0.2.200', 50);
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      assert.deepEqual(w.last, ['node2']);
+      assert.equal(w.doubleMs, 0, 'the leaver stopped before node2 answered');
+      assert.ok(w.maxSilentMs <= 3, `silent ${w.maxSilentMs} ms`);
+      const left = s.get('node1').posted.find((m) => m.type === 'left');
+      assert.ok(left?.type === 'left' && left.outcome === 'all-acked');
+    });
+
+    it('a successor that dies while we hold for it: the hold ends once we stop hearing it (it would stop waiting for us), and we take the IP back by failover', () => {
+      const s = site();
+      for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: only200, removes: [] });
+      s.clock.advance(3000);
+      const moved = [rankedSlot('192.0.2.200', ['node3', 'node1', 'node2'])];
+      for (const n of ['node1', 'node2']) s.get(n).thread.handle({ type: 'l2', upserts: moved, removes: [] });
+      s.kill('node3');
+      const w = s.watch('192.0.2.200', 3000);
+      assert.deepEqual(w.last, ['node1']);
+      assert.equal(w.doubleMs, 0);
+      // silentAfter (300 ms) of holding, then the rest of the failover (declared dead 600-800 ms after its death).
+      assert.ok(w.maxSilentMs > 0 && w.maxSilentMs < 700, `silent ${w.maxSilentMs} ms`);
+      assert.equal(s.get('node1').thread.handoverCounts().holding, 0, 'the hold ended with the successor');
+    });
   });
 
   it('leave: keeps answering what it has until peers announce, then stops; the others take over', async () => {

@@ -222,4 +222,25 @@ describe('layer2/announcer', () => {
     assert.deepEqual(describeSent(eth0.sent), ['arp-reply 192.0.2.2']);
     a.stop();
   });
+
+  it('muted (a claim in flight): held but not answered, no gratuitous frame; unmute answers and sends the takeover burst', () => {
+    const { a, clock, conns } = setup();
+    a.mute([v4]);
+    a.applyOwned([{ ip: v4, interfaces: [] }], []);
+    const eth0 = conns.get('eth0')!;
+    clock.advance(1000);
+    eth0.deliver(capture('arp-request'));
+    assert.deepEqual(eth0.sent, [], 'nothing while muted');
+    assert.equal(a.size, 1);
+    assert.equal(a.answers(v4), false);
+    a.applyOwned([{ ip: v4, interfaces: ['eth0'] }], []);
+    assert.equal(a.mutedCount, 1, 'new interfaces keep it muted');
+    a.unmute([v4]);
+    assert.deepEqual(describeSent(eth0.sent), ['arp-request 192.0.2.2', 'arp-reply 192.0.2.2'], 'the burst starts at once');
+    eth0.sent.length = 0;
+    eth0.deliver(capture('arp-request'));
+    assert.deepEqual(describeSent(eth0.sent), ['arp-reply 192.0.2.2']);
+    assert.equal(a.answers(v4), true);
+    a.stop();
+  });
 });

@@ -32,6 +32,8 @@ function golden(f: {
   heard: GoldenHeard;
   to?: string;
   toIncarnation?: string;
+  /** Claim / released address list: each entry is [family byte, ...address bytes]. */
+  ips?: number[][];
   signWith?: Buffer;
 }): Buffer {
   const bytes: number[] = [0x48, 0x42, f.version ?? 2, f.type, f.flags ?? 0];
@@ -64,6 +66,10 @@ function golden(f: {
     str(f.to);
     hex(f.toIncarnation ?? '0000000000000000');
   }
+  if (f.ips !== undefined) {
+    u16(f.ips.length);
+    for (const ip of f.ips) bytes.push(...ip);
+  }
   const body = Buffer.from(bytes);
   return Buffer.concat([body, createHmac('sha256', f.signWith ?? key).update(body).digest()]);
 }
@@ -78,6 +84,7 @@ const hb: HeartbeatMessage = {
   seq: 0x0a0b0c0d,
   sentAtMs: 0x1234 / 1000,
   fenced: false,
+  handover: false,
   // 11 members, the 2nd and the 11th heard (MSB first), plus one speaker outside the set.
   heard: bitmap(0x1122334455667788n, 11, [0x40, 0x20], ['node3.example']),
 };
@@ -116,6 +123,22 @@ describe('membership/heartbeat-codec', () => {
         want: golden({
           type: 3, incarnation: '0102030405060708', seq: 0x0a0b0c0d, sentUs: '0000000000001234', from: 'node2', heard: hbHeard,
           to: 'node1', toIncarnation: 'ffffffffffffffff',
+        }),
+      },
+      {
+        desc: 'claim (handover flag) of one IPv4 and one IPv6 address',
+        input: { ...hb, type: 'claim', handover: true, ips: [Uint8Array.from([192, 0, 2, 200]), Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 0x01])] },
+        want: golden({
+          type: 4, flags: 2, incarnation: '0102030405060708', seq: 0x0a0b0c0d, sentUs: '0000000000001234', from: 'node1', heard: hbHeard,
+          ips: [[4, 192, 0, 2, 200], [6, 0x20, 0x01, 0x0d, 0xb8, ...Array<number>(11).fill(0), 0x01]],
+        }),
+      },
+      {
+        desc: 'released names the claimer and its incarnation, then the addresses; fenced and handover flags together',
+        input: { ...hb, type: 'released', fenced: true, handover: true, from: 'node2', to: 'node1', toIncarnation: 5n, ips: [Uint8Array.from([198, 51, 100, 7])] },
+        want: golden({
+          type: 5, flags: 3, incarnation: '0102030405060708', seq: 0x0a0b0c0d, sentUs: '0000000000001234', from: 'node2', heard: hbHeard,
+          to: 'node1', toIncarnation: '0000000000000005', ips: [[4, 198, 51, 100, 7]],
         }),
       },
     ];
@@ -188,6 +211,12 @@ describe('membership/heartbeat-codec', () => {
       { desc: 'send time beyond 2^53', input: golden({ ...base, sentUs: 'ffffffffffffffff' }), want: 'bad-time' },
       { desc: 'trailing bytes, correctly signed', input: resignAppend(good, [0, 0]), want: 'trailing-bytes' },
       { desc: 'announced without its target', input: golden({ ...base, type: 3 }), want: 'truncated' },
+      { desc: 'claim with an empty address list', input: golden({ ...base, type: 4, ips: [] }), want: 'bad-ips' },
+      { desc: 'claim with an address of family 5', input: golden({ ...base, type: 4, ips: [[5, 1, 2, 3, 4]] }), want: 'bad-ips' },
+      // The address count sits after the empty heard section: 31 + 8 digest + 1 enc + 2 count + 1 extra = 43.
+      { desc: 'claim whose count runs past the message, correctly signed', input: resign(golden({ ...base, type: 4, ips: [[4, 192, 0, 2, 1]] }), (b) => b.fill(0xff, 43, 45)), want: 'truncated' },
+      { desc: 'claim with a short IPv6 address', input: golden({ ...base, type: 4, ips: [[6, 0x20, 0x01]] }), want: 'truncated' },
+      { desc: 'released without its address list', input: golden({ ...base, type: 5, to: 'node2', toIncarnation: '0000000000000001' }), want: 'truncated' },
     ];
     for (const c of cases) {
       it(c.desc, () => {
@@ -212,6 +241,7 @@ describe('membership/heartbeat-codec', () => {
   describe('random mutations never throw (10,000 inputs each, with the MAC re-signed so the parser runs)', () => {
     const inputs: { desc: string; input: HeartbeatMessage }[] = [
       { desc: 'announced, bitmap', input: { ...hb, type: 'announced', to: 'node9', toIncarnation: 5n } },
+      { desc: 'released, two addresses', input: { ...hb, type: 'released', handover: true, to: 'node9', toIncarnation: 5n, ips: [Uint8Array.from([192, 0, 2, 1]), new Uint8Array(16)] } },
       { desc: 'heartbeat, hashes', input: { ...hb, heard: { type: 'hashes', digest: 9n, hashes: [3n, 5n, 1n << 63n], extra: ['a', 'b.c'] } } },
     ];
     for (const c of inputs) {

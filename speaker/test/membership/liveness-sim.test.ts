@@ -215,6 +215,31 @@ describe('membership/liveness (simulated cluster)', () => {
     for (const [ip, who] of sim.check()) assert.equal(who.length, 1, `${ip}: ${who.join(',')}`);
   });
 
+  it('settled (readiness): a restarted speaker is unfenced at ~0.6 s but settled only past the 5 s lease-mode wait; a leave before that fences it, after it does not', () => {
+    const settled = (sim: Sim, n: string): boolean => sim.node(n).lv.settled(sim.clock.now());
+    const sim = new Sim({ nodes: 3 });
+    warm(sim);
+    sim.run(4000);
+    sim.restart('node1');
+    sim.run(1500);
+    assert.equal(sim.fenced('node1'), undefined, 'unfenced (quorum mode)');
+    assert.equal(settled(sim, 'node1'), false, 'not yet settled: readiness would stop the next node now');
+    // What a rollout that did not wait would do: the next node leaves, two members are left.
+    sim.leave('node2');
+    sim.run(200);
+    assert.equal(sim.fenced('node1'), 'rejoining', 'the young speaker fences in lease mode');
+    sim.run(4000);
+    assert.equal(settled(sim, 'node1'), true);
+    assert.equal(sim.fenced('node1'), undefined);
+    const later = new Sim({ nodes: 3 });
+    warm(later);
+    later.run(4000);
+    assert.equal(settled(later, 'node1'), true, 'past 5 s');
+    later.leave('node2');
+    later.run(200);
+    assert.equal(later.fenced('node1'), undefined, 'a settled speaker stays unfenced when the site drops to two');
+  });
+
   describe('Node NotReady', () => {
     it('the node fences itself at once and says so; once silent, the Kubernetes reason shows', () => {
       const sim = new Sim({ nodes: 3 });
