@@ -16,20 +16,22 @@ export type ArpEvent =
       readonly mac: string;
       /** NDP only: an advertisement to all nodes (ff02::1), not to the one who asked. */
       readonly unsolicited?: boolean;
+      /** ARP only, set when true: sent to the Ethernet broadcast address (a gratuitous reply), not to the one who asked. */
+      readonly broadcast?: true;
     };
 
 export type CaptureProtocol = 'arp' | 'ndp';
 
 /** Parses one `tcpdump -nn -e -tt` ARP line; undefined for anything else. t is epoch ms. */
 export function parseArpLine(line: string): ArpEvent | undefined {
-  const head = /^(\d+\.\d+) ([0-9a-f:]{17}) > /.exec(line);
+  const head = /^(\d+\.\d+) ([0-9a-f:]{17}) > ([0-9a-f:]{17})?/.exec(line);
   if (!head) return undefined;
   const t = Number(head[1]) * 1000;
   const src = head[2]!;
   const req = /Request who-has (\S+?)(?: \([^)]*\))? tell (\S+?),/.exec(line);
   if (req) return { t, src, op: 'request', target: req[1]!, sender: req[2]! };
   const rep = /Reply (\S+) is-at ([0-9a-f:]{17})/.exec(line);
-  if (rep) return { t, src, op: 'reply', sender: rep[1]!, mac: rep[2]! };
+  if (rep) return { t, src, op: 'reply', sender: rep[1]!, mac: rep[2]!, ...(head[3] === 'ff:ff:ff:ff:ff:ff' ? { broadcast: true as const } : {}) };
   return undefined;
 }
 

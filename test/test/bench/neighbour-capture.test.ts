@@ -31,4 +31,11 @@ describe('bench: neighbour captures (ARP and NDP)', () => {
     assert.deepEqual(doubleAnswers(events, '2001:db8:0:1::11', '2001:db8:0:1::1'), [], 'without the MAC the link-local solicitation is not the router’s');
     assert.deepEqual(doubleAnswers([ns, na].map((l) => parseNdpLine(l)!), '2001:db8:0:1::11', '2001:db8:0:1::1', '02:00:00:00:00:01'), []);
   });
+
+  it('parseArpLine: a reply to the Ethernet broadcast (a gratuitous reply) is marked, one to the asker is not', () => {
+    const garpReply = parseArpLine('1796418144.000001 02:00:00:00:00:0b > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Reply 192.0.2.200 is-at 02:00:00:00:00:0b, length 28');
+    const answer = parseArpLine('1796418144.000002 02:00:00:00:00:0b > 02:00:00:00:00:01, ethertype ARP (0x0806), length 42: Reply 192.0.2.200 is-at 02:00:00:00:00:0b, length 28');
+    assert.deepEqual(garpReply, { t: Number('1796418144.000001') * 1000, src: '02:00:00:00:00:0b', op: 'reply', sender: '192.0.2.200', mac: '02:00:00:00:00:0b', broadcast: true });
+    assert.deepEqual(answer, { t: Number('1796418144.000002') * 1000, src: '02:00:00:00:00:0b', op: 'reply', sender: '192.0.2.200', mac: '02:00:00:00:00:0b' });
+  });
 });
