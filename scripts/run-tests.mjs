@@ -21,6 +21,8 @@ const suites = [
   { name: 'speaker', dir: 'speaker/dist/test' },
   { name: 'lab', dir: 'lab/dist/test', exclude: 'conformance' },
   { name: 'cli', dir: 'cli/dist/test' },
+  // The benchmarks' own units (the statistics module, capture parsers); make bench runs the benches.
+  { name: 'bench', dir: 'bench/dist/test' },
   { name: 'conformance', dir: 'lab/dist/test/conformance' },
   { name: 'e2e', dir: 'test/dist/test', exclude: ['image', 'chaos-run'] },
   // The short seeded chaos (issue 14 item 2): 150 s of every fault kind in a lab of its own.

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topology, uniquePrefix } from '@herald/lab';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { MemberProcess, type ViewLine } from '../../src/membership/member-process.js';
 
 const nodes = [
