@@ -18,11 +18,13 @@ FROM ${BUILDER} AS build
 WORKDIR /src
 # Every workspace's package.json first, so `npm ci` is cached until a dependency changes.
 COPY package.json package-lock.json .npmrc lerna.json tsconfig.base.json tsconfig.json ./
+COPY testkit/package.json testkit/
 COPY shared/package.json shared/
 COPY controller/package.json controller/
 COPY speaker/package.json speaker/
 COPY lab/package.json lab/
 COPY cli/package.json cli/
+COPY bench/package.json bench/
 COPY test/package.json test/
 RUN npm ci --no-audit --no-fund
 COPY shared/ shared/
@@ -31,7 +33,8 @@ COPY speaker/ speaker/
 RUN npx tsc -b shared controller speaker
 RUN npm prune --omit=dev --no-audit --no-fund
 # The entrypoint (a tiny JS dispatch to the bins of @herald/controller and @herald/speaker), and
-# the trim both image paths share: no lab/test/cli links, no bench or test-helper modules.
+# the trim both image paths share: no lab/test/cli/bench/testkit links (those workspaces hold the
+# benchmarks and test helpers; product src/ has none, shared/test/layout checks it).
 COPY scripts/image/herald-entrypoint scripts/image/trim-app.sh /src/
 RUN sh /src/trim-app.sh /src
 
@@ -49,7 +52,7 @@ COPY --from=build /src/speaker/dist/src speaker/dist/src
 COPY --from=build /src/herald-entrypoint /usr/local/bin/herald
 # Fail the build if the pinned-node devDependency, test code or the lab survived, or the base's
 # node is not 24 (exec form: the base may have no shell).
-RUN ["node", "-e", "const fs = require('fs'); const bad = ['node_modules/node', 'node_modules/mocha', 'node_modules/@herald/lab', 'node_modules/@herald/e2e', 'node_modules/@herald/cli', 'lab', 'test', 'shared/dist/test', 'controller/dist/test', 'speaker/dist/test'].filter((p) => fs.existsSync(p)); if (bad.length) throw new Error('not for the image: ' + bad.join(', ')); if (!process.versions.node.startsWith('24.')) throw new Error('node ' + process.version + ' is not 24');"]
+RUN ["node", "-e", "const fs = require('fs'); const bad = ['node_modules/node', 'node_modules/mocha', 'node_modules/@herald/lab', 'node_modules/@herald/e2e', 'node_modules/@herald/cli', 'node_modules/@herald/bench', 'node_modules/@herald/testkit', 'lab', 'test', 'bench', 'testkit', 'shared/dist/test', 'controller/dist/test', 'speaker/dist/test'].filter((p) => fs.existsSync(p)); if (bad.length) throw new Error('not for the image: ' + bad.join(', ')); if (!process.versions.node.startsWith('24.')) throw new Error('node ' + process.version + ' is not 24');"]
 # Non-root by default (the controller). The speaker's pod sets runAsUser 0 with every capability
 # dropped but NET_RAW and NET_ADMIN (config/speaker/daemonset.yaml explains why).
 USER 65532:65532

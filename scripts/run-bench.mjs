@@ -11,15 +11,15 @@ import { cpus } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 const modules = [
-  { area: 'config', file: 'shared/dist/src/bench/config-bench.js', fn: 'benchConfig' },
-  { area: 'allocator', file: 'controller/dist/src/bench/allocator-bench.js', fn: 'benchAllocator' },
+  { area: 'config', file: 'bench/dist/src/config.js', fn: 'benchConfig' },
+  { area: 'allocator', file: 'bench/dist/src/allocator.js', fn: 'benchAllocator' },
   { area: 'controller e2e', file: 'test/dist/src/bench/controller-e2e.js', fn: 'benchControllerE2e' },
-  { area: 'api server', file: 'lab/dist/src/apiserver/bench.js', fn: 'benchApiServer' },
+  { area: 'api server', file: 'bench/dist/src/api-server/api-server.js', fn: 'benchApiServer' },
   { area: 'api server delete', file: 'test/dist/src/bench/apiserver-delete.js', fn: 'benchApiServerDelete' },
-  { area: 'L2', file: 'speaker/dist/src/layer2/bench.js', fn: 'benchL2' },
+  { area: 'L2', file: 'bench/dist/src/l2.js', fn: 'benchL2' },
   { area: 'L2 failover', file: 'test/dist/src/bench/l2-failover.js', fn: 'benchL2Failover' },
   { area: 'load burst', file: 'test/dist/src/bench/load-burst.js', fn: 'benchLoadBurst' },
-  { area: 'membership', file: 'speaker/dist/src/membership/bench.js', fn: 'benchMembership' },
+  { area: 'membership', file: 'bench/dist/src/membership.js', fn: 'benchMembership' },
   { area: 'election', file: 'test/dist/src/bench/election-bench.js', fn: 'benchElection' },
   { area: 'membership scale', file: 'test/dist/src/bench/membership-scale.js', fn: 'benchMembershipScale' },
   { area: 'BGP', file: 'test/dist/src/bgp/bench.js', fn: 'benchBgp' },

@@ -23,14 +23,14 @@ base="$("$here/build-base.sh")"
 
 # Production node_modules, staged once per lockfile (npm ci --omit=dev: what the Dockerfile's
 # npm ci + npm prune --omit=dev leave).
-lockfiles=("$root/package.json" "$root/package-lock.json" "$root/.npmrc" "$root"/{shared,controller,speaker,lab,cli,test}/package.json)
+lockfiles=("$root/package.json" "$root/package-lock.json" "$root/.npmrc" "$root"/{testkit,shared,controller,speaker,lab,cli,bench,test}/package.json)
 mkey="$(sha256sum "${lockfiles[@]}" | awk '{print $1}' | sha256sum | cut -c1-16)"
 modules="$cache/modules-$mkey"
 if [ ! -d "$modules/node_modules" ]; then
   say "installing production node_modules (npm ci --omit=dev)"
   tmp="$(mktemp -d "$cache/modules.XXXXXX")"
   cp "$root/package.json" "$root/package-lock.json" "$root/.npmrc" "$tmp/"
-  for w in shared controller speaker lab cli test; do mkdir -p "$tmp/$w" && cp "$root/$w/package.json" "$tmp/$w/"; done
+  for w in testkit shared controller speaker lab cli bench test; do mkdir -p "$tmp/$w" && cp "$root/$w/package.json" "$tmp/$w/"; done
   (cd "$tmp" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >&2)
   rm -rf "$modules"
   mv "$tmp" "$modules"

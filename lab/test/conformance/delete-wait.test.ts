@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { missingTools } from '@herald/shared/testing';
+import { missingTools } from '@herald/testkit';
 import { ctx, freshNamespace, raw, watchEvents } from './harness.js';
 
 const run = promisify(execFile);

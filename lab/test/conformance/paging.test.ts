@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { missingTools } from '@herald/shared/testing';
+import { missingTools } from '@herald/testkit';
 import { ctx, freshNamespace, raw, SNAPSHOT_BYTES } from './harness.js';
 
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { nsRun, run } from '../../src/netns/exec.js';
 import { Topology, uniquePrefix } from '../../src/netns/topology.js';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { Topology, uniquePrefix } from '../../src/netns/topology.js';
 import { createRouter, type RouterKind } from '../../src/routers/index.js';
 

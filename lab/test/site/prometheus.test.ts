@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { repoRoot } from '../../src/site/cluster.js';
 import { sitePlan } from '../../src/site/plan.js';
 import { prometheusArgs, prometheusConfig } from '../../src/site/prometheus.js';

@@ -2,7 +2,7 @@
 // statuses (as text) and the fence at the end. The simulated-cluster tests cover the dynamics.
 import { strict as assert } from 'node:assert';
 import { Liveness, LivenessConfigError, statusText, validateLivenessConfig, defaultLivenessConfig, type MemberFacts } from '../../src/membership/liveness.js';
-import { parseProbeArgs, ProbeUsageError } from '../../src/membership/probe.js';
+import { parseProbeArgs, ProbeUsageError } from '../fixtures/membership-probe.js';
 
 type Step =
   | { at: number; members: Record<string, Partial<MemberFacts> & { key?: string }> }

@@ -1,4 +1,4 @@
-// The whole shell on a real event loop: three membership probes (probe-main.js: the real
+// The whole shell on a real event loop: three membership probes (fixtures/membership-probe-main.js: the real
 // Membership, real UDP, real libuv ordering) as processes on loopback addresses, and one of them
 // frozen with SIGSTOP for 150 ms now and then - a stall of its whole process, its socket queueing
 // meanwhile, as under a CPU hog or a long GC pause. Below the bound of liveness.ts (a send gap of
@@ -11,9 +11,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ProbeLine as Line } from '../../src/membership/probe.js';
+import type { ProbeLine as Line } from '../fixtures/membership-probe.js';
 
-const probe = fileURLToPath(new URL('../../src/membership/probe-main.js', import.meta.url));
+const probe = fileURLToPath(new URL('../fixtures/membership-probe-main.js', import.meta.url));
 
 class Probe {
   readonly lines: Line[] = [];

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@herald/shared';
-import { missingTools } from '@herald/shared/testing';
+import { missingTools } from '@herald/testkit';
 import { startApiServer, type RequestRecord } from '@herald/lab';
-import { percentile } from './stats.js';
+import { percentile } from '@herald/bench/stats';
 
 interface Row {
   what: string;

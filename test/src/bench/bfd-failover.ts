@@ -13,7 +13,7 @@ import { Lab, sitePlan, type RouterKind } from '@herald/lab';
 import { lossTrial, waitAllBack, type LossKind } from '../bfd/trial.js';
 import { quickMode, wordList } from './bench-env.js';
 import { CpuHog, describeHog } from './cpu-hog.js';
-import { summary } from './stats.js';
+import { summary } from '@herald/bench/stats';
 
 interface Row {
   readonly what: string;

@@ -19,7 +19,7 @@ import { drainTrial } from '../bgp/drain-trial.js';
 import { restartTrial, serviceIp, SOLE_CARRIER_SERVICE } from '../bgp/restart-trial.js';
 import { quickMode, wordList } from './bench-env.js';
 import { CpuHog, describeHog } from './cpu-hog.js';
-import { summary } from './stats.js';
+import { summary } from '@herald/bench/stats';
 
 interface Row {
   readonly what: string;

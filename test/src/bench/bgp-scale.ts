@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { ANNOTATION_LOAD_BALANCER_IPS, IP, createLogger } from '@herald/shared';
-import { whyCannotRun } from '@herald/shared/testing';
+import { whyCannotRun } from '@herald/testkit';
 import { applyObjects, BirdRouter, Lab, routerBgpAddresses, sitePlan, type SitePlan } from '@herald/lab';
 import { waitFor } from '../harness/wait.js';
 import { quickMode, intList } from './bench-env.js';
@@ -27,7 +27,7 @@ import { apiServerRestart, describeRestart, type RestartOutcome } from './api-re
 import { L2Tracker } from './l2-tracker.js';
 import { heraldMemory } from './load-site.js';
 import { describeRss } from './proc-status.js';
-import { percentile, summary } from './stats.js';
+import { percentile, summary } from '@herald/bench/stats';
 
 interface Row {
   what: string;

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, type V1EndpointSlice } from '@kubernetes/client-node';
 import { createLogger } from '@herald/shared';
-import { whyCannotRun } from '@herald/shared/testing';
+import { whyCannotRun } from '@herald/testkit';
 import { Lab, sitePlan, type RouterDriver, type SitePlan } from '@herald/lab';
-import { summary } from './stats.js';
+import { summary } from '@herald/bench/stats';
 
 interface Row {
   what: string;

@@ -35,7 +35,7 @@ import type { RequestCounts } from './controller-apiserver-child.js';
 import { StatusWatch, createServices, latencies, peakPerSecond } from './controller-load.js';
 import { fmtRss, startControllerProcess, type ControllerProcess, type Rss } from './controller-process.js';
 import { serviceWriteRate, type WriteRate } from './controller-reference.js';
-import { percentile } from './stats.js';
+import { percentile } from '@herald/bench/stats';
 
 interface Row {
   what: string;

@@ -11,7 +11,7 @@
 import { serialize, deserialize } from 'node:v8';
 import { IP, parseConfig } from '@herald/shared';
 import { AnnounceState, GroupInterner, OwnerTable, TOP_K, exhausted, firstLive, ipWords, nodeKey, nodeSeed, rank, seededHash, topK, type CandidateGroup, type L2Slot, type ServiceState } from '@herald/speaker';
-import { summary } from './stats.js';
+import { summary } from '@herald/bench/stats';
 
 interface Row {
   what: string;

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { createLogger } from '@herald/shared';
-import { whyCannotRun } from '@herald/shared/testing';
+import { whyCannotRun } from '@herald/testkit';
 import { Lab, sitePlan, siteNamespaces } from '@herald/lab';
 import { ArpCapture } from './arp-capture.js';
 import { quickMode, wordList } from './bench-env.js';
@@ -28,7 +28,7 @@ import { CpuHog, describeHog, type HogCheck } from './cpu-hog.js';
 import { failoverTrial, type Disruption, type TrialEnv, type TrialResult } from './l2-trial.js';
 import { L2Tracker } from './l2-tracker.js';
 import { applyLoadPools } from './load-site.js';
-import { summary } from './stats.js';
+import { summary } from '@herald/bench/stats';
 
 interface Row {
   what: string;

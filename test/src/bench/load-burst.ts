@@ -16,7 +16,7 @@
 // the Services, ~7 min for the slices (the embedded API server took 30-50 creates/s at that size)
 // and 2.5 min to converge: up to ~17 min. About 40 min for the default four runs.
 import { createLogger } from '@herald/shared';
-import { whyCannotRun } from '@herald/shared/testing';
+import { whyCannotRun } from '@herald/testkit';
 import { quickMode, intList, wordList } from './bench-env.js';
 import { describeCreate } from './burst.js';
 import { describeHog } from './cpu-hog.js';
@@ -24,7 +24,7 @@ import type { IpReport } from './l2-watch.js';
 import { loadBurstRun, type Load, type RunResult, type Silences } from './load-burst-run.js';
 import { describeRss } from './proc-status.js';
 import { describeWindow, type WindowCounts } from './speaker-log.js';
-import { summary } from './stats.js';
+import { summary } from '@herald/bench/stats';
 
 interface Row {
   what: string;

@@ -18,7 +18,7 @@
 // Bounded: fixed simulated durations and trial counts, and a wall-clock budget that cuts trials.
 import { performance } from 'node:perf_hooks';
 import { membership as m } from '@herald/speaker';
-import { percentile } from './stats.js';
+import { percentile } from '@herald/bench/stats';
 import { longNames, VirtualCluster } from './membership-virtual-net.js';
 
 interface Row {

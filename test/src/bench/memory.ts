@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
 import { createLogger } from '@herald/shared';
-import { whyCannotRun } from '@herald/shared/testing';
+import { whyCannotRun } from '@herald/testkit';
 import { applyObjects, BirdRouter, Lab, sitePlan, type SitePlan } from '@herald/lab';
 
 import { waitFor } from '../harness/wait.js';

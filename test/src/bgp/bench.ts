@@ -21,6 +21,7 @@ import { mrtIpv6Rib } from './mrt.js';
 import { sessionCostRows } from './session-cost-bench.js';
 import { SpeakerProcess } from './speaker-process.js';
 import { routers, type RouterDriver, type RouterKind } from './api.js';
+import { median } from '@herald/bench/stats';
 
 export interface BenchRow {
   what: string;
@@ -37,11 +38,6 @@ const SPEAKERS = [
 
 /** Our clock, in ms (monotonic). */
 const now = (): number => performance.now();
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** What a receiver must tell the bench: routes held per peer, and when a peer got Established. */
 interface Receiver {

@@ -7,6 +7,7 @@
 // upper bound: the poll's own time is charged to us, never to the reference alone).
 import { IP, Prefix } from '@herald/shared';
 import type { SpeakerProcess } from './speaker-process.js';
+import { max, median, p95 } from '@herald/bench/stats';
 
 export interface IncrementalRow {
   what: string;
@@ -22,11 +23,6 @@ const now = (): number => performance.now();
 function prefixes(base: string, n: number): string[] {
   const b = IP.parse(base);
   return Array.from({ length: n }, (_, i) => Prefix.of(IP.fromBigInt(6, b.value + BigInt(i)), 128).toString());
-}
-
-function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
 interface Sample {
@@ -103,7 +99,7 @@ export async function incrementalRows(sp: SpeakerProcess, count: () => Promise<n
     { what: `Incremental: the same withdrawn in batches of ${BATCH} -> all gone from ${into}'s RIB`, value: ms(dels.totalMs), target: `reference: one batch of ${TOTAL}: ${ms(oneOut.totalMs)}` },
     {
       what: `Incremental: a batch of ${BATCH} handed to the speaker -> in ${into}'s RIB (median / p95 / max of ${lat.length}, CLI-polled upper bound)`,
-      value: `${ms(quantile(lat, 0.5))} / ${ms(quantile(lat, 0.95))} / ${ms(Math.max(...lat))}`,
+      value: `${ms(median(lat))} / ${ms(p95(lat))} / ${ms(max(lat))}`,
       target: '< 300 ms median (DESIGN §8)',
     },
     {

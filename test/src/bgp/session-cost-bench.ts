@@ -5,6 +5,7 @@
 // CPU time of this process (process.cpuUsage), so other load on the machine counts less.
 import { FakeClock, IP, Prefix } from '@herald/shared';
 import { bgpWire, speakerBgp, type Advertisement } from './api.js';
+import { max, median, p95 } from '@herald/bench/stats';
 
 export interface CostRow {
   what: string;
@@ -33,9 +34,7 @@ function cpuMs(fn: () => void): number {
 }
 
 function stats(xs: number[]): string {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * s.length))]!;
-  return `${q(0.5).toFixed(2)} / ${q(0.95).toFixed(2)} / ${s[s.length - 1]!.toFixed(2)} ms`;
+  return `${median(xs).toFixed(2)} / ${p95(xs).toFixed(2)} / ${max(xs).toFixed(2)} ms`;
 }
 
 function established(): { core: InstanceType<typeof speakerBgp.SessionCore>; clock: FakeClock; updates: () => number } {

@@ -4,7 +4,7 @@
 // bad usage or a run that could not happen.
 import { parseArgs } from 'node:util';
 import { createLogger } from '@herald/shared';
-import { whyCannotRun } from '@herald/shared/testing';
+import { whyCannotRun } from '@herald/testkit';
 import { enforcedViolations, kindRows } from './report.js';
 import { CHAOS_TOOLS, ENFORCED_TODAY } from './policy.js';
 import { parseDuration } from './duration.js';

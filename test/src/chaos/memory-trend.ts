@@ -7,6 +7,7 @@
 // Series shorter than `minSpanMs` are not judged (too short to tell a trend from a warm-up), nor
 // are the lab's own stand-ins (backends, the API forwarder): `judge` says which roles are Herald's.
 import { violation, type FaultWindow, type RssSample, type Violation } from './observations.js';
+import { median } from '@herald/bench/stats';
 
 export interface MemoryTrend {
   readonly role: string;
@@ -29,11 +30,6 @@ export interface MemoryRule {
 }
 
 export const DEFAULT_MEMORY_RULE: MemoryRule = { warmupShare: 0.2, maxSlopeMbPerMin: 2, minRiseMb: 10, minSpanMs: 60_000 };
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.floor((s.length - 1) / 2)]!;
-}
 
 function slopePerMin(xs: readonly RssSample[]): number {
   const n = xs.length;

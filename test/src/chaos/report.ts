@@ -1,7 +1,7 @@
 // The chaos report: per fault type, the outage windows (p50, p95, max, during the fault and after
 // its heal) and the violations per invariant, as a markdown table, then every violation with its
 // time and the fault in force. Pure: a result in, text out.
-import { percentile } from '../bench/stats.js';
+import { percentile } from '@herald/bench/stats';
 import { INVARIANTS, iso, type FaultWindow, type Invariant, type Violation } from './observations.js';
 import type { MemoryTrend } from './memory-trend.js';
 import type { Outage } from './outages.js';

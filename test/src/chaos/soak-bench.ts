@@ -4,7 +4,7 @@
 // (where chaos.md/.svg/.json go; default chaos-soak-report/ in the repository).
 import { join } from 'node:path';
 import { createLogger } from '@herald/shared';
-import { whyCannotRun } from '@herald/shared/testing';
+import { whyCannotRun } from '@herald/testkit';
 import { repoRoot } from '@herald/lab';
 import { INVARIANTS, type Invariant } from './observations.js';
 import { CHAOS_TOOLS, ENFORCED_TODAY } from './policy.js';

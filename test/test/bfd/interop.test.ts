@@ -4,7 +4,7 @@
 // sessions`), parsed; our side's view is checked too. 300 ms x 3, as the issue's bench row.
 import assert from 'node:assert/strict';
 import { createRouter, nsRun, poll, Topology, uniquePrefix, type RouterBfdSession, type RouterDriver } from '@herald/lab';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { BfdProbe, type ProbeSessionSpec } from '../../src/bfd/probe-process.js';
 import { freeze } from '../../src/bgp/freeze.js';
 

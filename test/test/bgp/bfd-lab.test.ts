@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { createLogger, type BGPSessionStateStatus } from '@herald/shared';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { Lab, poll, sitePlan, siteNamespaces, type RouterKind } from '@herald/lab';
 import { timeUntil } from '../../src/bfd/next-hops.js';
 import { freeze } from '../../src/bgp/freeze.js';

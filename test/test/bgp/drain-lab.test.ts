@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@herald/shared';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { Lab, sitePlan, type RouterKind } from '@herald/lab';
 import { waitAllBack } from '../../src/bfd/trial.js';
 import { drainTrial } from '../../src/bgp/drain-trial.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { nsRun, nsSpawn, stopProcess, type Topology } from '@herald/lab';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { createBgpSite } from '../../src/bgp/lab-site.js';
 import { SpeakerProcess } from '../../src/bgp/speaker-process.js';
 import { routers, type RouterDriver, type RouterKind } from '../../src/bgp/api.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@herald/shared';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { FrrRouter, Lab, poll, sitePlan, type RouterKind } from '@herald/lab';
 import { waitAllBack } from '../../src/bfd/trial.js';
 import { restartTrial, serviceIp, SOLE_CARRIER_SERVICE } from '../../src/bgp/restart-trial.js';

@@ -2,7 +2,7 @@
 // FRR and GoBGP. Every cell asserts the router's own CLI output, parsed.
 import assert from 'node:assert/strict';
 import { nsRun, type Topology } from '@herald/lab';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { createBgpSite } from '../../src/bgp/lab-site.js';
 import { SpeakerProcess } from '../../src/bgp/speaker-process.js';
 import { routers, type RibRoute, type RouterDriver, type RouterKind } from '../../src/bgp/api.js';

@@ -9,7 +9,7 @@
 // with the last community and our next hop.
 import assert from 'node:assert/strict';
 import { Topology, uniquePrefix } from '@herald/lab';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { routers, type RouterDriver, type RouterKind } from '../../src/bgp/api.js';
 import { freeze, type Frozen } from '../../src/bgp/freeze.js';
 import { prefixSet } from '../../src/bgp/prefix-sets.js';

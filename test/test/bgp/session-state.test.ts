@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { createLogger, mergePatch, type BGPSessionStateStatus } from '@herald/shared';
 import { applyObjects, nsSpawn, repoRoot, startTestCluster, stopProcess, type TestCluster, type Topology } from '@herald/lab';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { createBgpSite } from '../../src/bgp/lab-site.js';
 import { heraldObject } from '../../src/harness/objects.js';
 import { routers, type RouterDriver } from '../../src/bgp/api.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@herald/shared';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { CHAOS_TOOLS, ENFORCED_TODAY } from '../../src/chaos/policy.js';
 import { enforcedViolations, kindRows } from '../../src/chaos/report.js';
 import { runChaos, type ChaosOutcome } from '../../src/chaos/run.js';

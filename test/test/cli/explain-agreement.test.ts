@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run as cli } from '@herald/cli';
 import { createLogger } from '@herald/shared';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { Lab, nsRun, sitePlan, siteNamespaces } from '@herald/lab';
 import { waitFor } from '../../src/harness/wait.js';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { createLogger } from '@herald/shared';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { BirdRouter, Lab, nsRun, run, sitePlan, siteNamespaces } from '@herald/lab';
 import { waitFor } from '../../src/harness/wait.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { nsRun, Topology, uniquePrefix } from '@herald/lab';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 
 const socketModule = fileURLToPath(new URL('../../../../speaker/dist/src/sys/packet-socket.js', import.meta.url));
 const macModule = fileURLToPath(new URL('../../../../speaker/dist/src/wire/ethernet.js', import.meta.url));

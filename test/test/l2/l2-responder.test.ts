@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nsRun, nsSpawn, run, stopProcess, Topology, uniquePrefix } from '@herald/lab';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { Responder, type OwnedLine } from './responders.js';
 
 const nodes = ['node1', 'node2', 'node3'];

@@ -6,9 +6,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { nsSpawn, stopProcess } from '@herald/lab';
 
-/** The compiled standalone responder, found next to @herald/speaker's entry point. */
+/** The compiled standalone responder, a test fixture of @herald/speaker (speaker/test/fixtures). */
 export function standaloneScript(): string {
-  return join(dirname(fileURLToPath(import.meta.resolve('@herald/speaker'))), 'layer2', 'standalone.js');
+  return join(dirname(fileURLToPath(import.meta.resolve('@herald/speaker'))), '..', 'test', 'fixtures', 'l2-standalone.js');
 }
 
 export interface OwnedLine {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@herald/shared';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { Lab, sitePlan, siteNamespaces } from '@herald/lab';
 import { ArpCapture } from '../../src/bench/arp-capture.js';
 import { failoverTrial, type TrialResult } from '../../src/bench/l2-trial.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { createLogger } from '@herald/shared';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { Lab, nsRun, run, sitePlan, siteNamespaces, type LabStatus } from '@herald/lab';
 import { waitFor } from '../../src/harness/wait.js';
 

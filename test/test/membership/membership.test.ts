@@ -1,13 +1,13 @@
 // Speaker membership end to end: three node namespaces on a bridge, each running the real
 // Membership shell over real UDP (test/src/membership/member-node.ts). The Lease side is a stub
 // (static members, renewals always succeed) until the embedded API server is wired in.
-// Timings here are generous upper bounds; the fine figures are in speaker/src/membership/bench.ts.
+// Timings here are generous upper bounds; the fine figures are in bench/src/membership.ts.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topology, uniquePrefix } from '@herald/lab';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { MemberProcess, type ViewLine } from '../../src/membership/member-process.js';
 
 const nodes = [

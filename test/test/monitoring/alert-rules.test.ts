@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { exportedMetrics, monitoringDir as dir, unknownMetrics } from './monitoring-files.js';
 
 interface Rule { alert?: string; expr: string }

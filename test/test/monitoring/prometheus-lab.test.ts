@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@herald/shared';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { Lab, applyObjects, nsRun, sitePlan, siteNamespaces } from '@herald/lab';
 import { waitFor } from '../../src/harness/wait.js';
 import { dashboardQueries } from './monitoring-files.js';

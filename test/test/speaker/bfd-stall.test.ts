@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { nsRun, Topology, uniquePrefix } from '@herald/lab';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { BfdProbe } from '../../src/bfd/probe-process.js';
 
 const script = fileURLToPath(new URL('../../src/stall/bfd-stall-scenario.js', import.meta.url));

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { nsRun, run as sh } from '@herald/lab';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 
 const script = fileURLToPath(new URL('../../src/stall/stall-scenario.js', import.meta.url));
 const ns = `hstall${process.pid}`;

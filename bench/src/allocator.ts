@@ -2,8 +2,10 @@
 // big enough, with some sharing, pinned pools and requested IPs. Time should grow about
 // linearly; 10k should take under 100 ms. Also: re-learning 100k allocations after a restart.
 import { performance } from 'node:perf_hooks';
-import { IP, IPRange, type Family, type Pool, type Selector } from '@herald/shared';
-import { Allocator, type AllocService } from '../allocator/index.js';
+import { IP, IPRange, type Family } from '@herald/shared/net';
+import type { Pool, Selector } from '@herald/shared/config';
+import { Allocator, type AllocService } from '@herald/controller/allocator';
+import { median, min } from './stats.js';
 
 const all: Selector = { text: '', matches: () => true };
 
@@ -51,11 +53,6 @@ function services(n: number): AllocService[] {
   return out;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
-
 /** Allocates every service into a fresh allocator; returns ms and the allocator. */
 function allocateAll(svcs: readonly AllocService[], pools: readonly Pool[]): { ms: number; a: Allocator; failed: number } {
   const a = new Allocator(pools);
@@ -99,8 +96,8 @@ export async function benchAllocator(): Promise<{ rows: { what: string; value: s
   // Medians as asked; minimums too, since on a shared machine noise only ever adds time.
   const m10 = median(t10k);
   const m100 = median(t100k);
-  const min10 = Math.min(...t10k);
-  const min100 = Math.min(...t100k);
+  const min10 = min(t10k);
+  const min100 = min(t100k);
   return {
     rows: [
       { what: 'allocate 10,000 services (median of 7, min)', value: `${m10.toFixed(1)} ms (min ${min10.toFixed(1)})`, target: '< 100 ms' },

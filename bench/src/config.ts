@@ -1,8 +1,8 @@
 // Benchmark: parseConfig on a config of 1,000 pools and 10,000 addresses, and on one with a
 // few IPv6 /64s (to show sizes are arithmetic, never materialised). Median of a few runs.
 import { performance } from 'node:perf_hooks';
-import type { ConfigInput } from '../config/input.js';
-import { parseConfig } from '../config/parse-config.js';
+import { parseConfig, type ConfigInput } from '@herald/shared/config';
+import { median } from './stats.js';
 
 const meta = (name: string): { name: string; namespace: string } => ({ name, namespace: 'herald-system' });
 
@@ -43,8 +43,7 @@ function medianMs(input: ConfigInput, runs: number): number {
     if (!r.ok) throw new Error(`benchmark config is invalid: ${r.errors[0]?.message ?? ''}`);
     times.push(dt);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
 }
 
 export async function benchConfig(): Promise<{ rows: { what: string; value: string; target: string }[] }> {

@@ -1,5 +1,5 @@
 // make bench: membership detection time over real UDP in network namespaces. Three probe
-// processes (probe-main.js: the real Membership shell, stub Lease) on one bridge; each run kills
+// processes (speaker/test/fixtures/membership-probe-main.ts: the real Membership shell, stub Lease) on one bridge; each run kills
 // one with SIGKILL and times kill -> both survivors report it dead (each probe stamps its view
 // lines with the wall clock; one host, one clock). A second series cuts a node's link and
 // measures how long before the first peer declares it dead the cut-off node had fenced itself.
@@ -9,9 +9,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { BenchSegment } from './bench-netns.js';
-import type { ProbeLine as Line } from './probe.js';
+import { nsSpawn, Topology } from '@herald/lab';
+import type { ProbeLine as Line } from '../../speaker/dist/test/fixtures/membership-probe.js';
+import { speakerFixture } from './fixtures.js';
+import { max, median, min } from './stats.js';
 
 export interface BenchRow {
   readonly what: string;
@@ -19,7 +20,6 @@ export interface BenchRow {
   readonly target: string;
 }
 
-const probeScript = fileURLToPath(new URL('./probe-main.js', import.meta.url));
 const hosts = [
   { name: 'node1', ip: '198.51.100.21' },
   { name: 'node2', ip: '198.51.100.22' },
@@ -72,13 +72,6 @@ class ProbeChild {
 const allLive = (since: number) => (l: Line): boolean => l.wallMs >= since && l.event === 'view' && l.fenced === false && (l.live ?? []).join(',') === ALL;
 const dead = (who: string, since: number) => (l: Line): boolean => l.wallMs >= since && (l.members?.[who] ?? '').startsWith('dead');
 
-function stats(xs: readonly number[]): { median: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  const median = s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-  return { median, max: s.at(-1) ?? NaN };
-}
-
 export async function benchMembership(opts: { runs?: number; cutRuns?: number } = {}): Promise<{ rows: BenchRow[] }> {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
     return { rows: [{ what: 'membership detection time (skipped: needs root for network namespaces)', value: '-', target: '< 1 s' }] };
@@ -88,11 +81,13 @@ export async function benchMembership(opts: { runs?: number; cutRuns?: number } 
   const dir = mkdtempSync(join(tmpdir(), 'herald-mbench-'));
   const keyFile = join(dir, 'key');
   writeFileSync(keyFile, 'bench-heartbeat-key-0123456789abcdef', { mode: 0o600 });
-  const seg = await BenchSegment.create(`hrmbb${process.pid}`, hosts.map((h) => ({ name: h.name, address: `${h.ip}/24` })));
+  // The lab's own segment (one bridge namespace, an eth0 per host), as the membership e2e uses.
+  const probeScript = speakerFixture('membership-probe-main.js');
+  const seg = await Topology.create(`hrmbb${process.pid}`, hosts.map((h, i) => ({ name: h.name, addresses: [`${h.ip}/24`], macByte: 0x21 + i })));
   const probes = new Map<string, ProbeChild>();
   const start = (name: string): ProbeChild => {
     const peers = hosts.flatMap((h) => ['--peer', `${h.name}=${h.ip}`]);
-    const p = new ProbeChild(seg.spawn(name, [process.execPath, probeScript, '--node', name, '--key-file', keyFile, ...peers]));
+    const p = new ProbeChild(nsSpawn(seg.ns(name), [process.execPath, probeScript, '--node', name, '--key-file', keyFile, ...peers]));
     probes.set(name, p);
     return p;
   };
@@ -136,13 +131,13 @@ export async function benchMembership(opts: { runs?: number; cutRuns?: number } 
       for (const h of hosts) await get(h.name).waitFor(allLive(tr), 20_000);
     }
 
-    const d = stats(detect);
-    const m = stats(margins);
+    const d = { median: median(detect), max: max(detect) };
+    const m = { median: median(margins) };
     return {
       rows: [
         { what: `membership: SIGKILLed peer declared dead by both others (median of ${runs})`, value: `${d.median} ms`, target: '< 1 s (MetalLB memberlist ~5-10 s, cited)' },
         { what: `membership: same, max of ${runs}`, value: `${d.max} ms`, target: '< 1 s' },
-        { what: `membership: link cut, fence-before-death margin (min of ${cutRuns}; must be > 0)`, value: `${Math.min(...margins)} ms`, target: '> 0 (never two owners)' },
+        { what: `membership: link cut, fence-before-death margin (min of ${cutRuns}; must be > 0)`, value: `${min(margins)} ms`, target: '> 0 (never two owners)' },
         { what: `membership: link cut, fence-before-death margin (median of ${cutRuns})`, value: `${m.median} ms`, target: '> 0' },
       ],
     };

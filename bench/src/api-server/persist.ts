@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from 'node:http';
-import { call, inParallel, withServer, type BenchRow, type BenchServer, type WorkerPersistence } from './bench-util.js';
-import { listSegments, segmentPath } from './persist.js';
+import { call, inParallel, withServer, type BenchRow, type BenchServer, type WorkerPersistence } from './util.js';
+import { listSegments, segmentPath } from '@herald/lab';
+import { max, percentile as pct } from '../stats.js';
 
 const svc = (i: number): unknown => ({
   metadata: { name: `s${i}`, labels: { app: `s${i}` } },
@@ -52,13 +53,8 @@ async function patches(s: BenchServer, agent: Agent, n: number, services: number
   return { lat, failed, loopMaxMs: st.loopMaxMs, compactions: (st.writer?.compactions ?? 0) - before };
 }
 
-function pct(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
-}
-
 const f = (x: number): string => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
-const latency = (l: Load): string => `p50 ${f(pct(l.lat, 50))} ms, p95 ${f(pct(l.lat, 95))} ms, p99 ${f(pct(l.lat, 99))} ms, max ${f(Math.max(...l.lat))} ms${l.failed > 0 ? ` (${l.failed} FAILED)` : ''}`;
+const latency = (l: Load): string => `p50 ${f(pct(l.lat, 50))} ms, p95 ${f(pct(l.lat, 95))} ms, p99 ${f(pct(l.lat, 99))} ms, max ${f(max(l.lat))} ms${l.failed > 0 ? ` (${l.failed} FAILED)` : ''}`;
 
 /** Parsing the base and every journal line alone: the floor of any restore. */
 function parseFloorMs(stateFile: string): number {

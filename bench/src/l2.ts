@@ -2,12 +2,12 @@
 // and against the Linux kernel answering for an address it owns, in the same run on the same
 // two-namespace topology. Measured two ways: as arping reports it, and on the wire (the client's
 // tcpdump timestamps, request to reply). Bounded: 50 single-probe arpings per side, interleaved.
-// (L2 failover time needs membership, which is not built yet.)
+// (L2 failover time is the 'L2 failover' area, test/src/bench/l2-failover.ts.)
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { speakerFixture } from './fixtures.js';
+import { median, p95 } from './stats.js';
 
 const exec = promisify(execFile);
 const ROUNDS = 50;
@@ -19,16 +19,6 @@ type Row = { what: string; value: string; target: string };
 async function sh(...argv: string[]): Promise<string> {
   const [cmd, ...args] = argv;
   return (await exec(cmd!, args, { timeout: 20_000 })).stdout;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
-}
-
-function p95(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)]! : NaN;
 }
 
 const us = (x: number): string => (Number.isFinite(x) ? `${Math.round(x)} µs` : 'n/a');
@@ -99,7 +89,7 @@ export async function benchL2(): Promise<{ rows: Row[] }> {
   try {
     const t = await topology(prefix);
     topo = t;
-    const script = join(dirname(fileURLToPath(import.meta.url)), 'standalone.js');
+    const script = speakerFixture('l2-standalone.js');
     const responder = spawn('ip', ['netns', 'exec', t.node, process.execPath, script, '--node', 'n', '--nodes', 'n', '--ips', OURS], { stdio: ['pipe', 'pipe', 'ignore'] });
     children.push(responder);
     await firstLine(responder, 'stdout', /"event":"owned"/, 20_000);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { wireGaps } from '../../src/layer2/bench.js';
+import { wireGaps } from '../src/l2.js';
 
-describe('layer2/bench wireGaps', () => {
+describe('bench L2 wireGaps', () => {
   const cases: { desc: string; input: string[]; want: Record<string, number[]> }[] = [
     {
       desc: 'pairs each request with the next reply for the same IP (tcpdump -tt nano lines)',

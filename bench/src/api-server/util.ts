@@ -3,7 +3,7 @@
 
 import { request, Agent, type IncomingMessage } from 'node:http';
 import { Worker } from 'node:worker_threads';
-import type { StateWriterOptions, StateWriterStats } from './state-writer.js';
+import type { StateWriterOptions, StateWriterStats } from '@herald/lab';
 
 export interface BenchRow {
   what: string;
@@ -93,7 +93,7 @@ export interface WorkerPersistence {
 
 /** Starts the server in a worker thread (its own event loop), runs fn, then stops it. */
 export async function withServer<T>(historyWindow: number, fn: (s: BenchServer, agent: Agent) => Promise<T>, persist: WorkerPersistence = {}): Promise<T> {
-  const worker = new Worker(new URL('./bench-worker.js', import.meta.url), { workerData: { historyWindow, ...persist } });
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { historyWindow, ...persist } });
   const next = (type: string): Promise<Record<string, unknown>> => new Promise((resolve, reject) => {
     const onMsg = (m: Record<string, unknown>): void => {
       if (m['type'] !== type) return;

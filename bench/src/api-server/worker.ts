@@ -7,9 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createLogger } from '@herald/shared';
-import { startApiServer } from './server.js';
-import type { StateWriterOptions } from './state-writer.js';
+import { createLogger } from '@herald/shared/log';
+import { startApiServer, type StateWriterOptions } from '@herald/lab';
 
 interface Data {
   historyWindow: number;
