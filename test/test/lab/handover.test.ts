@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { createLogger } from '@herald/shared';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { Lab, sitePlan, siteNamespaces } from '@herald/lab';
 import { ArpCapture, doubleAnswers } from '../../src/bench/arp-capture.js';
 import { L2Watch, analyseIp, longestRoundGap } from '../../src/bench/l2-watch.js';
