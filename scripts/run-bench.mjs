@@ -18,6 +18,7 @@ const modules = [
   { area: 'api server delete', file: 'test/dist/src/bench/apiserver-delete.js', fn: 'benchApiServerDelete' },
   { area: 'L2', file: 'bench/dist/src/l2.js', fn: 'benchL2' },
   { area: 'L2 failover', file: 'test/dist/src/bench/l2-failover.js', fn: 'benchL2Failover' },
+  { area: 'L2 handover', file: 'test/dist/src/bench/l2-handover.js', fn: 'benchL2Handover' },
   { area: 'load burst', file: 'test/dist/src/bench/load-burst.js', fn: 'benchLoadBurst' },
   { area: 'membership', file: 'bench/dist/src/membership.js', fn: 'benchMembership' },
   { area: 'election', file: 'test/dist/src/bench/election-bench.js', fn: 'benchElection' },
