@@ -141,7 +141,7 @@ export class PacketThread {
       this.wasFenced = false;
       this.act(r);
       this.o.announcer.reannounce();
-    } else if (this.o.announcer && this.handover.claiming) this.act(this.handover.peersChanged(this.o.membership.handoverPeers()));
+    } else if (this.o.announcer && this.handover.claiming) this.act(this.handover.peersChanged(this.claimPeers()));
     this.wasFenced = c.fenced;
     const fence = c.view.fence;
     const report: MembershipReport = {
@@ -169,9 +169,18 @@ export class PacketThread {
     const withIfaces = fb.length ? added.map((x) => (x.interfaces.length ? x : { ip: x.ip, interfaces: fb })) : added;
     // While fenced nothing is answered: the IPs go in silenced and are claimed when the fence lifts.
     const claimNeeded = cause !== 'death' && !this.o.membership.isFenced();
-    const peers = claimNeeded ? this.o.membership.handoverPeers() : new Set<string>();
-    if (claimNeeded && cause === 'leave') for (const n of this.o.membership.handoverLeavers()) peers.add(n);
+    const peers = !claimNeeded ? new Set<string>() : cause === 'leave' ? this.claimPeers() : this.o.membership.handoverPeers();
     this.act(this.handover.gain(withIfaces, peers, (ip) => a.answers(ip), now));
+  }
+
+  /**
+   * Whom an open claim may still wait for: the handover peers, and leavers still heard (a claim
+   * from a leaver waits for it while it answers; once it is no longer heard it has stopped).
+   */
+  private claimPeers(): Set<string> {
+    const peers = this.o.membership.handoverPeers();
+    for (const n of this.o.membership.handoverLeavers()) peers.add(n);
+    return peers;
   }
 
   /** The new owner of an IP we lost, when we should keep answering until it claims. */
@@ -228,6 +237,9 @@ export class PacketThread {
     if (this.stopped) return;
     const cfg = this.handover.config;
     if (!this.leaving && this.o.announcer) {
+      // A peer that died or left without a membership change (a leaver that is gone) stops
+      // being waited for here too.
+      if (this.handover.claiming) this.act(this.handover.peersChanged(this.claimPeers()));
       const t = this.handover.tick(this.o.clock.now(), (n) => this.o.membership.hears(n));
       for (const s of t.slow) this.o.log.warn('l2-claim-waiting', { ...s });
       this.act(t);

@@ -249,6 +249,18 @@ describe('fastpath/PacketThread (real Membership and announcer, in-memory segmen
       assert.ok(left?.type === 'left' && left.outcome === 'all-acked');
     });
 
+    it('a leaver that dies before it answers the claim: the claim stops waiting for it once it is no longer heard', () => {
+      const s = site();
+      for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: only200, removes: [] });
+      s.clock.advance(6000);
+      s.get('node1').thread.handle({ type: 'leave', deadlineMs: 5000 });
+      s.clock.advance(1); // its leaving message is out; it dies before the claims reach it
+      s.kill('node1');
+      const w = s.watch('192.0.2.200', 2000);
+      assert.deepEqual(w.last, ['node2']);
+      assert.ok(w.maxSilentMs < 600, `silent ${w.maxSilentMs} ms (silentAfter is 300 ms)`);
+    });
+
     it('a successor that dies while we hold for it: the hold ends once we stop hearing it (it would stop waiting for us), and we take the IP back by failover', () => {
       const s = site();
       for (const n of s.nodes.values()) n.thread.handle({ type: 'l2', upserts: only200, removes: [] });
