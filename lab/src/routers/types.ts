@@ -99,6 +99,11 @@ export interface RouterSpec {
   readonly originate?: readonly string[];
   /** Run BFD (FRR bfdd, BIRD protocol bfd): the timers, and the sessions configured by hand. */
   readonly bfd?: RouterBfdSpec;
+  /**
+   * BIRD only: filter definitions placed before the protocols. A filter named `herald_import`
+   * there becomes every BGP channel's import filter (instead of `import all`).
+   */
+  readonly birdFilters?: string;
 }
 
 export type SessionStateName = 'idle' | 'connect' | 'active' | 'opensent' | 'openconfirm' | 'established' | 'other';

@@ -2,6 +2,8 @@
 // externalTrafficPolicy Local Service with given local endpoint counts (through the real config
 // parser and the speaker's own desiredAnnouncements, so the weight comes from the code under
 // test, not from the test), the router's kernel weights, and a client's connection split.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { IP, parseConfig, type Config } from '@herald/shared';
 import { nsRun } from '@herald/lab';
 import { desiredAnnouncements, perPeerRoutes, type ServiceState } from '@herald/speaker';
@@ -70,4 +72,12 @@ export const splitClient = (ip: string, port: number, count: number): string =>
 export async function measureSplit(clientNs: string, ip: string, port: number, count: number): Promise<Record<string, number>> {
   const out = await nsRun(clientNs, [process.execPath, '-e', splitClient(ip, port, count)], { timeoutMs: 60_000 });
   return JSON.parse(out) as Record<string, number>;
+}
+
+/** The BIRD filter docs/weighted-ecmp.md gives (its one ```bird block), so the lab runs what the docs say. */
+export function docsBirdFilter(): string {
+  const md = readFileSync(fileURLToPath(new URL('../../../../docs/weighted-ecmp.md', import.meta.url)), 'utf8');
+  const blocks = [...md.matchAll(/```bird\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  if (blocks.length !== 1) throw new Error(`docs/weighted-ecmp.md: want one \`\`\`bird block, found ${blocks.length}`);
+  return blocks[0]!;
 }
