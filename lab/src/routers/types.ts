@@ -97,6 +97,8 @@ export interface RouterSpec {
    * community ASN:1:2 (ASN = the router's, which must fit 16 bits for the community).
    */
   readonly originate?: readonly string[];
+  /** FRR only: more `set` lines for the originated routes' route-map (e.g. `set extcommunity bandwidth 1 non-transitive`). */
+  readonly frrOriginateSet?: readonly string[];
   /** Run BFD (FRR bfdd, BIRD protocol bfd): the timers, and the sessions configured by hand. */
   readonly bfd?: RouterBfdSpec;
   /**

@@ -2,6 +2,8 @@
 // bytes built by hand here (type 0x40, subtype 0x04, 2-byte AS, IEEE-754 float32 bytes/s; the
 // float hex is Python's struct.pack('>f', x)), round trips, and the attribute inside an UPDATE.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { IP, Prefix } from '@herald/shared';
 import {
   AS_TRANS,
@@ -68,5 +70,46 @@ describe('bgp extended communities: Link Bandwidth', () => {
     const wire = encodeMessage(msg, ctx4);
     assert.equal(wire.toString('hex'), want.toString('hex'));
     assert.deepEqual(JSON.parse(JSON.stringify(decodeMessage(wire, ctx4))), JSON.parse(JSON.stringify(msg)));
+  });
+});
+
+// Golden bytes from FRR 8.4 (test/src/bgp/capture-link-bandwidth.ts): FRR's route-map `set
+// extcommunity bandwidth 2` sends the transitive variant (type 0x00) with 2 Mbps as 250,000 B/s,
+// the float and unit we send per 2 endpoints; with `non-transitive` FRR strips the community on
+// an eBGP session, so that UPDATE carries none (FRR still takes ours from an eBGP peer: the lab).
+describe('bgp extended communities: golden bytes captured from FRR', () => {
+  const file = fileURLToPath(new URL('../../../../test/wire/bgp/fixtures/link-bandwidth/frr.json', import.meta.url));
+  const fx = JSON.parse(readFileSync(file, 'utf8')) as { router: string; source: string; captures: { variant: string; set: string; hex: string[] }[] };
+  const update = (variant: string): Extract<BgpMessage, { type: 'update' }> => {
+    const c = fx.captures.find((x) => x.variant === variant);
+    assert.ok(c && c.hex.length === 1, `${variant}: one UPDATE captured`);
+    const m = decodeMessage(Buffer.from(c.hex[0]!, 'hex'), ctx4);
+    assert.ok(m.type === 'update' && !m.treatAsWithdraw, JSON.stringify(m));
+    return m;
+  };
+
+  it(`found the capture, with its provenance (${fx.router})`, () => {
+    assert.match(fx.source, /tcpdump/);
+    assert.deepEqual(fx.captures.map((c) => c.variant).sort(), ['non-transitive', 'transitive']);
+  });
+
+  it('`bandwidth 2` (transitive): kept as bytes 0004 fbf4 48742400, whose value is our encoding of 2 endpoints', () => {
+    const u = update('transitive');
+    assert.deepEqual(u.attributes.extendedCommunities, [{ type: 'other', bytes: hex('0004fbf448742400') }]);
+    const ours = encodeExtendedCommunities([linkBandwidth(64500, 2 * 125_000)]);
+    assert.equal(ours.subarray(2).toString('hex'), 'fbf448742400', 'same AS and float bytes; only the type differs (0x40, non-transitive)');
+  });
+
+  it('`bandwidth 1 non-transitive`: FRR sends no extended community to an eBGP peer', () => {
+    assert.equal(update('non-transitive').attributes.extendedCommunities, undefined);
+  });
+
+  // Not byte-equal on re-encoding: FRR sets the extended-length flag on a short AS_PATH, which
+  // we do not keep. The values survive.
+  it('both UPDATEs survive decode, encode, decode', () => {
+    for (const c of fx.captures) {
+      const m = decodeMessage(Buffer.from(c.hex[0]!, 'hex'), ctx4);
+      assert.deepEqual(JSON.parse(JSON.stringify(decodeMessage(encodeMessage(m, ctx4), ctx4))), JSON.parse(JSON.stringify(m)), c.variant);
+    }
   });
 });
