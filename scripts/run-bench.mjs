@@ -28,6 +28,7 @@ const modules = [
   { area: 'BGP scale', file: 'test/dist/src/bench/bgp-scale.js', fn: 'benchBgpScale' },
   { area: 'BFD', file: 'test/dist/src/bench/bfd-failover.js', fn: 'benchBfdFailover' },
   { area: 'BGP restart', file: 'test/dist/src/bench/bgp-restart.js', fn: 'benchBgpRestart' },
+  { area: 'BGP weighted', file: 'test/dist/src/bench/bgp-weighted.js', fn: 'benchBgpWeighted' },
   { area: 'memory', file: 'test/dist/src/bench/memory.js', fn: 'benchMemory' },
   // make soak only (30 min): `make bench` skips it unless named (HERALD_BENCH_SOAK=1 includes it).
   { area: 'chaos soak', file: 'test/dist/src/chaos/soak-bench.js', fn: 'benchChaosSoak', onlyWhenNamed: true },

@@ -19,7 +19,7 @@ import { API_STATE_FILE, controlSocket, isAlive, labDir, labPrefix, supervisorPi
 
 const usage = `herald-lab: a bare-metal site on one machine, for Herald
 
-  up [--router bird|frr|gobgp] [--nodes N] [--bfd] [--graceful-restart]   bring the lab up (root) and return once it is ready (--bfd: BFD 300 ms x 3 on every BGP session; --graceful-restart: enableGracefulRestart on every BGPPeer)
+  up [--router bird|frr|gobgp] [--nodes N] [--bfd] [--graceful-restart] [--weighted-ecmp]   bring the lab up (root) and return once it is ready (--bfd: BFD 300 ms x 3 on every BGP session; --graceful-restart: enableGracefulRestart on every BGPPeer; --weighted-ecmp: weightByLocalEndpoints on the BGPAdvertisement, weighted by FRR)
      [--image REF]                          ... with the controller and speakers run from that image
                                             (podman + runc; make image builds localhost/herald:dev)
      [--prometheus]                         ... and a real Prometheus (Debian's) in mgmt scraping every
@@ -34,7 +34,7 @@ const usage = `herald-lab: a bare-metal site on one machine, for Herald
   speaker NODE stop|kill|start|freeze|thaw  stop (SIGTERM: graceful handoff), kill (SIGKILL), ...
   link NODE down|up                         cut or restore a node's link
   controller restart                        restart the controller
-  scale SERVICE NODE[,NODE...]              move a Service's backends to these nodes
+  scale SERVICE NODE[,NODE...]              move a Service's backends to these nodes (a node named twice: two endpoints there)
   apiserver --port P --kubeconfig-out FILE  the embedded API server alone
   chaos --duration D --seed S [--faults LIST] [--out DIR]
                                             a seeded schedule of faults in a lab of its own, with
@@ -55,7 +55,7 @@ function requireRoot(): void {
 
 async function up(argv: string[]): Promise<void> {
   requireRoot();
-  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' }, 'timeout-seconds': { type: 'string', default: '120' }, image: { type: 'string' }, bfd: { type: 'boolean', default: false }, prometheus: { type: 'boolean', default: false }, 'graceful-restart': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' }, 'timeout-seconds': { type: 'string', default: '120' }, image: { type: 'string' }, bfd: { type: 'boolean', default: false }, prometheus: { type: 'boolean', default: false }, 'graceful-restart': { type: 'boolean', default: false }, 'weighted-ecmp': { type: 'boolean', default: false } } });
   const router = values.router as RouterKind;
   if (values.prometheus && !existsSync('/usr/bin/prometheus')) fail('--prometheus: /usr/bin/prometheus is not installed (Debian package prometheus; scripts/apt-deps.sh installs it)');
   if (!['bird', 'frr', 'gobgp'].includes(router)) fail(`--router must be bird, frr or gobgp, not ${values.router}`);
@@ -75,7 +75,7 @@ async function up(argv: string[]): Promise<void> {
   }
   const logPath = join(dir, 'supervisor.log');
   const fd = openSync(logPath, 'w');
-  const child = spawn(process.execPath, [process.argv[1]!, 'supervise', '--router', router, '--nodes', values.nodes, ...(values.image !== undefined ? ['--image', values.image] : []), ...(values.bfd ? ['--bfd'] : []), ...(values.prometheus ? ['--prometheus'] : []), ...(values['graceful-restart'] ? ['--graceful-restart'] : [])], { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [process.argv[1]!, 'supervise', '--router', router, '--nodes', values.nodes, ...(values.image !== undefined ? ['--image', values.image] : []), ...(values.bfd ? ['--bfd'] : []), ...(values.prometheus ? ['--prometheus'] : []), ...(values['graceful-restart'] ? ['--graceful-restart'] : []), ...(values['weighted-ecmp'] ? ['--weighted-ecmp'] : [])], { detached: true, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   child.unref();
   const deadline = Date.now() + Number(values['timeout-seconds']) * 1000;
@@ -129,11 +129,11 @@ function tail(path: string): string {
 }
 
 async function supervise(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' }, image: { type: 'string' }, bfd: { type: 'boolean', default: false }, prometheus: { type: 'boolean', default: false }, 'graceful-restart': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: argv, options: { router: { type: 'string', default: 'bird' }, nodes: { type: 'string', default: '3' }, image: { type: 'string' }, bfd: { type: 'boolean', default: false }, prometheus: { type: 'boolean', default: false }, 'graceful-restart': { type: 'boolean', default: false }, 'weighted-ecmp': { type: 'boolean', default: false } } });
   const dir = labDir();
   const log = createLogger({ component: 'lab' });
   writeFileSync(supervisorPidFile(dir), String(process.pid));
-  const plan = sitePlan({ prefix: labPrefix(), router: values.router as RouterKind, nodes: Number(values.nodes), bfd: values.bfd, gracefulRestart: values['graceful-restart'] });
+  const plan = sitePlan({ prefix: labPrefix(), router: values.router as RouterKind, nodes: Number(values.nodes), bfd: values.bfd, gracefulRestart: values['graceful-restart'], weightedEcmp: values['weighted-ecmp'] });
   const lab = await Lab.start(plan, dir, log, { ...(values.image !== undefined ? { image: values.image } : {}), prometheus: values.prometheus });
   let stopping = false;
   const stop = (): void => {

@@ -36,6 +36,8 @@ export interface BgpRoute {
   /** Sent on iBGP sessions only. */
   readonly localPref: number | undefined;
   readonly communities: readonly string[];
+  /** Weighted ECMP (weightByLocalEndpoints): the ready local endpoints sent, and the Link Bandwidth carrying them. */
+  readonly linkBandwidth?: { readonly endpoints: number; readonly asn: number; readonly bytesPerSecond: number };
   /** The session's state from BGPSessionState (the route reaches the router only when Established). */
   readonly session: string;
 }
@@ -134,6 +136,7 @@ export function explainAnnouncements(s: Snapshot, svc: V1Service, config: Config
               asPath: (attrs?.asPath ?? []).flatMap((seg) => seg.asns),
               localPref: attrs?.localPref,
               communities: [...(attrs?.communities ?? []), ...(attrs?.largeCommunities ?? [])].map(formatCommunity),
+              ...linkBandwidthOf(a.weight, attrs?.extendedCommunities),
               session: st ? `${st.state ?? 'Unknown'}${st.state !== 'Established' && st.lastError ? `: ${st.lastError}` : ''}` : 'no BGPSessionState',
             });
           }
@@ -147,4 +150,9 @@ export function explainAnnouncements(s: Snapshot, svc: V1Service, config: Config
     if (bnodes.length > 0) bgp.push({ ip: ip.toString(), nodes: bnodes, reportedAnnouncers: reports(s.bgpStatuses) });
   }
   return { liveness, l2, bgp };
+}
+
+function linkBandwidthOf(weight: number | undefined, ecs: ReturnType<typeof attributesFor>['extendedCommunities']): Pick<BgpRoute, 'linkBandwidth'> {
+  const lb = ecs?.find((c) => c.type === 'link-bandwidth');
+  return weight !== undefined && lb?.type === 'link-bandwidth' ? { linkBandwidth: { endpoints: weight, asn: lb.asn, bytesPerSecond: lb.bandwidth } } : {};
 }

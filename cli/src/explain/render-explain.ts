@@ -52,6 +52,7 @@ export function renderExplain(x: Explanation, format: OutputFormat): string {
             r.asPath.length ? `AS path ${r.asPath.join(' ')}` : 'iBGP',
             r.localPref !== undefined ? `localPref ${r.localPref}` : '',
             r.communities.length ? `communities ${r.communities.join(' ')}` : '',
+            r.linkBandwidth ? `link bandwidth ${r.linkBandwidth.asn}:${r.linkBandwidth.bytesPerSecond} B/s for ${r.linkBandwidth.endpoints} local endpoint${r.linkBandwidth.endpoints === 1 ? '' : 's'}` : '',
           ]
             .filter((t) => t !== '')
             .join(', ');

@@ -28,6 +28,8 @@ export function birdConfig(spec: RouterSpec): string {
     const ps = orig.filter((o) => o.includes(':') === (fam === 6));
     if (ps.length) lines.push(`protocol static static${fam} { ipv${fam}; ${ps.map((x) => `route ${x} blackhole;`).join(' ')} }`);
   }
+  if (spec.birdFilters) lines.push(spec.birdFilters);
+  const imp = spec.birdFilters?.includes('filter herald_import') ? 'import filter herald_import' : 'import all';
   const exp = orig.length
     ? `export filter { if source = RTS_STATIC then { bgp_community.add((${spec.asn}, 1)); bgp_large_community.add((${spec.asn}, 1, 2)); accept; } reject; }`
     : 'export none';
@@ -43,7 +45,7 @@ export function birdConfig(spec: RouterSpec): string {
       ...(p.multihop ? ['  multihop;'] : []),
       ...(p.ttlSecurity ? ['  ttl security on;'] : []),
       ...(p.bfd ? ['  bfd on;'] : []),
-      ...peerFamilies(p).map((f) => `  ipv${f} { import all; ${exp}; };`),
+      ...peerFamilies(p).map((f) => `  ipv${f} { ${imp}; ${exp}; };`),
       '}',
     );
   }

@@ -15,7 +15,7 @@ export function frrBgpdConfig(spec: RouterSpec): string {
   const ka = spec.keepaliveTime ?? 1;
   const l = ['frr defaults traditional', 'hostname herald-router', 'log stdout informational'];
   // Defined before use: bgpd applies `network ... route-map` as it reads the file.
-  if (spec.originate?.length) l.push('route-map HERALD-ORIGINATE permit 10', ` set community ${spec.asn}:1`, ` set large-community ${spec.asn}:1:2`, 'exit');
+  if (spec.originate?.length) l.push('route-map HERALD-ORIGINATE permit 10', ` set community ${spec.asn}:1`, ` set large-community ${spec.asn}:1:2`, ...(spec.frrOriginateSet ?? []).map((x) => ` ${x}`), 'exit');
   l.push(`router bgp ${spec.asn}`);
   l.push(` bgp router-id ${spec.routerId}`, ' no bgp ebgp-requires-policy', ' no bgp default ipv4-unicast', ' bgp bestpath as-path multipath-relax', ` timers bgp ${ka} ${hold}`);
   for (const p of spec.peers) {

@@ -97,8 +97,15 @@ export interface RouterSpec {
    * community ASN:1:2 (ASN = the router's, which must fit 16 bits for the community).
    */
   readonly originate?: readonly string[];
+  /** FRR only: more `set` lines for the originated routes' route-map (e.g. `set extcommunity bandwidth 1 non-transitive`). */
+  readonly frrOriginateSet?: readonly string[];
   /** Run BFD (FRR bfdd, BIRD protocol bfd): the timers, and the sessions configured by hand. */
   readonly bfd?: RouterBfdSpec;
+  /**
+   * BIRD only: filter definitions placed before the protocols. A filter named `herald_import`
+   * there becomes every BGP channel's import filter (instead of `import all`).
+   */
+  readonly birdFilters?: string;
 }
 
 export type SessionStateName = 'idle' | 'connect' | 'active' | 'opensent' | 'openconfirm' | 'established' | 'other';

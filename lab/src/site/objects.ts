@@ -49,7 +49,7 @@ export function labObjects(p: SitePlan, heartbeatKey: string): KubeObject[] {
           },
         ]
       : []),
-    { apiVersion: 'herald.dev/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'lab-bgp', namespace: ns }, spec: { ipAddressPools: ['lab-bgp'], communities: ['64512:100'] } },
+    { apiVersion: 'herald.dev/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'lab-bgp', namespace: ns }, spec: { ipAddressPools: ['lab-bgp'], communities: ['64512:100'], ...(p.weightedEcmp ? { weightByLocalEndpoints: true } : {}) } },
   );
   for (const s of p.services) {
     objs.push({
@@ -75,10 +75,13 @@ export function endpointSlice(p: SitePlan, service: string, port: number, nodes:
     metadata: { name: `${service}-lab`, namespace: SERVICE_NAMESPACE, labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': 'herald-lab' } },
     addressType: 'IPv4',
     ports: [{ name: 'http', protocol: 'TCP', port }],
-    endpoints: nodes.map((name) => {
+    // A node named twice gets two endpoints (two pods there, as weighted ECMP counts them); the
+    // lab has one backend process per node, so both carry the node's address.
+    endpoints: nodes.map((name, i) => {
       const n = p.nodes.find((x) => x.name === name);
       if (!n) throw new Error(`no node ${name} in the lab`);
-      return { addresses: [n.ip4], nodeName: name, conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', namespace: SERVICE_NAMESPACE, name: `${service}-${name}` } };
+      const pod = nodes.indexOf(name) === i ? `${service}-${name}` : `${service}-${name}-${i}`;
+      return { addresses: [n.ip4], nodeName: name, conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', namespace: SERVICE_NAMESPACE, name: pod } };
     }),
   };
 }

@@ -50,6 +50,8 @@ export interface SitePlan {
   readonly bfd?: { readonly intervalMs: number; readonly multiplier: number };
   /** `enableGracefulRestart: true` on every BGPPeer (the routers help by default). Absent: off. */
   readonly gracefulRestart?: boolean;
+  /** `weightByLocalEndpoints: true` on the BGPAdvertisement (FRR weighs ECMP by it). Absent: off. */
+  readonly weightedEcmp?: boolean;
 }
 
 /** Optional knobs for scale benches; `make lab` uses none of them. */
@@ -62,6 +64,8 @@ export interface SitePlanExtras {
   bfd?: boolean;
   /** Graceful restart (RFC 4724) on every BGPPeer. */
   gracefulRestart?: boolean;
+  /** Weighted ECMP by local endpoints (the BGPAdvertisement's weightByLocalEndpoints). */
+  weightedEcmp?: boolean;
 }
 
 export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: number } & SitePlanExtras = {}): SitePlan {
@@ -82,6 +86,7 @@ export function sitePlan(opts: { prefix?: string; router?: RouterKind; nodes?: n
     ...(sessions > 1 ? { bgpSessions: sessions } : {}),
     ...(opts.bfd ? { bfd: { intervalMs: 300, multiplier: 3 } } : {}),
     ...(opts.gracefulRestart ? { gracefulRestart: true } : {}),
+    ...(opts.weightedEcmp ? { weightedEcmp: true } : {}),
     prefix: opts.prefix ?? 'hlab',
     namespace: 'herald-system',
     router: { kind: opts.router ?? 'bird', ip4: '192.0.2.1', ip6: '2001:db8:0:1::1', clientIp4: '198.51.100.1', clientIp6: '2001:db8:0:2::1', asn: 64500, macByte: 0x01 },

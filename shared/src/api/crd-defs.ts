@@ -122,6 +122,10 @@ const bgpAdvertisement: CRDDef = {
     nodeSelectors,
     peers: arr('Names of the BGPPeers to advertise to. Empty: every peer.', { type: 'string' }),
     serviceSelectors,
+    weightByLocalEndpoints: bool(
+      'Weighted ECMP: attach the BGP Link Bandwidth extended community (draft-ietf-idr-link-bandwidth) with 1 Mbps per ready local endpoint, for externalTrafficPolicy Local Services. Needs aggregationLength 32 and aggregationLengthV6 128.',
+      { default: false },
+    ),
   }),
   status: undefined,
   printerColumns: [

@@ -86,6 +86,8 @@ export interface BGPAdvertisementSpec {
   nodeSelectors?: LabelSelector[];
   peers?: string[];
   serviceSelectors?: LabelSelector[];
+  /** Attach the Link Bandwidth extended community, proportional to the node's ready local endpoints. */
+  weightByLocalEndpoints?: boolean;
 }
 
 export type V1beta1BGPAdvertisement = Obj<'BGPAdvertisement', BGPAdvertisementSpec>;

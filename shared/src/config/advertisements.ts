@@ -5,7 +5,7 @@ import { resolveCommunity, formatCommunity } from './community.js';
 import type { Scope } from './issues.js';
 import type { BGPAdvertisement, Community, L2Advertisement, Pool, Selector } from './model.js';
 import type { RawObject } from './names.js';
-import { isObject, optArray, optInt, optStringList, show, type JSONObject } from './read.js';
+import { isObject, optArray, optBool, optInt, optStringList, show, type JSONObject } from './read.js';
 import { parseSelectorInto, selectorList } from './selector-list.js';
 
 const U32 = 4294967295;
@@ -118,6 +118,12 @@ export function parseBGPAdvertisement(o: RawObject, ctx: AdContext): ParsedBGPAd
   });
   const nodeSelectors = selectorList(spec, 'nodeSelectors', 'spec.nodeSelectors', scope);
   const serviceSelectors = selectorList(spec, 'serviceSelectors', 'spec.serviceSelectors', scope);
+  const weightByLocalEndpoints = optBool(spec, 'weightByLocalEndpoints', 'spec.weightByLocalEndpoints', scope) ?? false;
+  if (weightByLocalEndpoints) {
+    // One route carries one bandwidth: an aggregate would weigh many Services by one count.
+    if (aggregationLength !== 32) scope.error('spec.aggregationLength', 'must be 32 (no aggregation) when weightByLocalEndpoints is true');
+    if (aggregationLengthV6 !== 128) scope.error('spec.aggregationLengthV6', 'must be 128 (no aggregation) when weightByLocalEndpoints is true');
+  }
   if (serviceSelectors.length > 0) {
     if (aggregationLength !== 32) scope.error('spec.aggregationLength', 'must be 32 (no aggregation) when serviceSelectors are set');
     if (aggregationLengthV6 !== 128) scope.error('spec.aggregationLengthV6', 'must be 128 (no aggregation) when serviceSelectors are set');
@@ -146,6 +152,7 @@ export function parseBGPAdvertisement(o: RawObject, ctx: AdContext): ParsedBGPAd
     peers: Object.freeze(peers),
     nodeSelectors: Object.freeze(nodeSelectors),
     serviceSelectors: Object.freeze(serviceSelectors),
+    weightByLocalEndpoints,
   });
   return { ad, scope };
 }

@@ -85,6 +85,12 @@ export interface BGPAdvertisement {
   readonly peers: readonly string[];
   readonly nodeSelectors: readonly Selector[];
   readonly serviceSelectors: readonly Selector[];
+  /**
+   * Attach the BGP Link Bandwidth extended community with a bandwidth proportional to this node's
+   * ready local endpoints (externalTrafficPolicy: Local Services only), so a router doing
+   * weighted ECMP splits traffic by endpoints rather than by nodes.
+   */
+  readonly weightByLocalEndpoints: boolean;
 }
 
 export interface BGPPeer {

@@ -93,6 +93,20 @@ describe('parseConfig: BGPAdvertisement', () => {
       input: { communities: [obj('c', { communities: [{ name: 'edge', value: 'edge' }] })] },
       wantError: ['Community herald-system/c spec.communities[0].value: invalid community "edge": want AA:NN or large:A:B:C'],
     },
+    // weightByLocalEndpoints (weighted ECMP).
+    { desc: 'weightByLocalEndpoints true, no aggregation', input: { ipAddressPools: [dual], bgpAdvertisements: [obj('a', { weightByLocalEndpoints: true })] }, wantError: [] },
+    { desc: 'weightByLocalEndpoints not a boolean', input: { bgpAdvertisements: [obj('a', { weightByLocalEndpoints: 'yes' })] }, wantError: [B('a', 'spec.weightByLocalEndpoints: must be true or false, not "yes"')] },
+    {
+      desc: 'weightByLocalEndpoints with IPv4 aggregation',
+      input: { ipAddressPools: [v4], bgpAdvertisements: [obj('a', { weightByLocalEndpoints: true, aggregationLength: 24 })] },
+      wantError: [B('a', 'spec.aggregationLength: must be 32 (no aggregation) when weightByLocalEndpoints is true')],
+    },
+    {
+      desc: 'weightByLocalEndpoints with IPv6 aggregation',
+      input: { ipAddressPools: [dual], bgpAdvertisements: [obj('a', { weightByLocalEndpoints: true, aggregationLengthV6: 64 })] },
+      wantError: [B('a', 'spec.aggregationLengthV6: must be 128 (no aggregation) when weightByLocalEndpoints is true')],
+    },
+    { desc: 'weightByLocalEndpoints false with aggregation: allowed', input: { ipAddressPools: [v4], bgpAdvertisements: [obj('a', { weightByLocalEndpoints: false, aggregationLength: 24 })] }, wantError: [] },
     // References.
     { desc: 'missing pool', input: { bgpAdvertisements: [obj('a', { ipAddressPools: ['nope'] })] }, wantError: [B('a', 'spec.ipAddressPools[0]: IPAddressPool "nope" does not exist')] },
     { desc: 'missing peer', input: { bgpAdvertisements: [obj('a', { peers: ['r9'] })] }, wantError: [B('a', 'spec.peers[0]: BGPPeer "r9" does not exist')] },
@@ -120,6 +134,12 @@ describe('parseConfig: BGPAdvertisement', () => {
     ]);
     assert.equal(byName.get('x')!.aggregationLength, 32);
     assert.equal(byName.get('x')!.aggregationLengthV6, 128);
+    assert.equal(byName.get('x')!.weightByLocalEndpoints, false, 'weighted ECMP is opt-in');
+  });
+
+  it('weightByLocalEndpoints: true reaches the model', () => {
+    const cfg = configOf({ ipAddressPools: [v4], bgpAdvertisements: [obj('w', { weightByLocalEndpoints: true })] });
+    assert.equal(cfg.bgpAdvertisements[0]!.weightByLocalEndpoints, true);
   });
 });
 

@@ -390,7 +390,7 @@ function sameSlot(a: L2Slot | undefined, b: L2Slot | undefined): boolean {
 }
 
 export function sameAdvertisement(a: Advertisement, b: Advertisement): boolean {
-  if (a.localPref !== b.localPref || !a.prefix.equals(b.prefix)) return false;
+  if (a.localPref !== b.localPref || a.weight !== b.weight || !a.prefix.equals(b.prefix)) return false;
   const ca = a.communities ?? [];
   const cb = b.communities ?? [];
   return ca.length === cb.length && ca.every((c, i) => JSON.stringify(c) === JSON.stringify(cb[i]));

@@ -9,12 +9,19 @@
 // communities are united, localPref is the highest (the config parser already rejects
 // conflicting localPrefs for one prefix), and the services are united. Merging is order-free,
 // so an incremental caller may merge per prefix in any order and get the same route.
+//
+// Weighted ECMP (weightByLocalEndpoints): for an externalTrafficPolicy Local Service the route
+// carries the weight: this node's usable local endpoints (the ones kube-proxy would send to; at
+// least 1, else the node is not eligible). Under ETP Cluster every node forwards to every
+// endpoint, so the nodes are equal and no weight is sent. Merging keeps the largest weight (two
+// Services sharing an IP: the larger count), which is order-free and idempotent; aggregation is
+// refused with the field by the config parser, so a weight always describes one IP.
 import { formatCommunity, type BGPAdvertisement, type Community } from '@herald/shared/config';
 import type { IP, Prefix } from '@herald/shared/net';
 import type { Advertisement } from '../bgp/adj-rib-out.js';
-import { coveringAdvertisements, nodeEligibility, type Eligibility } from '../eligibility/index.js';
+import { coveringAdvertisements, nodeEligibility, usableEndpoints, type Eligibility } from '../eligibility/index.js';
 import type { AnnounceContext } from './context.js';
-import { cmp, endpointsFor, type IPEntry } from './ip-entries.js';
+import { cmp, endpointsFor, type IPEntry, type IPService } from './ip-entries.js';
 import type { BgpVerdict } from './types.js';
 
 /** One prefix as this node advertises it, for one IP or merged over several. */
@@ -36,23 +43,32 @@ function targetPeers(ad: BGPAdvertisement, sessionPeers: ReadonlySet<string>): s
   return ad.peers.length === 0 ? [...sessionPeers] : ad.peers.filter((p) => sessionPeers.has(p));
 }
 
-/** Two routes for one prefix as one: communities united (sorted), the highest localPref. */
+/** Two routes for one prefix as one: communities united (sorted), the highest localPref and weight. */
 export function mergeAdvertisement(cur: Advertisement | undefined, next: Advertisement): Advertisement {
   const communities = new Map<string, Community>();
   for (const c of [...(cur?.communities ?? []), ...(next.communities ?? [])]) communities.set(formatCommunity(c), c);
   const lp = [cur?.localPref, next.localPref].filter((x): x is number => x !== undefined);
+  const w = [cur?.weight, next.weight].filter((x): x is number => x !== undefined);
   return {
     prefix: cur?.prefix ?? next.prefix,
     ...(lp.length ? { localPref: Math.max(...lp) } : {}),
     ...(communities.size ? { communities: [...communities.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, c]) => c) } : {}),
+    ...(w.length ? { weight: Math.max(...w) } : {}),
   };
 }
 
-function fromAd(prefix: Prefix, ad: BGPAdvertisement): Advertisement {
+/** The weight an advertisement gives this node for one Service: its usable local endpoints (ETP Local only). */
+export function localEndpointWeight(ad: BGPAdvertisement, s: IPService, self: string): number | undefined {
+  if (!ad.weightByLocalEndpoints || s.info.externalTrafficPolicy !== 'Local') return undefined;
+  return usableEndpoints(endpointsFor(s, self)).length;
+}
+
+function fromAd(prefix: Prefix, ad: BGPAdvertisement, weight: number | undefined): Advertisement {
   return mergeAdvertisement(undefined, {
     prefix,
     ...(ad.localPref !== undefined ? { localPref: ad.localPref } : {}),
     ...(ad.communities.length ? { communities: ad.communities } : {}),
+    ...(weight !== undefined ? { weight } : {}),
   });
 }
 
@@ -92,14 +108,16 @@ export function bgpForIP(entry: IPEntry, ctx: AnnounceContext): BgpForIP | undef
       if (!e.eligible) return;
       const v = verdictFor(ip, e, ads, ctx.nodePeers.get(ctx.self) ?? new Set(), ctx);
       if (v.type !== 'advertised') return;
-      const key = entry.services[i]!.svc.key;
+      const s = entry.services[i]!;
+      const key = s.svc.key;
       for (const ad of ads.filter((a) => e.advertisements.includes(a.name))) {
+        const weight = localEndpointWeight(ad, s, ctx.self);
         const prefix = ctx.containing(ip, ip.family === 4 ? ad.aggregationLength : ad.aggregationLengthV6);
         const k = prefix.toString();
         let r = routes.get(k);
         if (!r) routes.set(k, (r = { prefix, peers: new Map(), services: new Set() }));
         r.services.add(key);
-        for (const peer of targetPeers(ad, ctx.peerNames)) r.peers.set(peer, mergeAdvertisement(r.peers.get(peer), fromAd(prefix, ad)));
+        for (const peer of targetPeers(ad, ctx.peerNames)) r.peers.set(peer, mergeAdvertisement(r.peers.get(peer), fromAd(prefix, ad, weight)));
       }
     });
   }

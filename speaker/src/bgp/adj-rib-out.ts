@@ -10,13 +10,14 @@ import {
   UpdatePacker,
   endOfRib,
   type AddressFamily,
+  linkBandwidth,
   type CodecContext,
   type LargeCommunity,
   type PackKind,
   type PathAttributes,
   type StandardCommunity,
 } from '../wire/bgp/index.js';
-import type { Advertisement } from './advertisement.js';
+import { BANDWIDTH_PER_ENDPOINT, type Advertisement } from './advertisement.js';
 import type { DesiredRoute, DesiredRoutes } from './desired-routes.js';
 
 export type { Advertisement } from './advertisement.js';
@@ -41,6 +42,7 @@ export function attributesFor(a: Advertisement, ctx: RibOutContext): PathAttribu
     ...(ctx.ibgp ? { localPref: a.localPref ?? 100 } : {}),
     ...(std.length ? { communities: std } : {}),
     ...(large.length ? { largeCommunities: large } : {}),
+    ...(a.weight !== undefined ? { extendedCommunities: [linkBandwidth(ctx.localAS, a.weight * BANDWIDTH_PER_ENDPOINT)] } : {}),
   };
 }
 

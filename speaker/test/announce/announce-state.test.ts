@@ -39,6 +39,13 @@ const configs: Config[] = [
     bgp: [bgpAd('agg', { ipAddressPools: ['bgp'], aggregationLength: 30, communities: ['64512:2', 'large:64512:1:1'] }), bgpAd('both', { ipAddressPools: ['prod'], localPref: 130 })],
     peers: [peer('router1'), peer('router2', { peerAddress: '203.0.113.2', nodeSelectors: [{ matchLabels: { zone: 'a' } }] })],
   }),
+  // As the first, with weighted ECMP on the unaggregated pool: endpoint changes move weights.
+  config({
+    pools: [pool('prod', ['192.0.2.0/24', '2001:db8::/120']), pool('bgp', ['203.0.113.0/24'])],
+    l2: [l2ad('l2', { preferredNodeSelectors: [{ weight: 3, preference: { matchLabels: { zone: 'b' } } }] })],
+    bgp: [bgpAd('agg', { ipAddressPools: ['bgp'], aggregationLength: 30, communities: ['64512:1'] }), bgpAd('both', { ipAddressPools: ['prod'], localPref: 120, weightByLocalEndpoints: true })],
+    peers: [peer('router1'), peer('router2', { peerAddress: '203.0.113.2', nodeSelectors: [{ matchLabels: { zone: 'a' } }] })],
+  }),
 ];
 
 const arbNode = (name: string): fc.Arbitrary<NodeInfo> =>
@@ -72,7 +79,7 @@ const arbOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...SVCS).map((name): Op => ({ t: 'del', name })) },
   { weight: 1, arbitrary: arbNodes.map((nodes): Op => ({ t: 'nodes', nodes })) },
   { weight: 2, arbitrary: fc.record({ live: fc.subarray(NODES), fenced: fc.boolean() }).map((r): Op => ({ t: 'live', ...r })) },
-  { weight: 1, arbitrary: fc.constantFrom(-1, 0, 1, 2).map((i): Op => ({ t: 'config', i })) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, 0, 1, 2, 3).map((i): Op => ({ t: 'config', i })) },
 );
 
 /** What a consumer holds after applying every change: the packet thread's slots, each peer's routes. */
@@ -95,7 +102,7 @@ class Consumer {
   }
 }
 
-const advText = (a: Advertisement): string => `${a.prefix.toString()} lp=${a.localPref ?? '-'} c=${(a.communities ?? []).map(formatCommunity).join(',')}`;
+const advText = (a: Advertisement): string => `${a.prefix.toString()} lp=${a.localPref ?? '-'} c=${(a.communities ?? []).map(formatCommunity).join(',')} w=${a.weight ?? '-'}`;
 const tableText = (m: ReadonlyMap<string, ReadonlyMap<string, Advertisement>>): string[] =>
   [...m].flatMap(([p, t]) => [...t].map(([k, a]) => `${p} ${k} ${advText(a)}`)).sort();
 
@@ -195,6 +202,32 @@ describe('announce: AnnounceState (incremental) equals desiredAnnouncements (who
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('weighted ECMP: a change in local endpoint count re-sends the route with the new weight; an equal count sends nothing', () => {
+    const s = new AnnounceState(SELF);
+    s.setConfig(configs[3]);
+    s.setNodes(NODES.map((n) => node(n, { zone: 'a' })));
+    s.setLiveness(new Set(NODES), false);
+    const web = (eps: ReturnType<typeof ep>[]): ServiceState => ({
+      key: 'default/web',
+      info: { namespace: 'default', name: 'web', labels: {}, externalTrafficPolicy: 'Local', pool: undefined },
+      ips: [IP.parse('192.0.2.10')],
+      endpoints: eps,
+    });
+    const c = new Consumer();
+    const weights = (): string[] => [...c.routes].map(([p, t]) => `${p}=${[...t.values()].map((a) => a.weight ?? '-').join()}`).sort();
+    s.setService('default/web', web([ep(SELF), ep('node2')]));
+    drain(s, c, Infinity);
+    assert.deepEqual(weights(), ['router1=1', 'router2=1']);
+    s.setService('default/web', web([ep(SELF), ep(SELF), ep(SELF, false), ep('node2')]));
+    const ch = drain(s, c, Infinity);
+    assert.deepEqual(weights(), ['router1=2', 'router2=2']);
+    assert.equal(ch.reduce((n, x) => n + [...x.routes.values()].reduce((m, r) => m + r.size, 0), 0), 2, 'one route change per peer');
+    // Another node's endpoints change: this node's weight does not, so nothing is sent.
+    s.setService('default/web', web([ep(SELF), ep(SELF), ep('node2'), ep('node2')]));
+    const same = drain(s, c, Infinity);
+    assert.equal(same.reduce((n, x) => n + x.routes.size, 0), 0, JSON.stringify(same.map((x) => [...x.routes.keys()])));
   });
 
   it('work in proportion to change: one new Service among 2,000 recomputes one IP', () => {

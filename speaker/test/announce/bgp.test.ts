@@ -24,7 +24,8 @@ function routes(d: Desired): string[] {
   for (const [p, byPrefix] of perPeerRoutes(d)) {
     for (const [k, a] of byPrefix) {
       const services = d.bgp.get(k)?.services.map((s) => s.replace('default/', '')).join(',');
-      out.push(`${p} ${a.prefix.toString()} lp=${a.localPref ?? '-'} comm=${(a.communities ?? []).map(formatCommunity).join(',') || '-'} services=${services}`);
+      const w = a.weight !== undefined ? ` w=${a.weight}` : '';
+      out.push(`${p} ${a.prefix.toString()} lp=${a.localPref ?? '-'} comm=${(a.communities ?? []).map(formatCommunity).join(',') || '-'}${w} services=${services}`);
     }
   }
   return out.sort();
@@ -39,6 +40,8 @@ function verdicts(d: Desired, service: string): Record<string, string> {
 }
 
 const basic = config({ bgp: [bgpAd('bgp', { communities: ['64512:200'], localPref: 150 })], peers: [peer()] });
+const weighted = config({ bgp: [bgpAd('bgp', { weightByLocalEndpoints: true })], peers: [peer()] });
+const terminating = { nodeName: 'node1', ready: false, serving: true, terminating: true };
 
 describe('announce: BGP desired routes (self = node1)', () => {
   const cases: { desc: string; input: Input; want: Want }[] = [
@@ -115,6 +118,56 @@ describe('announce: BGP desired routes (self = node1)', () => {
       desc: 'the exclude label withdraws',
       input: { services: [svc('web', ['192.0.2.10'])], config: basic, nodes: [node('node1', { 'node.kubernetes.io/exclude-from-external-load-balancers': '' }), node('node2')] },
       want: { sessionPeers: ['router1'], routes: [], why: { web: { node1: 'ineligible:excluded-by-label', node2: 'advertised:router1' } } },
+    },
+    // Weighted ECMP (weightByLocalEndpoints): the weight is this node's usable local endpoints.
+    {
+      desc: 'weighted, ETP Local: the weight counts the ready endpoints on this node only',
+      input: { services: [svc('web', ['192.0.2.10'], { local: true, endpoints: [ep('node1'), ep('node1'), ep('node1', false), ep('node2')] })], config: weighted },
+      want: { sessionPeers: ['router1'], routes: ['router1 192.0.2.10/32 lp=- comm=- w=2 services=web'], why: { web: { node1: 'advertised:router1', node2: 'advertised:router1', node3: 'ineligible:no-local-endpoints' } } },
+    },
+    {
+      desc: 'weighted, ETP Local, no ready local endpoint: not advertised at all (never weight 0)',
+      input: { services: [svc('web', ['192.0.2.10'], { local: true, endpoints: [ep('node1', false), ep('node2')] })], config: weighted },
+      want: { sessionPeers: ['router1'], routes: [], why: { web: { node1: 'ineligible:no-local-endpoints', node2: 'advertised:router1', node3: 'ineligible:no-local-endpoints' } } },
+    },
+    {
+      desc: 'weighted, ETP Local, only terminating-but-serving local endpoints: they count, as kube-proxy uses them',
+      input: { services: [svc('web', ['192.0.2.10'], { local: true, endpoints: [terminating, terminating] })], config: weighted },
+      want: { sessionPeers: ['router1'], routes: ['router1 192.0.2.10/32 lp=- comm=- w=2 services=web'] },
+    },
+    {
+      desc: 'weighted, ETP Cluster: no weight (every node reaches every endpoint)',
+      input: { services: [svc('web', ['192.0.2.10'], { endpoints: [ep('node1'), ep('node1'), ep('node2')] })], config: weighted },
+      want: { sessionPeers: ['router1'], routes: ['router1 192.0.2.10/32 lp=- comm=- services=web'] },
+    },
+    {
+      desc: 'not weighted (the default), ETP Local: no weight',
+      input: { services: [svc('web', ['192.0.2.10'], { local: true, endpoints: [ep('node1'), ep('node1')] })], config: config({ bgp: [bgpAd()], peers: [peer()] }) },
+      want: { sessionPeers: ['router1'], routes: ['router1 192.0.2.10/32 lp=- comm=- services=web'] },
+    },
+    {
+      desc: 'weighted, IPv6 too',
+      input: { services: [svc('web', ['2001:db8::10'], { local: true, endpoints: [ep('node1'), ep('node1'), ep('node1')] })], config: weighted },
+      want: { sessionPeers: ['router1'], routes: ['router1 2001:db8::10/128 lp=- comm=- w=3 services=web'] },
+    },
+    {
+      desc: 'weighted, two Services sharing an IP: the larger local count',
+      input: {
+        services: [
+          svc('a', ['192.0.2.10'], { local: true, endpoints: [ep('node1')] }),
+          svc('b', ['192.0.2.10'], { local: true, endpoints: [ep('node1'), ep('node1'), ep('node1')] }),
+        ],
+        config: weighted,
+      },
+      want: { sessionPeers: ['router1'], routes: ['router1 192.0.2.10/32 lp=- comm=- w=3 services=a,b'] },
+    },
+    {
+      desc: 'one weighted and one plain advertisement for one prefix: the weight is kept',
+      input: {
+        services: [svc('web', ['192.0.2.10'], { local: true, endpoints: [ep('node1'), ep('node1')] })],
+        config: config({ bgp: [bgpAd('a', { communities: ['64512:1'] }), bgpAd('b', { weightByLocalEndpoints: true })], peers: [peer()] }),
+      },
+      want: { sessionPeers: ['router1'], routes: ['router1 192.0.2.10/32 lp=- comm=64512:1 w=2 services=web'] },
     },
     {
       desc: 'a peer with no advertisement still has a session, with no routes',

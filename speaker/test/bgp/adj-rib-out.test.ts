@@ -189,4 +189,21 @@ describe('bgp adj-rib-out: the per-session queue', () => {
     const first = t.r.next(1).map((b) => decodeMessage(b, codec));
     assert.deepEqual(withdrawn(first), ['203.0.113.1/32']);
   });
+
+  it('weighted ECMP: a weight becomes Link Bandwidth (1 Mbps per endpoint); a new weight is a new UPDATE; equal sends nothing', () => {
+    const t = rib();
+    const w = (weight: number): [string, Advertisement] => ['203.0.113.1/32', { prefix: Prefix.parse('203.0.113.1/32'), weight }];
+    const lb = (ms: BgpMessage[]) => updates(ms).map((u) => u.attributes.extendedCommunities);
+    t.desired.apply(new Map([w(1)]), (k, d) => t.r.changed(k, d));
+    assert.deepEqual(lb(t.all()), [[{ type: 'link-bandwidth', asn: 64512, bandwidth: 125_000 }]]);
+    t.desired.apply(new Map([w(3)]), (k, d) => t.r.changed(k, d));
+    assert.deepEqual(lb(t.all()), [[{ type: 'link-bandwidth', asn: 64512, bandwidth: 375_000 }]]);
+    t.desired.apply(new Map([w(3)]), (k, d) => t.r.changed(k, d));
+    assert.deepEqual(t.all(), []);
+  });
+
+  it('weighted ECMP: a 4-byte local AS sends AS_TRANS as the global administrator; no weight, no extended community', () => {
+    assert.deepEqual(attributesFor({ prefix: Prefix.parse('203.0.113.1/32'), weight: 2 }, { ...ctx, localAS: 4200000001 }).extendedCommunities, [{ type: 'link-bandwidth', asn: 23456, bandwidth: 250_000 }]);
+    assert.equal(attributesFor({ prefix: Prefix.parse('203.0.113.1/32') }, ctx).extendedCommunities, undefined);
+  });
 });

@@ -27,6 +27,8 @@ export interface ChildRoute {
   readonly prefix: string;
   readonly localPref?: number;
   readonly communities?: readonly Community[];
+  /** Weighted ECMP: ready local endpoints, sent as Link Bandwidth (Advertisement.weight). */
+  readonly weight?: number;
 }
 
 export interface ChildConfig {
@@ -85,7 +87,12 @@ function toPeer(p: ChildPeer): BGPPeer {
 }
 
 function toAdvertisement(r: ChildRoute): Advertisement {
-  return { prefix: Prefix.parse(r.prefix), ...(r.localPref !== undefined ? { localPref: r.localPref } : {}), communities: r.communities ?? [] };
+  return {
+    prefix: Prefix.parse(r.prefix),
+    ...(r.localPref !== undefined ? { localPref: r.localPref } : {}),
+    communities: r.communities ?? [],
+    ...(r.weight !== undefined ? { weight: r.weight } : {}),
+  };
 }
 
 function toRoutes(rs: readonly ChildRoute[]): Map<string, Advertisement> {

@@ -5,6 +5,7 @@ import { IP, type Family } from '@herald/shared/net';
 import { decodeAsPath, encodeAsPath, mergeAs4Path, needsAs4Path } from './as-path.js';
 import { Cursor } from './cursor.js';
 import { DecodeError, EncodeError, ErrorCode, UpdateSubcode } from './errors.js';
+import { decodeExtendedCommunities, encodeExtendedCommunities } from './extended-community.js';
 import { decodePrefixes, encodePrefixes } from './nlri.js';
 import {
   AFI,
@@ -90,6 +91,7 @@ export function encodeAttributes(a: PathAttributes, ctx: CodecContext): Buffer {
     });
     out.push(attr(OPT_TRANS, AttrCode.communities, b));
   }
+  if (a.extendedCommunities?.length) out.push(attr(OPT_TRANS, AttrCode.extendedCommunities, encodeExtendedCommunities(a.extendedCommunities)));
   if (a.asPath && !ctx.fourOctetAs && needsAs4Path(a.asPath)) {
     out.push(attr(OPT_TRANS, AttrCode.as4Path, encodeAsPath(a.asPath, 4)));
   }
@@ -116,6 +118,7 @@ const withdrawOnError = new Set<number>([
   AttrCode.med,
   AttrCode.localPref,
   AttrCode.communities,
+  AttrCode.extendedCommunities,
   AttrCode.largeCommunities,
 ]);
 
@@ -130,6 +133,7 @@ const expectedFlags: Record<number, number> = {
   [AttrCode.communities]: OPT_TRANS,
   [AttrCode.mpReach]: OPT,
   [AttrCode.mpUnreach]: OPT,
+  [AttrCode.extendedCommunities]: OPT_TRANS,
   [AttrCode.as4Path]: OPT_TRANS,
   [AttrCode.as4Aggregator]: OPT_TRANS,
   [AttrCode.largeCommunities]: OPT_TRANS,
@@ -206,6 +210,9 @@ function decodeOne(a: Mutable<PathAttributes>, code: number, v: Buffer, ctx: Cod
       a.communities = cs;
       return true;
     }
+    case AttrCode.extendedCommunities:
+      a.extendedCommunities = decodeExtendedCommunities(v);
+      return true;
     case AttrCode.largeCommunities: {
       if (v.length % 12 !== 0 || v.length === 0) throw lenErr('LARGE_COMMUNITY', v.length);
       const cs: LargeCommunity[] = [];

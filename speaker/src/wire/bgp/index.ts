@@ -10,3 +10,4 @@ export { encodeAsPath, decodeAsPath, mergeAs4Path } from './as-path.js';
 export { encodePrefixes, decodePrefixes, prefixWireLength } from './nlri.js';
 export { UpdatePacker, packAll, prefixBudget, type PackKind } from './update-packer.js';
 export { encodeShutdownCommunication, decodeShutdownCommunication, SHUTDOWN_COMMUNICATION_MAX, type ShutdownCommunication } from './shutdown-communication.js';
+export * from './extended-community.js';

@@ -1,7 +1,8 @@
-// BGP-4 messages as values (RFC 4271, 4760, 6793, 2918, 1997, 8092, 4724). A discriminated union
+// BGP-4 messages as values (RFC 4271, 4760, 6793, 2918, 1997, 4360, 8092, 4724). A discriminated union
 // on `type`; encoders and decoders in this folder are the only code that sees bytes.
 import type { Community } from '@herald/shared/config';
 import type { IP, Prefix } from '@herald/shared/net';
+import type { ExtendedCommunity } from './extended-community.js';
 
 export const MessageType = { open: 1, update: 2, notification: 3, keepalive: 4, routeRefresh: 5 } as const;
 
@@ -85,6 +86,8 @@ export interface PathAttributes {
   readonly atomicAggregate?: boolean;
   readonly communities?: readonly StandardCommunity[];
   readonly largeCommunities?: readonly LargeCommunity[];
+  /** RFC 4360; Link Bandwidth decoded, the rest as bytes. */
+  readonly extendedCommunities?: readonly ExtendedCommunity[];
   readonly mpReach?: MpReach;
   readonly mpUnreach?: MpUnreach;
   /** Attributes this codec does not interpret (kept, in order, for transitive passing). */
@@ -102,6 +105,7 @@ export const AttrCode = {
   communities: 8,
   mpReach: 14,
   mpUnreach: 15,
+  extendedCommunities: 16,
   as4Path: 17,
   as4Aggregator: 18,
   largeCommunities: 32,

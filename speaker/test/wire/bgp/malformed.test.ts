@@ -46,6 +46,8 @@ const contained: { desc: string; input: Buffer; want: { action: 'treat-as-withdr
   { desc: 'NEXT_HOP length 3', input: frame(2, `0000 0013 400101 00 400206 0201 0000fbf4 400303 c00002 18c00002`), want: { action: 'treat-as-withdraw', attrCode: 3, subcode: 5 } },
   { desc: 'missing NEXT_HOP with NLRI', input: frame(2, `0000 000d 400101 00 400206 0201 0000fbf4 18c00002`), want: { action: 'treat-as-withdraw', attrCode: 3, subcode: 3 } },
   { desc: 'COMMUNITIES length 3', input: frame(2, `0000 001a ${base} c00803 fbf400 18c00002`), want: { action: 'treat-as-withdraw', attrCode: 8, subcode: 5 } },
+  { desc: 'EXTENDED_COMMUNITIES length 7', input: frame(2, `0000 001e ${base} c01007 40040000 47f424 18c00002`), want: { action: 'treat-as-withdraw', attrCode: 16, subcode: 5 } },
+  { desc: 'EXTENDED_COMMUNITIES flagged non-transitive', input: frame(2, `0000 001f ${base} 801008 4004fbf4 47f42400 18c00002`), want: { action: 'treat-as-withdraw', attrCode: 16, subcode: 4 } },
   { desc: 'LARGE_COMMUNITY length 8', input: frame(2, `0000 001f ${base} c02008 0000000100000002 18c00002`), want: { action: 'treat-as-withdraw', attrCode: 32, subcode: 5 } },
   { desc: 'LOCAL_PREF flagged optional', input: frame(2, `0000 001b ${base} 800504 00000064 18c00002`), want: { action: 'treat-as-withdraw', attrCode: 5, subcode: 4 } },
   { desc: 'last attribute overruns the attribute field', input: frame(2, `0000 001a ${base} 800409 000000 18c00002`), want: { action: 'treat-as-withdraw', attrCode: 4, subcode: 5 } },
