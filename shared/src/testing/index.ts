@@ -1,1 +1,2 @@
 export * from './skip.js';
+export * from './full-objects.js';
