@@ -109,6 +109,9 @@ describe('controller Deployment', () => {
     { desc: 'probes liveness on /healthz at --health-addr', got: () => [c.livenessProbe.httpGet.path, portNumber(c, c.livenessProbe.httpGet.port)], want: ['/healthz', portOf(flag(args, 'health-addr'))] },
     { desc: 'probes readiness on /readyz at --health-addr', got: () => [c.readinessProbe.httpGet.path, portNumber(c, c.readinessProbe.httpGet.port)], want: ['/readyz', portOf(flag(args, 'health-addr'))] },
     { desc: 'names its metrics port after --metrics-addr', got: () => portNumber(c, 'metrics'), want: portOf(flag(args, 'metrics-addr')) },
+    { desc: 'caps the young generation: 1 MB semi-spaces (issue 17)', got: () => /--max-semi-space-size=1(\s|$)/.test(envValue(c, 'NODE_OPTIONS')), want: true },
+    { desc: 'uses one glibc malloc arena (issue 17)', got: () => envValue(c, 'MALLOC_ARENA_MAX'), want: '1' },
+    { desc: 'limit holds the V8 heap cap and ~100 MB besides', got: () => bytes(c.resources.limits.memory) >= (heapCapMb(c) + 100) * 1024 ** 2, want: true },
     { desc: 'limits memory to 384Mi (measured ~210 MB at 1,000 Services)', got: () => bytes(c.resources.limits.memory), want: 384 * 1024 ** 2 },
     { desc: 'requests cpu and memory', got: () => [typeof c.resources.requests.cpu, typeof c.resources.requests.memory], want: ['string', 'string'] },
     { desc: 'prefers replicas on different nodes', got: () => pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, want: 'kubernetes.io/hostname' },
@@ -158,6 +161,9 @@ describe('speaker DaemonSet', () => {
     { desc: 'probes readiness on /readyz at --health-addr', got: () => [c.readinessProbe.httpGet.path, portNumber(c, c.readinessProbe.httpGet.port)], want: ['/readyz', portOf(flag(args, 'health-addr'))] },
     { desc: 'reads the heartbeat key from herald-speaker-heartbeat, key "key", read-only', got: () => heartbeatKeySource(pod, c, keyFile), want: { secretName: 'herald-speaker-heartbeat', key: 'key', readOnly: true } },
     { desc: 'tolerates control-plane nodes', got: () => pod.tolerations.some((t: any) => t.key === 'node-role.kubernetes.io/control-plane' && t.operator === 'Exists' && t.effect === 'NoSchedule'), want: true },
+    { desc: 'caps the young generation: 1 MB semi-spaces (issue 17)', got: () => /--max-semi-space-size=1(\s|$)/.test(envValue(c, 'NODE_OPTIONS')), want: true },
+    { desc: 'uses one glibc malloc arena (issue 17)', got: () => envValue(c, 'MALLOC_ARENA_MAX'), want: '1' },
+    { desc: 'limit holds the V8 heap cap and ~100 MB besides', got: () => bytes(c.resources.limits.memory) >= (heapCapMb(c) + 100) * 1024 ** 2, want: true },
     { desc: 'limits memory to 512Mi (a 256 MB heap cap, ~100 MB besides)', got: () => bytes(c.resources.limits.memory), want: 512 * 1024 ** 2 },
     { desc: 'requests cpu and memory', got: () => [typeof c.resources.requests.cpu, typeof c.resources.requests.memory], want: ['string', 'string'] },
     { desc: 'gives at least 10 s for graceful handoff', got: () => pod.terminationGracePeriodSeconds >= 10, want: true },
@@ -166,6 +172,18 @@ describe('speaker DaemonSet', () => {
   ];
   for (const tc of cases) it(tc.desc, () => assert.deepEqual(tc.got(), tc.want));
 });
+
+/** A container's env value by name ('' when unset). */
+function envValue(c: any, name: string): string {
+  return c.env?.find((e: any) => e.name === name)?.value ?? '';
+}
+
+/** --max-old-space-size from NODE_OPTIONS, MB (throws when unset: every component is capped). */
+function heapCapMb(c: any): number {
+  const m = /--max-old-space-size=(\d+)/.exec(envValue(c, 'NODE_OPTIONS'));
+  if (!m) throw new Error(`NODE_OPTIONS ${JSON.stringify(envValue(c, 'NODE_OPTIONS'))} sets no --max-old-space-size`);
+  return Number(m[1]);
+}
 
 /** A probe or Service port (a number or a container port name) as a number. */
 function portNumber(c: any, port: number | string): number | undefined {

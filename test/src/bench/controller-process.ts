@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { deployedEnv } from '@herald/lab';
 
 const BIN = fileURLToPath(new URL('../../../../controller/dist/src/bin.js', import.meta.url));
 
@@ -52,8 +53,8 @@ export async function startControllerProcess(kubeconfigFile: string, extraArgs: 
   const startedAt = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...execArgs, bin, '--kubeconfig', kubeconfigFile, '--no-leader-elect', '--identity', 'bench', '--metrics-addr', `127.0.0.1:${port}`, '--log-level', 'warn', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    // As the Deployment runs it (config/controller/deployment.yaml).
-    env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=192 --max-semi-space-size=8' },
+    // As the Deployment runs it (config/controller/deployment.yaml: heap caps, MALLOC_ARENA_MAX).
+    env: { ...process.env, ...deployedEnv('controller') },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const get = async (path: string): Promise<{ status: number; text: string } | undefined> => {

@@ -9,7 +9,7 @@
 // BGPPeers, to four router addresses, each a separate BIRD protocol; a count is reached only when
 // BIRD's RIB holds every prefix from every node on every session. The lab runs without its
 // kube-proxy stand-in (no traffic is needed). Created through the API in parallel batches of 50; bounded by a time budget.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
@@ -43,6 +43,12 @@ export function memoryKnobs(env: NodeJS.ProcessEnv): { counts: number[]; budgetM
   const budgetS = Number(env.HERALD_BENCH_MEMORY_BUDGET_S ?? 360);
   if (!Number.isFinite(budgetS) || budgetS <= 0) throw new Error(`HERALD_BENCH_MEMORY_BUDGET_S: want seconds > 0; got ${JSON.stringify(env.HERALD_BENCH_MEMORY_BUDGET_S)}`);
   return { counts, budgetMs: budgetS * 1000 };
+}
+
+/** The memory settings a process runs with, from /proc/PID/environ: what the figures are for. */
+export function memoryEnv(environ: string): string {
+  const vars = new Map(environ.split('\0').filter((kv) => kv.includes('=')).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return `NODE_OPTIONS=${JSON.stringify(vars.get('NODE_OPTIONS') ?? '')} MALLOC_ARENA_MAX=${vars.get('MALLOC_ARENA_MAX') ?? '(unset)'}`;
 }
 
 /** BIRD's "N of M routes for K networks in table master6". */
@@ -87,6 +93,7 @@ export async function benchMemory(opts: { counts?: readonly number[]; budgetMs?:
   const dir = mkdtempSync(join(tmpdir(), 'herald-mem-'));
   const lab = await Lab.start(plan, dir, createLogger({ component: 'lab', level: 'error' }), { persist: false });
   const samples: Sample[] = [];
+  const settings: string[] = [];
   const progress = createLogger({ component: 'bench-memory', level: 'info' });
   let note = '';
   const measure = async (n: number, reachedMs: number | undefined, router: BirdRouter): Promise<void> => {
@@ -119,6 +126,7 @@ export async function benchMemory(opts: { counts?: readonly number[]; budgetMs?:
     ]);
     const sessions = plan.nodes.length * SESSIONS;
     await waitFor(`${sessions} BGP sessions established`, async () => ((await router.sessions()).filter((s) => s.state === 'established').length === sessions ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
+    for (const role of ['controller', `speaker-${plan.nodes[0]!.name}`]) settings.push(`${role}: ${memoryEnv(readFileSync(`/proc/${lab.pid(role) ?? -1}/environ`, 'utf8'))}`);
     await measure(0, undefined, router);
     let made = 0;
     for (const n of counts) {
@@ -150,7 +158,7 @@ export async function benchMemory(opts: { counts?: readonly number[]; budgetMs?:
     await lab.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { rows: rowsFor(samples, note) };
+  return { rows: [...rowsFor(samples, note), { what: 'memory bench: the processes\' memory settings (from /proc/PID/environ)', value: settings.join('; '), target: '-' }] };
 }
 
 const mb = (x: number): string => `${x.toFixed(0)} MB`;
