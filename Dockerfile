@@ -29,6 +29,10 @@ COPY shared/ shared/
 COPY controller/ controller/
 COPY speaker/ speaker/
 RUN npx tsc -b shared controller speaker
+# The shipped form (issue 17): one esbuild bundle per program, which the entrypoint runs; koffi
+# stays in node_modules (a native addon), the rest of node_modules is not loaded.
+COPY scripts/bundle.mjs scripts/
+RUN node scripts/bundle.mjs
 RUN npm prune --omit=dev --no-audit --no-fund
 # The entrypoint (a tiny JS dispatch to the bins of @herald/controller and @herald/speaker), and
 # the trim both image paths share: no lab/test/cli links, no bench or test-helper modules.
@@ -48,8 +52,10 @@ COPY --from=build /src/shared/package.json shared/
 COPY --from=build /src/shared/dist/src shared/dist/src
 COPY --from=build /src/controller/package.json controller/
 COPY --from=build /src/controller/dist/src controller/dist/src
+COPY --from=build /src/controller/dist/bundle controller/dist/bundle
 COPY --from=build /src/speaker/package.json speaker/
 COPY --from=build /src/speaker/dist/src speaker/dist/src
+COPY --from=build /src/speaker/dist/bundle speaker/dist/bundle
 COPY --from=build /src/herald-entrypoint /usr/local/bin/herald
 # Fail the build if the pinned-node devDependency, test code or the lab survived, or the base's
 # node is not 24 (exec form: the base may have no shell).

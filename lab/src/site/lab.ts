@@ -15,6 +15,7 @@ import { Topology, deleteNamespacesWithPrefix, type HostSpec } from '../netns/to
 import { createRouter, type RouterDriver, type RouterPeerSpec } from '../routers/index.js';
 import { applyObjects, heraldCrds, repoRoot } from './cluster.js';
 import { deployedEnv } from './deployed.js';
+import { programFile } from './shipped.js';
 import { startFibSync } from './fib-sync.js';
 import { forward } from './forward.js';
 import { endpointSlice, labObjects, SERVICE_NAMESPACE } from './objects.js';
@@ -72,8 +73,9 @@ export class Lab {
     const root = repoRoot();
     this.bin = {
       lab: join(root, 'lab/dist/src/main.js'),
-      controller: join(root, 'controller/dist/src/main.js'),
-      speaker: join(root, 'speaker/dist/src/main.js'),
+      // As shipped: the bundles the image runs (shipped.ts).
+      controller: programFile(root, 'controller'),
+      speaker: programFile(root, 'speaker'),
     };
   }
 

@@ -126,7 +126,11 @@ export async function benchMemory(opts: { counts?: readonly number[]; budgetMs?:
     ]);
     const sessions = plan.nodes.length * SESSIONS;
     await waitFor(`${sessions} BGP sessions established`, async () => ((await router.sessions()).filter((s) => s.state === 'established').length === sessions ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
-    for (const role of ['controller', `speaker-${plan.nodes[0]!.name}`]) settings.push(`${role}: ${memoryEnv(readFileSync(`/proc/${lab.pid(role) ?? -1}/environ`, 'utf8'))}`);
+    for (const role of ['controller', `speaker-${plan.nodes[0]!.name}`]) {
+      const pid = lab.pid(role) ?? -1;
+      const program = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1] ?? '?';
+      settings.push(`${role}: ${program.replace(/^.*\/(\w+\/dist\/)/, '$1')} ${memoryEnv(readFileSync(`/proc/${pid}/environ`, 'utf8'))}`);
+    }
     await measure(0, undefined, router);
     let made = 0;
     for (const n of counts) {
