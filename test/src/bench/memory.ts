@@ -169,9 +169,24 @@ const mb = (x: number): string => `${x.toFixed(0)} MB`;
 const fmt = (r: Rss): string => `${mb(r.vmRssMb)} (anon ${mb(r.rssAnonMb)})`;
 const maxOf = (rs: readonly Rss[]): Rss => rs.reduce((a, b) => (b.vmRssMb > a.vmRssMb ? b : a));
 
-function targetFor(services: number): string {
-  if (services === 0) return `<= ${TARGET_IDLE_MB} MB`;
-  return `<= ${TARGET_10K_MB} MB at 10,000; <= ${TARGET_GROWTH_PER_1K_MB} MB per 1,000`;
+/**
+ * The figures before issue 17's work, from this bench on this machine (2026-12-04, commit 3cf8126:
+ * unbundled, 8 MB semi-spaces, glibc's default arenas, informers trimmed of managedFields only),
+ * printed beside the targets so a run shows what changed. Max node for the speaker.
+ */
+const BEFORE: Readonly<Record<number, { speaker: string; controller: string }>> = {
+  0: { speaker: '164 MB (anon 109)', controller: '143 MB (anon 87)' },
+  1000: { speaker: '180 MB (anon 125)', controller: '170 MB (anon 114)' },
+  5000: { speaker: '224 MB (anon 169)', controller: '208 MB (anon 152)' },
+  10000: { speaker: '283 MB (anon 228)', controller: '248 MB (anon 192)' },
+};
+const BEFORE_GROWTH = { speaker: '11.0 MB per 1,000 (1,000 -> 5,000), 11.5 (1,000 -> 10,000)', controller: '9.4 (1,000 -> 5,000), 8.9 (1,000 -> 10,000)' };
+
+function targetFor(services: number, role: 'speaker' | 'controller'): string {
+  const before = BEFORE[services]?.[role];
+  const was = before === undefined ? '' : `; before issue 17: ${before}`;
+  if (services === 0) return `<= ${TARGET_IDLE_MB} MB${was}`;
+  return `<= ${TARGET_10K_MB} MB at 10,000; <= ${TARGET_GROWTH_PER_1K_MB} MB per 1,000${was}`;
 }
 
 export function rowsFor(samples: readonly Sample[], note: string): Row[] {
@@ -179,8 +194,8 @@ export function rowsFor(samples: readonly Sample[], note: string): Row[] {
   for (const s of samples) {
     const at = s.services === 0 ? 'the lab alone (4 Services)' : `${s.services.toLocaleString('en')} IPv6 Services, each with an EndpointSlice, ${SESSIONS} BGP peers per speaker`;
     const reach = s.reachedMs === undefined ? (s.services ? '; BIRD never held them all' : '') : `; created -> all in BIRD's RIB in ${(s.reachedMs / 1000).toFixed(1)} s (${s.rib.networks} prefixes, ${s.rib.routes} paths)`;
-    rows.push({ what: `speaker resident memory (VmRSS, max of ${s.speakers.length} nodes; RssAnon): ${at}`, value: `${fmt(maxOf(s.speakers))} (${s.speakers.map((r) => mb(r.vmRssMb)).join(', ')})${reach}`, target: targetFor(s.services) });
-    rows.push({ what: `controller resident memory (VmRSS; RssAnon): ${at}`, value: fmt(s.controller), target: targetFor(s.services) });
+    rows.push({ what: `speaker resident memory (VmRSS, max of ${s.speakers.length} nodes; RssAnon): ${at}`, value: `${fmt(maxOf(s.speakers))} (${s.speakers.map((r) => mb(r.vmRssMb)).join(', ')})${reach}`, target: targetFor(s.services, 'speaker') });
+    rows.push({ what: `controller resident memory (VmRSS; RssAnon): ${at}`, value: fmt(s.controller), target: targetFor(s.services, 'controller') });
   }
   const loaded = samples.filter((s) => s.services > 0);
   const first = loaded[0];
@@ -191,8 +206,8 @@ export function rowsFor(samples: readonly Sample[], note: string): Row[] {
       return `${((b.vmRssMb - a.vmRssMb) / k).toFixed(1)} MB (anon ${((b.rssAnonMb - a.rssAnonMb) / k).toFixed(1)} MB)`;
     };
     const between = `${first.services.toLocaleString('en')} -> ${last.services.toLocaleString('en')} Services`;
-    rows.push({ what: `speaker growth per 1,000 Services (max node, VmRSS; RssAnon): ${between}`, value: per1k(maxOf(first.speakers), maxOf(last.speakers)), target: `<= ${TARGET_GROWTH_PER_1K_MB} MB` });
-    rows.push({ what: `controller growth per 1,000 Services (VmRSS; RssAnon): ${between}`, value: per1k(first.controller, last.controller), target: `<= ${TARGET_GROWTH_PER_1K_MB} MB` });
+    rows.push({ what: `speaker growth per 1,000 Services (max node, VmRSS; RssAnon): ${between}`, value: per1k(maxOf(first.speakers), maxOf(last.speakers)), target: `<= ${TARGET_GROWTH_PER_1K_MB} MB; before issue 17: ${BEFORE_GROWTH.speaker}` });
+    rows.push({ what: `controller growth per 1,000 Services (VmRSS; RssAnon): ${between}`, value: per1k(first.controller, last.controller), target: `<= ${TARGET_GROWTH_PER_1K_MB} MB; before issue 17: ${BEFORE_GROWTH.controller}` });
   }
   if (note) rows.push({ what: 'memory bench', value: note, target: '-' });
   return rows;
