@@ -66,3 +66,4 @@ conformance-real: build
 
 clean:
 	tsc -b --clean
+	rm -rf controller/dist/bundle speaker/dist/bundle
