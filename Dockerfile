@@ -31,6 +31,10 @@ COPY shared/ shared/
 COPY controller/ controller/
 COPY speaker/ speaker/
 RUN npx tsc -b shared controller speaker
+# The shipped form (issue 17): one esbuild bundle per program, which the entrypoint runs; koffi
+# stays in node_modules (a native addon), the rest of node_modules is not loaded.
+COPY scripts/bundle.mjs scripts/
+RUN node scripts/bundle.mjs
 RUN npm prune --omit=dev --no-audit --no-fund
 # The entrypoint (a tiny JS dispatch to the bins of @herald/controller and @herald/speaker), and
 # the trim both image paths share: no lab/test/cli/bench/testkit links (those workspaces hold the
@@ -40,6 +44,10 @@ RUN sh /src/trim-app.sh /src
 
 FROM ${BASE} AS runtime
 ENV NODE_ENV=production
+# Memory (issue 17): one glibc malloc arena, and 1 MB V8 semi-spaces (8 MB commit 16 MB of young
+# generation). The manifests set both again, NODE_OPTIONS with the heap caps.
+ENV MALLOC_ARENA_MAX=1
+ENV NODE_OPTIONS=--max-semi-space-size=1
 WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
@@ -47,8 +55,10 @@ COPY --from=build /src/shared/package.json shared/
 COPY --from=build /src/shared/dist/src shared/dist/src
 COPY --from=build /src/controller/package.json controller/
 COPY --from=build /src/controller/dist/src controller/dist/src
+COPY --from=build /src/controller/dist/bundle controller/dist/bundle
 COPY --from=build /src/speaker/package.json speaker/
 COPY --from=build /src/speaker/dist/src speaker/dist/src
+COPY --from=build /src/speaker/dist/bundle speaker/dist/bundle
 COPY --from=build /src/herald-entrypoint /usr/local/bin/herald
 # Fail the build if the pinned-node devDependency, test code or the lab survived, or the base's
 # node is not 24 (exec form: the base may have no shell).

@@ -22,6 +22,8 @@ apt:
 
 build:
 	tsc -b
+	@# The shipped form of each program (issue 17): the image and the lab run these bundles.
+	node scripts/bundle.mjs
 	@# npm links a workspace's bin only if the file exists, and npm ci runs before the build.
 	@npm rebuild --ignore-scripts @herald/lab @herald/controller @herald/speaker @herald/cli >/dev/null 2>&1
 	@# npm sets the mode only when it creates a link; tsc may have re-emitted a bin since.
@@ -64,3 +66,4 @@ conformance-real: build
 
 clean:
 	tsc -b --clean
+	rm -rf controller/dist/bundle speaker/dist/bundle

@@ -13,6 +13,7 @@ import {
   eventMetrics,
   listAllPages,
   mergePatch,
+  trimServiceForController,
   type Clock,
   type ConfigState,
   type Logger,
@@ -71,6 +72,8 @@ export class Controller {
       name: 'services',
       kubeConfig: kc,
       path: '/api/v1/services',
+      // Only what allocation reads, and the whole status (trim.ts); writes are merge patches.
+      trim: trimServiceForController,
       list: (page) => core.listServiceForAllNamespaces(page),
       clock: o.clock,
       log: o.log,

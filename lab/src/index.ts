@@ -6,3 +6,5 @@ export * from './site/lab.js';
 export * from './site/kube-proxy.js';
 export * from './apiserver/index.js';
 export { endpointSlice } from './site/objects.js';
+export * from './site/deployed.js';
+export * from './site/shipped.js';

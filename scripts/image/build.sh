@@ -17,6 +17,7 @@ say() { echo "image: $*" >&2; }
 [ "$(id -u)" -eq 0 ] || { say "needs root (Debian's podman runs rootful here)"; exit 1; }
 for t in podman runc apt-get dpkg-deb npm; do command -v "$t" >/dev/null || { say "missing $t (scripts/apt-deps.sh installs podman, buildah, runc)"; exit 1; }; done
 for p in "${pkgs[@]}"; do [ -f "$root/$p/dist/src/bin.js" ] || [ "$p" = shared ] || { say "no $p/dist/src/bin.js: run make build first"; exit 1; }; done
+for p in controller speaker; do [ -f "$root/$p/dist/bundle/herald-$p.js" ] || { say "no $p/dist/bundle/herald-$p.js: run make build first (it bundles after tsc -b)"; exit 1; }; done
 mkdir -p "$cache"
 
 base="$("$here/build-base.sh")"
@@ -47,6 +48,7 @@ for p in "${pkgs[@]}"; do
   mkdir -p "$src/$p/dist"
   cp "$root/$p/package.json" "$src/$p/"
   cp -a "$root/$p/dist/src" "$src/$p/dist/src"
+  if [ "$p" != shared ]; then cp -a "$root/$p/dist/bundle" "$src/$p/dist/bundle"; fi
 done
 cp -a "$here/herald-entrypoint" "$src/herald-entrypoint"
 sh "$here/trim-app.sh" "$src"

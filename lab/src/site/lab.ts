@@ -14,7 +14,8 @@ import { nsRun } from '../netns/exec.js';
 import { Topology, deleteNamespacesWithPrefix, type HostSpec } from '../netns/topology.js';
 import { createRouter, type RouterDriver, type RouterPeerSpec } from '../routers/index.js';
 import { applyObjects, heraldCrds, repoRoot } from './cluster.js';
-import { deployedNodeOptions } from './deployed.js';
+import { deployedEnv } from './deployed.js';
+import { programFile } from './shipped.js';
 import { startFibSync } from './fib-sync.js';
 import { forward } from './forward.js';
 import { endpointSlice, labObjects, SERVICE_NAMESPACE } from './objects.js';
@@ -72,8 +73,9 @@ export class Lab {
     const root = repoRoot();
     this.bin = {
       lab: join(root, 'lab/dist/src/main.js'),
-      controller: join(root, 'controller/dist/src/main.js'),
-      speaker: join(root, 'speaker/dist/src/main.js'),
+      // As shipped: the bundles the image runs (shipped.ts).
+      controller: programFile(root, 'controller'),
+      speaker: programFile(root, 'speaker'),
     };
   }
 
@@ -214,12 +216,16 @@ export class Lab {
     return name === undefined ? this.procs.pid(role) : this.procs.running(role) ? containerPid(name) : undefined;
   }
 
-  /** The heap cap the real manifests give the component, so the lab runs it as deployed. */
+  /**
+   * The memory settings the real manifests give the component (V8 heap caps in NODE_OPTIONS,
+   * MALLOC_ARENA_MAX; deployed.ts), so the lab runs it as deployed.
+   */
   private nodeOptions(component: 'controller' | 'speaker'): NodeJS.ProcessEnv {
+    const { NODE_OPTIONS: fromManifest, ...rest } = deployedEnv(component);
     // HERALD_LAB_NODE_OPTIONS (debugging, benches): more flags after the manifest's, e.g.
     // --heapsnapshot-signal=SIGUSR2 or --cpu-prof.
-    const v = [deployedNodeOptions(component), process.env['HERALD_LAB_NODE_OPTIONS']].filter((x) => x !== undefined && x !== '').join(' ');
-    return v === '' ? {} : { NODE_OPTIONS: v };
+    const v = [fromManifest, process.env['HERALD_LAB_NODE_OPTIONS']].filter((x) => x !== undefined && x !== '').join(' ');
+    return v === '' ? { ...rest } : { ...rest, NODE_OPTIONS: v };
   }
 
   private startSpeaker(node: string): void {

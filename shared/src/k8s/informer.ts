@@ -8,14 +8,15 @@
 // says what it means, the retries after it are debug lines, and the recovery is one info line
 // with how many attempts failed and for how long. A 429 waits at least its Retry-After.
 //
-// Cached objects are trimmed of managedFields and kubectl's last-applied copy (trim.ts).
+// Cached objects are trimmed of managedFields and kubectl's last-applied copy, then of what the
+// informer's reader does not read (the `trim` option; trim.ts).
 import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
 import { errText } from './leader-election.js';
 import { classifyApiError, describeApiFailure, type ApiFailureType } from './api-error.js';
 import { listAllPages, type ListPageFn } from './paged-list.js';
-import { trimObject } from './trim.js';
+import { trimObject, type Trim } from './trim.js';
 
 export interface ResilientInformerOptions<T extends KubernetesObject> {
   readonly name: string;
@@ -30,6 +31,12 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   /** Items per page (default 500). */
   readonly pageSize?: number;
   readonly labelSelector?: string;
+  /**
+   * Removes, in place and before any handler or the cache sees the object, what this informer's
+   * reader never reads (trim.ts: trimServiceForSpeaker, trimSliceForSpeaker, ...). Objects from
+   * such an informer must never be written back whole.
+   */
+  readonly trim?: Trim<T>;
   readonly clock: Clock;
   readonly log: Logger;
   readonly minBackoffMs?: number;
@@ -57,8 +64,16 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.inner = makeInformer(o.kubeConfig, o.path, list, o.labelSelector);
     // Registered first, so it runs before every other handler: client-node caches the very object
     // it hands the handlers, so trimming it here trims the cache (trim.ts).
-    this.inner.on('add', trimObject);
-    this.inner.on('update', trimObject);
+    const extra = o.trim;
+    const trim =
+      extra === undefined
+        ? trimObject
+        : (obj: T): void => {
+            trimObject(obj);
+            extra(obj);
+          };
+    this.inner.on('add', trim);
+    this.inner.on('update', trim);
     this.inner.on('error', (err: unknown) => this.onError(err));
   }
 

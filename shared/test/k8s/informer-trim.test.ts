@@ -3,7 +3,7 @@ import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
 import type { ServerResponse } from 'node:http';
 import { ResilientInformer } from '../../src/k8s/informer.js';
 import { PooledKubeConfig } from '../../src/k8s/kubeconfig.js';
-import { LAST_APPLIED_ANNOTATION, trimObject } from '../../src/k8s/trim.js';
+import { LAST_APPLIED_ANNOTATION, trimObject, trimServiceForSpeaker } from '../../src/k8s/trim.js';
 import { systemClock } from '../../src/clock.js';
 import { createLogger } from '../../src/log.js';
 import { kubeconfigFor, startFakeApiServer, type FakeApiServer } from './fake-api-server.js';
@@ -46,7 +46,7 @@ describe('ResilientInformer caches trimmed objects', function () {
   before(async () => (srv = await startFakeApiServer()));
   after(async () => srv.close());
 
-  it('from the list and from watch events, before any handler sees them', async () => {
+  it('from the list and from watch events, before any handler sees them, with the informer\'s own trim after the common one', async () => {
     let watchRes: ServerResponse | undefined;
     srv.fallback = (req, res) => {
       if (new URL(req.url, 'http://x').searchParams.get('watch') === 'true') {
@@ -66,6 +66,7 @@ describe('ResilientInformer caches trimmed objects', function () {
       kubeConfig: kc,
       path: '/api/v1/services',
       list: (p) => core.listServiceForAllNamespaces(p),
+      trim: trimServiceForSpeaker,
       clock: systemClock,
       log: createLogger({ component: 'test', level: 'error' }),
     });
@@ -84,6 +85,7 @@ describe('ResilientInformer caches trimmed objects', function () {
       for (const o of [...handed, ...inf.list()]) {
         assert.equal(o.metadata?.managedFields, undefined, `${o.metadata?.name} kept its managedFields`);
         assert.equal(o.metadata?.annotations?.[LAST_APPLIED_ANNOTATION], undefined, `${o.metadata?.name} kept its last-applied copy`);
+        assert.deepEqual(o.spec, { type: 'LoadBalancer' }, `${o.metadata?.name}: the informer's own trim (spec.ports) did not run`);
       }
       assert.deepEqual(inf.get('listed', 'demo')?.metadata?.annotations, { keep: 'me' });
       assert.equal(inf.list().length, 2);

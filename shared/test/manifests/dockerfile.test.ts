@@ -101,13 +101,13 @@ describe('Dockerfile', () => {
     for (const ws of json('package.json').workspaces as string[]) assert.match(copied, new RegExp(`(^|\\s)${ws}/package\\.json(\\s|$)`), ws);
   });
 
-  it('runtime: non-root, exec-form entrypoint and RUNs (the base may have no shell), only package files, node_modules and dist/src', () => {
+  it('runtime: non-root, exec-form entrypoint and RUNs (the base may have no shell), only package files, node_modules, dist/src and the bundles', () => {
     const user = runtime.instrs.filter((i) => i.op === 'USER').at(-1)?.args;
     assert.equal(user, '65532:65532');
     const ep = runtime.instrs.find((i) => i.op === 'ENTRYPOINT')?.args ?? '';
     assert.ok(Array.isArray(JSON.parse(ep)), 'ENTRYPOINT is not exec form');
     for (const [src] of copies(runtime)) {
-      assert.match(src, /^\/src\/(package\.json|node_modules|herald-entrypoint|(shared|controller|speaker)\/(package\.json|dist\/src))$/, src);
+      assert.match(src, /^\/src\/(package\.json|node_modules|herald-entrypoint|(shared|controller|speaker)\/(package\.json|dist\/src)|(controller|speaker)\/dist\/bundle)$/, src);
     }
     const rs = runs(runtime);
     assert.ok(rs.length > 0);
@@ -115,17 +115,24 @@ describe('Dockerfile', () => {
     assert.match(rs.join('\n'), /node_modules\/node'/, 'the runtime does not check that the node devDependency is gone');
   });
 
-  it('the entrypoint runs the bins the packages declare, and the manifests call them by name', () => {
+  it('the entrypoint runs the bundles of the bins the packages declare, and the manifests call them by name', () => {
     const path = join(ROOT, 'scripts/image/herald-entrypoint');
     const script = readFileSync(path, 'utf8');
     assert.match(script.split('\n')[0]!, /^#!\/usr\/local\/bin\/node$/, 'the entrypoint is not run by the base\'s node');
     assert.ok((statSync(path).mode & 0o111) !== 0, 'the entrypoint is not executable');
     const programs = new Map([...script.matchAll(/'(herald-[a-z]+)': '\/app\/([a-z]+)\/(\S+)'/g)].map((m) => [m[1]!, `${m[2]}/${m[3]}`]));
     assert.ok(programs.size >= 2, 'no programs found in the entrypoint');
+    // Each program runs as its bundle (scripts/bundle.mjs), built from the bin its package declares.
+    const bundler = readFileSync(join(ROOT, 'scripts/bundle.mjs'), 'utf8');
     for (const pkg of ['controller', 'speaker']) {
       const bin = json(`${pkg}/package.json`).bin as Record<string, string>;
-      for (const [name, p] of Object.entries(bin)) assert.equal(programs.get(name), `${pkg}/${p}`, name);
+      for (const [name, p] of Object.entries(bin)) {
+        assert.equal(programs.get(name), `${pkg}/dist/bundle/${name}.js`, name);
+        assert.ok(bundler.includes(`'${name}': '${pkg}/${p}'`), `scripts/bundle.mjs does not bundle ${pkg}/${p} as ${name}`);
+      }
     }
+    const built = build!.instrs.filter((i) => i.op === 'RUN').map((i) => i.args);
+    assert.ok(built.some((r) => r.includes('scripts/bundle.mjs')), 'the build stage never runs scripts/bundle.mjs');
     const called = rendered('default').flatMap((o) => containersOf(o).map((c) => (c.args as string[])[0]));
     assert.ok(called.length >= 2);
     for (const name of called) assert.ok(programs.has(name!), `the manifests call ${name}, the entrypoint knows ${[...programs.keys()].join(', ')}`);

@@ -109,8 +109,11 @@ describe('controller Deployment', () => {
     { desc: 'probes liveness on /healthz at --health-addr', got: () => [c.livenessProbe.httpGet.path, portNumber(c, c.livenessProbe.httpGet.port)], want: ['/healthz', portOf(flag(args, 'health-addr'))] },
     { desc: 'probes readiness on /readyz at --health-addr', got: () => [c.readinessProbe.httpGet.path, portNumber(c, c.readinessProbe.httpGet.port)], want: ['/readyz', portOf(flag(args, 'health-addr'))] },
     { desc: 'names its metrics port after --metrics-addr', got: () => portNumber(c, 'metrics'), want: portOf(flag(args, 'metrics-addr')) },
-    { desc: 'limits memory to 384Mi (measured ~210 MB at 1,000 Services)', got: () => bytes(c.resources.limits.memory), want: 384 * 1024 ** 2 },
-    { desc: 'requests cpu and memory', got: () => [typeof c.resources.requests.cpu, typeof c.resources.requests.memory], want: ['string', 'string'] },
+    { desc: 'caps the young generation: 1 MB semi-spaces (issue 17)', got: () => /--max-semi-space-size=1(\s|$)/.test(envValue(c, 'NODE_OPTIONS')), want: true },
+    { desc: 'uses one glibc malloc arena (issue 17)', got: () => envValue(c, 'MALLOC_ARENA_MAX'), want: '1' },
+    { desc: 'limit holds the V8 heap cap and ~100 MB besides', got: () => bytes(c.resources.limits.memory) >= (heapCapMb(c) + 100) * 1024 ** 2, want: true },
+    { desc: 'limits memory to 320Mi (a 192 MB heap cap, ~100 MB besides; measured 194 MB at 10,000 Services)', got: () => bytes(c.resources.limits.memory), want: 320 * 1024 ** 2 },
+    { desc: 'requests 128Mi (measured 121 MB at 1,000 Services) and cpu', got: () => [typeof c.resources.requests.cpu, bytes(c.resources.requests.memory)], want: ['string', 128 * 1024 ** 2] },
     { desc: 'prefers replicas on different nodes', got: () => pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, want: 'kubernetes.io/hostname' },
     { desc: 'gives its pod name as the election identity', got: () => [flag(args, 'identity'), c.env.find((e: any) => e.name === 'POD_NAME')?.valueFrom.fieldRef.fieldPath], want: ['$(POD_NAME)', 'metadata.name'] },
     { desc: 'keeps leader election on', got: () => args.filter((a) => a.startsWith('--no-leader-elect')), want: [] },
@@ -158,14 +161,29 @@ describe('speaker DaemonSet', () => {
     { desc: 'probes readiness on /readyz at --health-addr', got: () => [c.readinessProbe.httpGet.path, portNumber(c, c.readinessProbe.httpGet.port)], want: ['/readyz', portOf(flag(args, 'health-addr'))] },
     { desc: 'reads the heartbeat key from herald-speaker-heartbeat, key "key", read-only', got: () => heartbeatKeySource(pod, c, keyFile), want: { secretName: 'herald-speaker-heartbeat', key: 'key', readOnly: true } },
     { desc: 'tolerates control-plane nodes', got: () => pod.tolerations.some((t: any) => t.key === 'node-role.kubernetes.io/control-plane' && t.operator === 'Exists' && t.effect === 'NoSchedule'), want: true },
-    { desc: 'limits memory to 512Mi (a 256 MB heap cap, ~100 MB besides)', got: () => bytes(c.resources.limits.memory), want: 512 * 1024 ** 2 },
-    { desc: 'requests cpu and memory', got: () => [typeof c.resources.requests.cpu, typeof c.resources.requests.memory], want: ['string', 'string'] },
+    { desc: 'caps the young generation: 1 MB semi-spaces (issue 17)', got: () => /--max-semi-space-size=1(\s|$)/.test(envValue(c, 'NODE_OPTIONS')), want: true },
+    { desc: 'uses one glibc malloc arena (issue 17)', got: () => envValue(c, 'MALLOC_ARENA_MAX'), want: '1' },
+    { desc: 'limit holds the V8 heap cap and ~100 MB besides', got: () => bytes(c.resources.limits.memory) >= (heapCapMb(c) + 100) * 1024 ** 2, want: true },
+    { desc: 'limits memory to 384Mi (a 256 MB heap cap, ~100 MB besides; measured 214 MB at 10,000 Services)', got: () => bytes(c.resources.limits.memory), want: 384 * 1024 ** 2 },
+    { desc: 'requests 144Mi (measured 135 MB at 1,000 Services) and cpu', got: () => [typeof c.resources.requests.cpu, bytes(c.resources.requests.memory)], want: ['string', 144 * 1024 ** 2] },
     { desc: 'gives at least 10 s for graceful handoff', got: () => pod.terminationGracePeriodSeconds >= 10, want: true },
     { desc: 'mounts no host path', got: () => (pod.volumes ?? []).some((v: any) => v.hostPath), want: false },
     { desc: 'rolls one node at a time', got: () => ds.spec.updateStrategy.rollingUpdate.maxUnavailable, want: 1 },
   ];
   for (const tc of cases) it(tc.desc, () => assert.deepEqual(tc.got(), tc.want));
 });
+
+/** A container's env value by name ('' when unset). */
+function envValue(c: any, name: string): string {
+  return c.env?.find((e: any) => e.name === name)?.value ?? '';
+}
+
+/** --max-old-space-size from NODE_OPTIONS, MB (throws when unset: every component is capped). */
+function heapCapMb(c: any): number {
+  const m = /--max-old-space-size=(\d+)/.exec(envValue(c, 'NODE_OPTIONS'));
+  if (!m) throw new Error(`NODE_OPTIONS ${JSON.stringify(envValue(c, 'NODE_OPTIONS'))} sets no --max-old-space-size`);
+  return Number(m[1]);
+}
 
 /** A probe or Service port (a number or a container port name) as a number. */
 function portNumber(c: any, port: number | string): number | undefined {

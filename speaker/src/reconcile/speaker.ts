@@ -5,7 +5,7 @@
 // No pass is O(all Services) unless everything changed (the config, a Node's facts).
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1EndpointSlice, type V1Node, type V1Service } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '@herald/shared/clock';
-import { PooledKubeConfig, ConfigWatcher, ConfigurationStateWriter, K8sEventRecorder, ResilientInformer, eventMetrics, type ConfigState, type EventRecorder } from '@herald/shared/k8s';
+import { PooledKubeConfig, ConfigWatcher, trimNode, trimServiceForSpeaker, trimSliceForSpeaker, ConfigurationStateWriter, K8sEventRecorder, ResilientInformer, eventMetrics, type ConfigState, type EventRecorder } from '@herald/shared/k8s';
 import type { Logger } from '@herald/shared/log';
 import { Counter, Histogram, type Registry } from '@herald/shared/metrics';
 import type { IP } from '@herald/shared/net';
@@ -87,14 +87,17 @@ export class Speaker {
     const core = kc.makeApiClient(CoreV1Api);
     const discovery = kc.makeApiClient(DiscoveryV1Api);
     const common = { kubeConfig: kc, clock: o.clock, log: o.log };
-    this.services = new ResilientInformer<V1Service>({ ...common, name: 'services', path: '/api/v1/services', list: (page) => core.listServiceForAllNamespaces(page) });
+    // Each cache keeps only what the reconciler reads (trim.ts): every Service and EndpointSlice
+    // of the cluster is cached, not only LoadBalancers'.
+    this.services = new ResilientInformer<V1Service>({ ...common, name: 'services', path: '/api/v1/services', trim: trimServiceForSpeaker, list: (page) => core.listServiceForAllNamespaces(page) });
     this.slices = new ResilientInformer<V1EndpointSlice>({
       ...common,
       name: 'endpointslices',
+      trim: trimSliceForSpeaker,
       path: '/apis/discovery.k8s.io/v1/endpointslices',
       list: (page) => discovery.listEndpointSliceForAllNamespaces(page),
     });
-    this.nodeInformer = new ResilientInformer<V1Node>({ ...common, name: 'nodes', path: '/api/v1/nodes', list: (page) => core.listNode(page) });
+    this.nodeInformer = new ResilientInformer<V1Node>({ ...common, name: 'nodes', path: '/api/v1/nodes', trim: trimNode, list: (page) => core.listNode(page) });
     this.configState = new ConfigurationStateWriter(kc, o.namespace, 'speaker', o.node, o.log, { clock: o.clock, ...(o.registry ? { registry: o.registry } : {}) });
     this.config = new ConfigWatcher({
       ...common,

@@ -1,11 +1,10 @@
-// herald-controller as its own process, as it runs in a cluster: started from its bin with a
-// kubeconfig file, watched through /readyz and /metrics, its memory read from /proc.
+// herald-controller as its own process, as it runs in a cluster: started from its shipped bundle
+// (lab/src/site/shipped.ts) with a kubeconfig file, watched through /readyz and /metrics, its
+// memory read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../../../controller/dist/src/bin.js', import.meta.url));
+import { deployedEnv, programFile, repoRoot } from '@herald/lab';
 
 export interface Rss {
   /** VmRSS, MB. */
@@ -45,15 +44,15 @@ export interface ControllerProcess {
 }
 
 /** `bin`: another build of herald-controller (default: this checkout's). */
-export async function startControllerProcess(kubeconfigFile: string, extraArgs: readonly string[] = [], cpuProfDir?: string, bin = BIN): Promise<ControllerProcess> {
+export async function startControllerProcess(kubeconfigFile: string, extraArgs: readonly string[] = [], cpuProfDir?: string, bin = programFile(repoRoot(), 'controller')): Promise<ControllerProcess> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const execArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
   const startedAt = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...execArgs, bin, '--kubeconfig', kubeconfigFile, '--no-leader-elect', '--identity', 'bench', '--metrics-addr', `127.0.0.1:${port}`, '--log-level', 'warn', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    // As the Deployment runs it (config/controller/deployment.yaml).
-    env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=192 --max-semi-space-size=8' },
+    // As the Deployment runs it (config/controller/deployment.yaml: heap caps, MALLOC_ARENA_MAX).
+    env: { ...process.env, ...deployedEnv('controller') },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const get = async (path: string): Promise<{ status: number; text: string } | undefined> => {

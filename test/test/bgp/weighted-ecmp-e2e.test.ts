@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@herald/shared';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { Lab, nsRun, poll, sitePlan, siteNamespaces } from '@herald/lab';
 import { kernelWeights } from '../../src/bgp/weighted-split.js';
 

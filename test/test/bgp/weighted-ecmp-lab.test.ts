@@ -12,7 +12,7 @@
 // +-10 points is 3.7 sd (false alarm < 0.03%), while the unweighted split (p 1/2) falls inside it
 // with probability < 1%.
 import assert from 'node:assert/strict';
-import { skipUnless } from '@herald/shared/testing';
+import { skipUnless } from '@herald/testkit';
 import { SERVICE_IP, SERVICE_PREFIX, WeightedSite, expectedCommunity, routesFor, weightedOff, weightedOn } from '../../src/bgp/weighted-split.js';
 
 const CONNECTIONS = 300;

@@ -72,12 +72,12 @@ describe('the container image (make image, herald-lab up --image)', function () 
       } };
       walk('/app');
       for (const p of ['/app/lab', '/app/test', '/app/node_modules/mocha', '/app/node_modules/@herald/lab', '/app/node_modules/@herald/e2e']) if (fs.existsSync(p)) found.push(p);
-      const app = ['/app/controller/dist/src/bin.js', '/app/speaker/dist/src/bin.js', '/app/shared/dist/src/index.js'].filter((p) => fs.existsSync(p));
+      const app = ['/app/controller/dist/src/bin.js', '/app/speaker/dist/src/bin.js', '/app/shared/dist/src/index.js', '/app/controller/dist/bundle/herald-controller.js', '/app/speaker/dist/bundle/herald-speaker.js', '/app/speaker/dist/bundle/worker.js'].filter((p) => fs.existsSync(p));
       console.log(JSON.stringify({ found, app, node: process.versions.node }));`;
     const out = JSON.parse((await nodeInImage(image, script)).trim().split('\n').pop() ?? '{}') as { found: string[]; app: string[]; node: string };
     assert.deepEqual(out.found, [], `test code in the image: ${out.found.join(', ')}`);
     // The walk looked where the app is: the binaries are there.
-    assert.equal(out.app.length, 3, `the app is missing from /app: found only ${out.app.join(', ')}`);
+    assert.equal(out.app.length, 6, `the app is missing from /app: found only ${out.app.join(', ')}`);
     assert.match(out.node, /^24\./);
   });
 
