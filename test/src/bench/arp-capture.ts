@@ -74,7 +74,9 @@ export function doubleAnswers(events: readonly ArpEvent[], ip: string, asker: st
     if (e.op === 'request' && e.target === ip && (e.sender === asker || (askerMac !== undefined && e.src === askerMac))) {
       close();
       open = { t: e.t, macs: new Set() };
-    } else if (e.op === 'reply' && e.sender === ip && open) {
+    } else if (e.op === 'reply' && e.sender === ip && open && !e.broadcast && !e.unsolicited) {
+      // A gratuitous reply (to the broadcast address, or an NA to all nodes) answers nobody:
+      // the new owner's takeover burst right after the old owner's last answer is no double.
       open.macs.add(e.mac);
     }
   }

@@ -38,4 +38,16 @@ describe('bench: neighbour captures (ARP and NDP)', () => {
     assert.deepEqual(garpReply, { t: Number('1796418144.000001') * 1000, src: '02:00:00:00:00:0b', op: 'reply', sender: '192.0.2.200', mac: '02:00:00:00:00:0b', broadcast: true });
     assert.deepEqual(answer, { t: Number('1796418144.000002') * 1000, src: '02:00:00:00:00:0b', op: 'reply', sender: '192.0.2.200', mac: '02:00:00:00:00:0b' });
   });
+
+  it('doubleAnswers: a gratuitous reply (broadcast ARP, unsolicited NA) after the owner answered is no double; a second unicast answer is', () => {
+    const req = '1796418144.000000 02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.200 tell 192.0.2.1, length 28';
+    const old = '1796418144.000100 02:00:00:00:00:0b > 02:00:00:00:00:01, ethertype ARP (0x0806), length 42: Reply 192.0.2.200 is-at 02:00:00:00:00:0b, length 28';
+    const garp = '1796418144.005000 02:00:00:00:00:0c > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Reply 192.0.2.200 is-at 02:00:00:00:00:0c, length 28';
+    const second = '1796418144.000200 02:00:00:00:00:0c > 02:00:00:00:00:01, ethertype ARP (0x0806), length 42: Reply 192.0.2.200 is-at 02:00:00:00:00:0c, length 28';
+    const ev = (ls: string[]) => ls.map((l) => parseArpLine(l)!);
+    assert.deepEqual(doubleAnswers(ev([req, old, garp]), '192.0.2.200', '192.0.2.1'), []);
+    assert.equal(doubleAnswers(ev([req, old, second]), '192.0.2.200', '192.0.2.1').length, 1);
+    const unsolicitedNa = doubleAnswers([ns, na, unsolicited].map((l) => parseNdpLine(l)!), '2001:db8:0:1::11', '2001:db8:0:1::1', '02:00:00:00:00:01');
+    assert.deepEqual(unsolicitedNa, []);
+  });
 });
