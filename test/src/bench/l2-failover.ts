@@ -23,11 +23,11 @@ import { whyCannotRun } from '@herald/testkit';
 import { Lab, sitePlan, siteNamespaces } from '@herald/lab';
 import { ArpCapture } from './arp-capture.js';
 import { quickMode, wordList } from './bench-env.js';
-import { burstService, burstSlice, createBurst, describeCreate, serviceName, type BurstSpec } from './burst.js';
+import { burstService, burstSlice, serviceName, type BurstSpec } from './burst.js';
 import { CpuHog, describeHog, type HogCheck } from './cpu-hog.js';
 import { failoverTrial, type Disruption, type TrialEnv, type TrialResult } from './l2-trial.js';
-import { L2Tracker } from './l2-tracker.js';
-import { applyLoadPools } from './load-site.js';
+import type { L2Tracker } from './l2-tracker.js';
+import { applyLoadPools, ownBackground } from './load-site.js';
 import { summary } from '@herald/bench/stats';
 
 interface Row {
@@ -65,7 +65,6 @@ interface LoadedSetup {
   hogEnd: HogCheck | undefined;
 }
 
-const BACKGROUND: Omit<BurstSpec, 'count'> = { namespace: 'background', prefix: 'bg', ipv4: 100, pool4: 'burst4', pool6: 'burst6' };
 /** The IPv6 variant's one Service (from the burst's IPv6 pool). */
 const NDP_SERVICE: BurstSpec = { namespace: 'ndp', prefix: 'v6-', count: 1, ipv4: 0, pool4: 'burst4', pool6: 'burst6' };
 
@@ -133,14 +132,10 @@ export async function benchL2Failover(opts: FailoverOptions = {}): Promise<{ row
     }
     if (variants.includes('loaded')) {
       const loadedBudget = opts.loadedBudgetMs ?? (quick ? 3 : 8) * 60_000;
-      await applyLoadPools(lab, [BACKGROUND.namespace]);
-      tracker = new L2Tracker(lab.kubeConfig(), BACKGROUND.namespace, plan.namespace);
-      await tracker.start();
-      const spec: BurstSpec = { ...BACKGROUND, count: background, ipv4: Math.min(BACKGROUND.ipv4, Math.floor(background / 10)) };
-      const created = await createBurst(lab.kubeConfig(), plan, spec, { concurrency: 32, budgetMs: 120_000 });
-      await tracker.until((t) => t.owned().size >= background, Date.now() + 180_000);
+      const bg = await ownBackground(lab, plan, background);
+      tracker = bg.tracker;
       hog = await CpuHog.start({ lifetimeMs: loadedBudget + ndpLoadedBudget + 120_000 });
-      setup = { background, created: describeCreate(created), owned: tracker.owned().size, hogStart: hog.check, hogEnd: undefined };
+      setup = { background, created: bg.created, owned: tracker.owned().size, hogStart: hog.check, hogEnd: undefined };
       const loadedDeadline = Date.now() + loadedBudget;
       for (const how of interleave(loadedCounts)) {
         if (Date.now() > loadedDeadline) break;

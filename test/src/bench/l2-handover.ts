@@ -16,12 +16,11 @@ import { Lab, sitePlan, siteNamespaces } from '@herald/lab';
 import { summary } from '@herald/bench/stats';
 import { ArpCapture } from './arp-capture.js';
 import { quickMode } from './bench-env.js';
-import { createBurst, describeCreate, type BurstSpec } from './burst.js';
 import { CpuHog, describeHog } from './cpu-hog.js';
 import { handoverTrial, type HandoverEnv, type HandoverResult } from './l2-handover-trial.js';
-import { L2Tracker } from './l2-tracker.js';
+import type { L2Tracker } from './l2-tracker.js';
 import { L2Watch } from './l2-watch.js';
-import { applyLoadPools } from './load-site.js';
+import { ownBackground } from './load-site.js';
 
 interface Row {
   what: string;
@@ -29,7 +28,6 @@ interface Row {
   target: string;
 }
 
-const BACKGROUND: Omit<BurstSpec, 'count'> = { namespace: 'background', prefix: 'bg', ipv4: 100, pool4: 'burst4', pool6: 'burst6' };
 const TARGET = '<= 50 ms (before the handover: ~550 ms, the rejoin wait)';
 
 export async function benchL2Handover(): Promise<{ rows: Row[] }> {
@@ -71,14 +69,11 @@ export async function benchL2Handover(): Promise<{ rows: Row[] }> {
     capture = await ArpCapture.start(ns.router);
     const env: HandoverEnv = { lab, plan, dir, watch, capture };
     await run(env, idleN, (quick ? 2 : 5) * 60_000, idle);
-    await applyLoadPools(lab, [BACKGROUND.namespace]);
-    tracker = new L2Tracker(lab.kubeConfig(), BACKGROUND.namespace, plan.namespace);
-    await tracker.start();
-    const created = await createBurst(lab.kubeConfig(), plan, { ...BACKGROUND, count: background, ipv4: Math.min(BACKGROUND.ipv4, Math.floor(background / 10)) }, { concurrency: 32, budgetMs: 120_000 });
-    await tracker.until((t) => t.owned().size >= background, Date.now() + 180_000);
+    const bg = await ownBackground(lab, plan, background);
+    tracker = bg.tracker;
     const loadedBudget = (quick ? 3 : 6) * 60_000;
     hog = await CpuHog.start({ lifetimeMs: loadedBudget + 60_000 });
-    setup = `${describeCreate(created)}; ${tracker.owned().size} owned; hog at start: ${describeHog(hog.check!)}`;
+    setup = `${bg.created}; ${tracker.owned().size} owned; hog at start: ${describeHog(hog.check!)}`;
     await run({ ...env, takeoverTimeoutMs: 30_000, backTimeoutMs: 60_000 }, loadedN, loadedBudget, loaded);
     setup += `; at end: ${describeHog(await hog.sample())}`;
   } catch (err) {

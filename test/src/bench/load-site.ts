@@ -4,8 +4,8 @@
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { applyObjects, type Lab, type SitePlan } from '@herald/lab';
 import { waitFor } from '../harness/wait.js';
-import { burstService, burstSlice, type BurstSpec } from './burst.js';
-import type { L2Tracker } from './l2-tracker.js';
+import { burstService, burstSlice, createBurst, describeCreate, type BurstSpec } from './burst.js';
+import { L2Tracker } from './l2-tracker.js';
 import type { L2Watch } from './l2-watch.js';
 import { rssOf, type Rss } from './proc-status.js';
 
@@ -71,4 +71,21 @@ export function heraldMemory(lab: Lab): ProcessMemory {
       return [r, rssOf(pid, r)];
     }),
   );
+}
+
+/** The failover benches' background: L2 Services in their own namespace, with a ready backend on every node. */
+export const BACKGROUND: Omit<BurstSpec, 'count'> = { namespace: 'background', prefix: 'bg', ipv4: 100, pool4: 'burst4', pool6: 'burst6' };
+
+/**
+ * Creates `count` background L2 Services (a tenth IPv4, at most 100) and waits until each has an
+ * owner (3 minutes at most). The caller stops the tracker.
+ */
+export async function ownBackground(lab: Lab, plan: SitePlan, count: number): Promise<{ tracker: L2Tracker; created: string }> {
+  await applyLoadPools(lab, [BACKGROUND.namespace]);
+  const tracker = new L2Tracker(lab.kubeConfig(), BACKGROUND.namespace, plan.namespace);
+  await tracker.start();
+  const spec: BurstSpec = { ...BACKGROUND, count, ipv4: Math.min(BACKGROUND.ipv4, Math.floor(count / 10)) };
+  const created = await createBurst(lab.kubeConfig(), plan, spec, { concurrency: 32, budgetMs: 120_000 });
+  await tracker.until((t) => t.owned().size >= count, Date.now() + 180_000);
+  return { tracker, created: describeCreate(created) };
 }
